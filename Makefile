@@ -1,0 +1,144 @@
+# boxtop: the terminal dashboard for BoxLite.
+#
+#   make demo     install missing packages, build, run against boxlite-sim
+#   make check    install missing packages, build, run every test suite
+#
+# Layers are static libraries linked in the order tui -> net -> model; a
+# sanitizer build is the same rules in another BUILD directory with SAN set.
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+CC ?= cc
+SAN ?=
+FUZZ_SECONDS ?= 5
+FUZZ_CC ?= clang
+
+PKGS := ncursesw libcurl libcjson libmicrohttpd libarchive libcrypto libzstd
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wold-style-definition -Wwrite-strings -Wcast-qual \
+	-Wpointer-arith -Wundef -Wnull-dereference -Wimplicit-fallthrough -Wvla \
+	-Werror=implicit-function-declaration
+ifneq ($(filter-out false 0,$(CI)),)
+WARN += -Werror
+endif
+
+CPPFLAGS += -D_DEFAULT_SOURCE -DBOXTOP_VERSION='"$(VERSION)"' -I.
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -pthread
+LDLIBS_ALL = $(PKG_LIBS) -lm -pthread
+
+MODEL_SRC := $(wildcard model/*.c)
+NET_SRC := $(wildcard net/*.c)
+TUI_SRC := $(filter-out tui/main.c,$(wildcard tui/*.c))
+SIM_SRC := $(wildcard sim/*.c)
+UNIT_DIRS := $(sort $(dir $(wildcard tests/unit/*/*.c)))
+UNIT_BINS := $(patsubst tests/unit/%/,$(BUILD)/tests/unit/%,$(UNIT_DIRS))
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+BENCH_SRC := $(wildcard bench/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+LIBMODEL := $(BUILD)/libmodel.a
+LIBNET := $(BUILD)/libnet.a
+LIBTUI := $(BUILD)/libtui.a
+LAYERS := $(LIBTUI) $(LIBNET) $(LIBMODEL)
+
+.PHONY: all demo check deps unit unit-run asan tsan fuzz fuzz-run bench format install \
+	clean integration e2e
+
+all: $(BUILD)/boxtop $(BUILD)/boxlite-sim
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBMODEL): $(call obj,$(MODEL_SRC))
+$(LIBNET): $(call obj,$(NET_SRC))
+$(LIBTUI): $(call obj,$(TUI_SRC))
+$(LAYERS):
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(if $^,ar rcs $@ $^,ar rcs $@)
+
+$(BUILD)/boxtop: $(call obj,tui/main.c) $(LAYERS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/boxlite-sim: $(call obj,$(SIM_SRC)) $(LIBNET) $(LIBMODEL)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+# One cmocka runner per module directory under tests/unit.
+.SECONDEXPANSION:
+$(BUILD)/tests/unit/%: $$(call obj,$$(wildcard tests/unit/$$*/*.c)) $(LAYERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) $(CMOCKA_LIBS)
+
+deps:
+	@sh scripts/deps.sh
+
+demo: deps all
+	@sh scripts/demo.sh $(BUILD)
+
+unit: $(UNIT_BINS)
+	@sh scripts/run-tests.sh unit $(UNIT_BINS)
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) asan
+	$(MAKE) tsan
+	$(MAKE) fuzz-run
+	@echo "check: every suite passed"
+
+# Unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan:
+	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" unit
+
+# Unit tests (the store's concurrency tests among them) under ThreadSanitizer.
+tsan:
+	$(MAKE) BUILD=build/tsan CFLAGS="-O1 -g" SAN="-fsanitize=thread" unit
+
+# libFuzzer targets: one per parser of untrusted input, built with clang.
+fuzz:
+	$(MAKE) BUILD=build/fuzz CC=$(FUZZ_CC) CFLAGS="-O1 -g" \
+		SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" fuzz-bins
+
+.PHONY: fuzz-bins
+fuzz-bins: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
+
+$(BUILD)/fuzz/fuzz_%: $(call obj,tests/fuzz/fuzz_%.c) $(LIBNET) $(LIBMODEL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_ALL)
+
+# A short run of every fuzzer over its seed corpus (FUZZ_SECONDS each).
+fuzz-run: fuzz
+	@sh scripts/fuzz-run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+bench: all
+	$(MAKE) BUILD=build/bench CFLAGS="-O2 -g -DNDEBUG" bench-bins
+	@sh scripts/bench.sh build/bench
+
+.PHONY: bench-bins
+bench-bins: $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+$(BUILD)/bench/%: $(call obj,bench/%.c) $(LIBNET) $(LIBMODEL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(BUILD)/boxtop $(BUILD)/boxlite-sim $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 docs/boxtop.1 docs/boxlite-sim.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

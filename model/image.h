@@ -1,0 +1,65 @@
+/*
+ * image: cached images (ImageInfo and its paged list), ImageDetail with its
+ * versions, and ImageUsage.
+ */
+#ifndef BOXTOP_MODEL_IMAGE_H
+#define BOXTOP_MODEL_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "json.h"
+#include "nullable.h"
+
+struct image_info {
+	char *reference;
+	char *repository;
+	char *tag;
+	char *id; /* manifest digest */
+	int64_t cached_at;
+	struct opt_i64 size_bytes;
+};
+
+struct image_list {
+	struct image_info *items;
+	size_t n;
+	char *next_page_token; /* NULL on the last page */
+};
+
+struct image_version {
+	char *digest;
+	char *source_ref;
+	int64_t recorded_at;
+	struct opt_i64 size_bytes;
+};
+
+struct image_detail {
+	char *name;
+	char **tags;
+	size_t n_tags;
+	bool curated;
+	struct image_version *versions; /* newest first */
+	size_t n_versions;
+};
+
+struct image_usage {
+	int64_t count;
+	int64_t limit;
+	int64_t known_bytes;
+};
+
+/* Caller frees with image_list_free / image_detail_free. */
+int image_list_decode(const char *buf, size_t len, struct image_list **out,
+		      struct decode_error *err);
+void image_list_free(struct image_list **l);
+/* Appends every image of src to dst, moving them; src is left empty. */
+void image_list_append(struct image_list *dst, struct image_list *src);
+int image_detail_decode(const char *buf, size_t len, struct image_detail **out,
+			struct decode_error *err);
+void image_detail_free(struct image_detail **d);
+/* A flat struct: nothing to free. */
+int image_usage_decode(const char *buf, size_t len, struct image_usage *out,
+		       struct decode_error *err);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * xalloc: allocation that cannot fail.
+ *
+ * Out of memory is the one error boxtop does not return: every x* function
+ * either succeeds or calls the registered fatal hook (the TUI restores the
+ * terminal there), prints a message and aborts. Sizes of zero and
+ * multiplications that overflow are refused the same way, so callers never
+ * check for NULL.
+ */
+#ifndef BOXTOP_MODEL_XALLOC_H
+#define BOXTOP_MODEL_XALLOC_H
+
+#include <stddef.h>
+
+/* Called once before abort() on an allocation failure; may be NULL. */
+void xalloc_set_fatal_hook(void (*hook)(void));
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *ptr, size_t size);
+void *xreallocarray(void *ptr, size_t nmemb, size_t size);
+/* NULL in, NULL out; otherwise a copy the caller frees. */
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* A formatted string the caller frees. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Aborts with a message after the fatal hook: for impossible states. */
+_Noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
