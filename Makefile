@@ -41,6 +41,7 @@ UNIT_DIRS := $(sort $(dir $(wildcard tests/unit/*/*.c)))
 UNIT_BINS := $(patsubst tests/unit/%/,$(BUILD)/tests/unit/%,$(UNIT_DIRS))
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 BENCH_SRC := $(wildcard bench/*.c)
+TEST_SUPPORT := $(wildcard tests/support/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIBMODEL := $(BUILD)/libmodel.a
@@ -73,7 +74,7 @@ $(BUILD)/boxlite-sim: $(call obj,$(SIM_SRC)) $(LIBNET) $(LIBMODEL)
 
 # One cmocka runner per module directory under tests/unit.
 .SECONDEXPANSION:
-$(BUILD)/tests/unit/%: $$(call obj,$$(wildcard tests/unit/$$*/*.c)) $(LAYERS)
+$(BUILD)/tests/unit/%: $$(call obj,$$(wildcard tests/unit/$$*/*.c) $(TEST_SUPPORT)) $(LAYERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) $(CMOCKA_LIBS)
 

@@ -147,7 +147,7 @@ static int int_of(const cJSON *node, const char *name, int64_t min, int64_t max,
 	d = node->valuedouble;
 	if (!isfinite(d) || d != floor(d))
 		return json_fail(ctx, name, "expected an integer, got %g", d);
-	if (d < (double)min || d > (double)max || fabs(d) > (double)JSON_INT_MAX)
+	if (d < (double)min || d > (double)max || fabs(d) >= (double)JSON_INT_MAX)
 		return json_fail(ctx, name, "%.0f is out of range %lld..%lld", d, (long long)min,
 				 (long long)max);
 	*out = (int64_t)d;
@@ -262,6 +262,75 @@ int json_array(const cJSON *obj, const char *name, bool required, const struct j
 	size = cJSON_GetArraySize(node);
 	*arr = node;
 	*n = size > 0 ? (size_t)size : 0;
+	return 0;
+}
+
+int json_decode_doc(const char *buf, size_t len, const char *object, struct decode_error *err,
+		    json_decode_fn fn, void *out)
+{
+	struct json_ctx ctx = {object, err};
+	cJSON *root = json_parse(buf, len, &ctx);
+	int rc;
+
+	if (root == NULL)
+		return -1;
+	rc = fn(root, &ctx, out);
+	cJSON_Delete(root);
+	return rc;
+}
+
+int json_decode_new(const char *buf, size_t len, const char *object, struct decode_error *err,
+		    size_t size, json_decode_fn fn, json_clear_fn clear, void **out)
+{
+	void *obj = xcalloc(1, size);
+
+	*out = NULL;
+	if (json_decode_doc(buf, len, object, err, fn, obj) < 0) {
+		clear(obj);
+		free(obj);
+		return -1;
+	}
+	*out = obj;
+	return 0;
+}
+
+/* A page of 10 times the largest pageSize is hostile, not a fleet. */
+#define JSON_ARRAY_MAX 1000000
+
+int json_decode_array(const cJSON *obj, const char *name, bool required, size_t item_size,
+		      json_decode_fn fn, json_clear_fn clear, const struct json_ctx *ctx,
+		      void **items, size_t *n)
+{
+	const cJSON *arr, *item;
+	size_t count, done = 0;
+	char *base;
+
+	*items = NULL;
+	*n = 0;
+	if (json_array(obj, name, required, ctx, &arr, &count) < 0)
+		return -1;
+	if (count > JSON_ARRAY_MAX)
+		return json_fail(ctx, name, "%zu items is over the limit", count);
+	if (count == 0)
+		return 0;
+	base = xcalloc(count, item_size);
+	cJSON_ArrayForEach(item, arr) {
+		char what[64];
+		struct json_ctx item_ctx = {what, ctx->err};
+
+		snprintf(what, sizeof(what), "%s[%zu]", name, done);
+		if (fn(item, &item_ctx, base + done * item_size) < 0)
+			break;
+		done++;
+	}
+	if (done < count) {
+		while (done-- > 0)
+			clear(base + done * item_size);
+		free(base);
+		return -1;
+	}
+	*items = base;
+	*n = count;
 	return 0;
 }
 

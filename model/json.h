@@ -6,7 +6,7 @@
  * NUL-terminated. Field readers take a json_ctx naming the object being
  * decoded, so a failure reads "box: field 'cpus': expected an integer".
  * Unknown fields are never looked at. Integers must be integral and inside
- * the range the caller gives; JSON numbers beyond 2^53 cannot be told apart
+ * the range the caller gives; JSON numbers of 2^53 and more cannot be told apart
  * from their neighbours and are refused as out of range.
  */
 #ifndef BOXTOP_MODEL_JSON_H
@@ -24,7 +24,7 @@
 #define JSON_MAX_BYTES (64u * 1024 * 1024)
 /* Objects and arrays nested deeper than this are refused before parsing. */
 #define JSON_MAX_DEPTH 64
-/* The largest integer a double holds exactly (2^53). */
+/* 2^53: integers from here on cannot be told from their neighbours and are refused. */
 #define JSON_INT_MAX 9007199254740992LL
 
 struct decode_error {
@@ -91,6 +91,37 @@ void json_strv_free(char ***v, size_t n);
  */
 int json_array(const cJSON *obj, const char *name, bool required, const struct json_ctx *ctx,
 	       const cJSON **arr, size_t *n);
+
+/* Decodes one object of a document or array into out; frees what it took on failure. */
+typedef int (*json_decode_fn)(const cJSON *node, const struct json_ctx *ctx, void *out);
+/* Frees what a json_decode_fn filled in (not the item itself). */
+typedef void (*json_clear_fn)(void *item);
+
+/*
+ * Parses buf and runs fn on the root with a context naming `object`.
+ * Returns fn's result, or -1 when the document does not parse.
+ */
+int json_decode_doc(const char *buf, size_t len, const char *object, struct decode_error *err,
+		    json_decode_fn fn, void *out);
+
+/*
+ * Allocates a zeroed object of `size` bytes and decodes the document into it
+ * with fn. On success *out owns it (the caller frees it with the type's own
+ * free function); on failure clear is run on it, it is freed and *out is NULL.
+ */
+int json_decode_new(const char *buf, size_t len, const char *object, struct decode_error *err,
+		    size_t size, json_decode_fn fn, json_clear_fn clear, void **out);
+
+/*
+ * Decodes the array field `name` of obj into a new array of item_size items,
+ * each by fn; an error names the item ("boxes[3]: field 'cpus': ..."). On
+ * failure the items decoded so far are cleared with clear and nothing is
+ * returned. Absent or null is an empty array unless required. Caller frees
+ * the items (each with clear) and the array.
+ */
+int json_decode_array(const cJSON *obj, const char *name, bool required, size_t item_size,
+		      json_decode_fn fn, json_clear_fn clear, const struct json_ctx *ctx,
+		      void **items, size_t *n);
 
 /* A key/value pair from a JSON object of strings (labels, overrides). */
 struct kv {

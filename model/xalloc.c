@@ -107,3 +107,15 @@ char *xasprintf(const char *fmt, ...)
 	va_end(ap);
 	return out;
 }
+
+void xarray_append(void **dst, size_t *dst_n, void **src, size_t *src_n, size_t size)
+{
+	if (*src_n == 0)
+		return;
+	*dst = xreallocarray(*dst, *dst_n + *src_n, size);
+	memcpy((char *)*dst + *dst_n * size, *src, *src_n * size);
+	*dst_n += *src_n;
+	free(*src);
+	*src = NULL;
+	*src_n = 0;
+}

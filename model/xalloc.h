@@ -25,6 +25,12 @@ char *xstrndup(const char *s, size_t n);
 /* A formatted string the caller frees. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Moves the *src_n items of *src (each `size` bytes) to the end of *dst and
+ * leaves src empty (freed, NULL, 0): how paged lists are joined.
+ */
+void xarray_append(void **dst, size_t *dst_n, void **src, size_t *src_n, size_t size);
+
 /* Aborts with a message after the fatal hook: for impossible states. */
 _Noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
