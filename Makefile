@@ -39,7 +39,11 @@ TUI_SRC := $(filter-out tui/main.c,$(wildcard tui/*.c))
 SIM_SRC := $(wildcard sim/*.c)
 UNIT_DIRS := $(sort $(dir $(wildcard tests/unit/*/*.c)))
 UNIT_BINS := $(patsubst tests/unit/%/,$(BUILD)/tests/unit/%,$(UNIT_DIRS))
-FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+# fuzz_decode.c builds one target per decoder; every other fuzz_X.c is target X.
+DECODE_FUZZ := box box_list snapshot snapshot_list image_list image_detail image_usage \
+	runtime_metrics box_metrics server_config principal api_error
+FUZZ_NAMES := $(filter-out decode,$(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))) \
+	$(DECODE_FUZZ)
 BENCH_SRC := $(wildcard bench/*.c)
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 
@@ -115,6 +119,12 @@ fuzz-bins: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 $(BUILD)/fuzz/fuzz_%: $(call obj,tests/fuzz/fuzz_%.c) $(LIBNET) $(LIBMODEL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_ALL)
+
+$(patsubst %,$(BUILD)/fuzz/fuzz_%,$(DECODE_FUZZ)): $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_decode.c \
+		$(LIBNET) $(LIBMODEL)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -DFUZZ_DECODER='"$*"' $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ \
+		$(LDLIBS_ALL)
 
 # A short run of every fuzzer over its seed corpus (FUZZ_SECONDS each).
 fuzz-run: fuzz

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Runs each libFuzzer target for a few seconds over a scratch copy of its seed
 # corpus (the committed seeds are never written to), with its dictionary.
+# A target without seeds of its own (the decoders) starts from tests/fixtures,
+# and without a dictionary of its own uses the shared JSON one.
 # Usage: fuzz-run.sh BUILDDIR SECONDS NAME...
 set -u
 dir=$1
@@ -13,10 +15,11 @@ trap 'rm -rf "$scratch"' EXIT INT TERM
 for name in "$@"; do
 	bin="$dir/fuzz/fuzz_$name"
 	seeds="tests/fuzz/corpus/$name"
+	[ -d "$seeds" ] || seeds=tests/fixtures
 	work="$scratch/$name"
 	mkdir -p "$work"
-	[ -d "$seeds" ] && cp -r "$seeds/." "$work/"
-	dict=""
+	cp -r "$seeds/." "$work/"
+	dict="-dict=tests/fuzz/decode.dict"
 	[ -f "tests/fuzz/$name.dict" ] && dict="-dict=tests/fuzz/$name.dict"
 	echo "== fuzz: $name for ${secs}s"
 	if "$bin" $dict -max_total_time="$secs" -rss_limit_mb=2048 -artifact_prefix="$scratch/" \
