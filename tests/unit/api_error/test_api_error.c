@@ -90,6 +90,8 @@ static void test_dispatch_order(void **state)
 	const char *type_only = "{\"error\":{\"message\":\"m\",\"type\":\"AlreadyExistsError\"}}";
 	const char *unknown_code = "{\"error\":{\"message\":\"m\",\"code\":\"brand_new\","
 				   "\"type\":\"StoppedError\"}}";
+	const char *code_and_type = "{\"error\":{\"message\":\"m\",\"code\":\"invalid_state\","
+				    "\"type\":\"AlreadyExistsError\"}}";
 	const char *storage = "{\"error\":{\"message\":\"disk\",\"code\":\"storage_error\"}}";
 
 	(void)state;
@@ -102,6 +104,8 @@ static void test_dispatch_order(void **state)
 	api_error_decode(409, unknown_code, strlen(unknown_code), NULL, &e);
 	assert_int_equal(e.kind, API_ERR_STOPPED);
 	assert_string_equal(e.code, "brand_new");
+	api_error_decode(409, code_and_type, strlen(code_and_type), NULL, &e);
+	assert_int_equal(e.kind, API_ERR_INVALID_STATE);
 	api_error_decode(500, storage, strlen(storage), NULL, &e);
 	assert_int_equal(e.kind, API_ERR_INTERNAL);
 	api_error_decode(409, "{}", 2, NULL, &e);

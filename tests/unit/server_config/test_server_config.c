@@ -80,6 +80,13 @@ static void test_serve_cloud_empty(void **state)
 		assert_false(c->caps[i]);
 	assert_int_equal(c->n_overrides, 0);
 	server_config_free(&c);
+	c = load("config_partial.json");
+	assert_true(c->caps[CAP_SNAPSHOTS]);
+	assert_false(c->caps[CAP_CLONE]);
+	assert_false(c->caps[CAP_EXPORT]);
+	assert_false(c->caps[CAP_IMPORT]);
+	assert_int_equal(c->max_cpus.v, 8);
+	server_config_free(&c);
 	c = load("config_empty.json");
 	for (int i = 0; i < CAP_COUNT; i++)
 		assert_false(c->caps[i]);

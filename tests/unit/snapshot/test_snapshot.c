@@ -90,6 +90,8 @@ static void test_string_time_and_bad_values(void **state)
 	struct snapshot *s = NULL;
 	const char *iso = "{\"id\":\"x\",\"box_id\":\"b\",\"name\":\"n\",\"created_at\":"
 			  "\"2026-11-01T10:00:00Z\",\"container_disk_bytes\":1,\"size_bytes\":2}";
+	const char *zero = "{\"id\":\"x\",\"box_id\":\"b\",\"name\":\"n\",\"created_at\":0,"
+			   "\"container_disk_bytes\":0,\"size_bytes\":0,\"guest_disk_bytes\":0}";
 	const char *neg = "{\"id\":\"x\",\"box_id\":\"b\",\"name\":\"n\",\"created_at\":1,"
 			  "\"container_disk_bytes\":-1,\"size_bytes\":2}";
 	const char *no_size = "{\"id\":\"x\",\"box_id\":\"b\",\"name\":\"n\",\"created_at\":1,"
@@ -98,6 +100,10 @@ static void test_string_time_and_bad_values(void **state)
 	(void)state;
 	assert_int_equal(snapshot_decode(iso, strlen(iso), &s, &err), 0);
 	assert_int_equal(s->created_at, 1793527200);
+	snapshot_free(&s);
+	assert_int_equal(snapshot_decode(zero, strlen(zero), &s, &err), 0);
+	assert_int_equal(s->guest_disk_bytes.state, OPT_SET);
+	assert_int_equal(s->guest_disk_bytes.v, 0);
 	snapshot_free(&s);
 	assert_int_equal(snapshot_decode(neg, strlen(neg), &s, &err), -1);
 	assert_string_equal(err.field, "container_disk_bytes");
