@@ -51,7 +51,8 @@ static char *fleet_json(size_t n, size_t *len)
 			doc + off, cap - off,
 			"%s{\"box_id\":\"01HJK4TNRPQSXYZ8WM6N%06zu\",\"name\":\"worker-%zu\","
 			"\"status\":\"%s\",\"created_at\":\"2026-11-01T10:00:00Z\",\"updated_at\":"
-			"\"2026-11-01T10:05:00Z\",\"image\":\"docker.io/library/python:3.%zu-slim\","
+			"\"2026-11-01T10:05:00Z\",\"image\":\"docker.io/library/"
+			"python:3.%zu-slim\","
 			"\"cpus\":%zu,\"memory_mib\":%zu,\"pid\":%zu,\"labels\":{\"team\":\"t%zu\","
 			"\"env\":\"prod\"},\"auto_stop\":900,\"auto_resume\":true}",
 			i ? "," : "", i, i, status[i % 4], i % 13, 1 + i % 8, 512 * (1 + i % 4),

@@ -190,8 +190,8 @@ static enum api_error_kind classify(const struct api_error *e)
 	return k;
 }
 
-void api_error_decode(int http_status, const char *body, size_t len,
-		      const char *header_request_id, struct api_error *out)
+void api_error_decode(int http_status, const char *body, size_t len, const char *header_request_id,
+		      struct api_error *out)
 {
 	const struct status_kind *s = status_entry(http_status);
 	cJSON *root = NULL;

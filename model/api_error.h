@@ -46,8 +46,8 @@ struct api_error {
  * NUL-terminated; may be empty or not JSON). header_request_id may be NULL.
  * Never fails: the least it gives is the kind the status implies.
  */
-void api_error_decode(int http_status, const char *body, size_t len,
-		      const char *header_request_id, struct api_error *out);
+void api_error_decode(int http_status, const char *body, size_t len, const char *header_request_id,
+		      struct api_error *out);
 
 /* "not_found", ... the canonical code of a kind. */
 const char *api_error_kind_name(enum api_error_kind k);

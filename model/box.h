@@ -23,20 +23,20 @@ enum box_status {
 #define BOX_STATUS_COUNT (BOX_UNKNOWN + 1)
 
 struct box {
-	char *id;             /* box_id: opaque, pass back verbatim */
-	char *name;           /* NULL when absent or null */
+	char *id;   /* box_id: opaque, pass back verbatim */
+	char *name; /* NULL when absent or null */
 	enum box_status status;
-	int64_t created_at;   /* unix seconds */
+	int64_t created_at; /* unix seconds */
 	int64_t updated_at;
 	char *image;
 	int64_t cpus;
 	int64_t memory_mib;
 	struct opt_i64 pid;
-	struct kv *labels;    /* in server order */
+	struct kv *labels; /* in server order */
 	size_t n_labels;
-	int64_t auto_stop;    /* seconds; 900 when absent, 0 = off */
-	int64_t auto_delete;  /* seconds; 0 when absent */
-	bool auto_resume;     /* true when absent */
+	int64_t auto_stop;   /* seconds; 900 when absent, 0 = off */
+	int64_t auto_delete; /* seconds; 0 when absent */
+	bool auto_resume;    /* true when absent */
 	struct opt_i64 last_activity_at;
 	struct opt_i64 exit_code; /* absent while running; 0 is a real exit code */
 };

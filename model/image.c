@@ -140,7 +140,8 @@ static int image_detail_decode_json(const cJSON *root, const struct json_ctx *ct
 	const cJSON *curated;
 	void *versions;
 
-	if (json_want_object(root, NULL, ctx) < 0 || json_req_string(root, "name", ctx, &d->name) < 0 ||
+	if (json_want_object(root, NULL, ctx) < 0 ||
+	    json_req_string(root, "name", ctx, &d->name) < 0 ||
 	    json_strv(root, "tags", true, ctx, &d->tags, &d->n_tags) < 0)
 		return -1;
 	curated = cJSON_GetObjectItemCaseSensitive(root, "curated");

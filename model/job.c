@@ -11,16 +11,20 @@
 #include "xalloc.h"
 
 static const char *const kind_names[JOB_KIND_COUNT] = {
-	[JOB_SNAPSHOT_CREATE] = "snapshot", [JOB_SNAPSHOT_DELETE] = "delete snapshot",
-	[JOB_SNAPSHOT_RESTORE] = "restore", [JOB_CLONE] = "clone",
-	[JOB_EXPORT] = "export",            [JOB_IMPORT] = "import",
-	[JOB_START] = "start",              [JOB_STOP] = "stop",
+	[JOB_SNAPSHOT_CREATE] = "snapshot",
+	[JOB_SNAPSHOT_DELETE] = "delete snapshot",
+	[JOB_SNAPSHOT_RESTORE] = "restore",
+	[JOB_CLONE] = "clone",
+	[JOB_EXPORT] = "export",
+	[JOB_IMPORT] = "import",
+	[JOB_START] = "start",
+	[JOB_STOP] = "stop",
 	[JOB_DELETE_BOX] = "delete",
 };
 
 static const char *const state_names[JOB_STATE_COUNT] = {
-	[JOB_QUEUED] = "queued",       [JOB_RUNNING] = "running", [JOB_SUCCEEDED] = "succeeded",
-	[JOB_FAILED] = "failed",       [JOB_CANCELLED] = "cancelled",
+	[JOB_QUEUED] = "queued", [JOB_RUNNING] = "running",     [JOB_SUCCEEDED] = "succeeded",
+	[JOB_FAILED] = "failed", [JOB_CANCELLED] = "cancelled",
 };
 
 const char *job_kind_name(enum job_kind k)

@@ -35,10 +35,10 @@ struct job {
 	uint64_t id; /* given by the store, from 1; 0 = none */
 	enum job_kind kind;
 	enum job_state state;
-	char *box_id;   /* each string may be NULL */
+	char *box_id; /* each string may be NULL */
 	char *box_name;
-	char *arg;      /* snapshot name, clone name or archive path */
-	char *message;  /* the latest progress note or the error */
+	char *arg;     /* snapshot name, clone name or archive path */
+	char *message; /* the latest progress note or the error */
 	int64_t created_ms;
 	int64_t started_ms;  /* 0 until it runs */
 	int64_t finished_ms; /* 0 until it is final */

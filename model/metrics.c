@@ -13,6 +13,8 @@ struct i64_field {
 	size_t offset;
 };
 
+/* The tables stay one macro call a field. */
+/* clang-format off */
 #define RT(f) {#f, offsetof(struct runtime_metrics, f)}
 static const struct i64_field runtime_fields[] = {
 	RT(boxes_created_total),       RT(boxes_failed_total),
@@ -29,11 +31,12 @@ static const struct i64_field box_fields[] = {
 	BM(network_bytes_received),  BM(network_tcp_connections), BM(network_tcp_errors),
 };
 #undef BM
+/* clang-format on */
 
 static const char *const stage_names[BOOT_STAGE_COUNT] = {
-	[BOOT_GUEST_BOOT] = "guest_boot",     [BOOT_FILESYSTEM_SETUP] = "filesystem_setup",
-	[BOOT_IMAGE_PREPARE] = "image_prepare", [BOOT_GUEST_ROOTFS] = "guest_rootfs",
-	[BOOT_BOX_CONFIG] = "box_config",     [BOOT_BOX_SPAWN] = "box_spawn",
+	[BOOT_GUEST_BOOT] = "guest_boot",         [BOOT_FILESYSTEM_SETUP] = "filesystem_setup",
+	[BOOT_IMAGE_PREPARE] = "image_prepare",   [BOOT_GUEST_ROOTFS] = "guest_rootfs",
+	[BOOT_BOX_CONFIG] = "box_config",         [BOOT_BOX_SPAWN] = "box_spawn",
 	[BOOT_CONTAINER_INIT] = "container_init",
 };
 
@@ -90,7 +93,8 @@ static int box_metrics_decode_json(const cJSON *root, const struct json_ctx *ctx
 	struct box_metrics *m = out;
 
 	if (json_want_object(root, NULL, ctx) < 0 ||
-	    decode_fields(root, box_fields, sizeof(box_fields) / sizeof(box_fields[0]), m, ctx) < 0 ||
+	    decode_fields(root, box_fields, sizeof(box_fields) / sizeof(box_fields[0]), m, ctx) <
+		    0 ||
 	    json_opt_f64(root, "cpu_percent", 0.0, 100.0 * 1024, ctx, &m->cpu_percent) < 0)
 		return -1;
 	return decode_boot(root, ctx, &m->boot);

@@ -44,7 +44,8 @@ struct box_metrics {
 	struct opt_i64 exec_errors_total;
 	struct opt_i64 bytes_sent_total;
 	struct opt_i64 bytes_received_total;
-	struct opt_f64 cpu_percent; /* 0-100 per the spec, more kept (cores summed); null = not measured */
+	struct opt_f64
+		cpu_percent; /* 0-100 per the spec, more kept (cores summed); null = not measured */
 	struct opt_i64 memory_bytes;
 	struct opt_i64 network_bytes_sent;
 	struct opt_i64 network_bytes_received;

@@ -34,7 +34,8 @@ static int principal_decode_json(const cJSON *root, const struct json_ctx *ctx, 
 {
 	struct principal *p = out;
 
-	if (json_want_object(root, NULL, ctx) < 0 || json_req_string(root, "sub", ctx, &p->sub) < 0 ||
+	if (json_want_object(root, NULL, ctx) < 0 ||
+	    json_req_string(root, "sub", ctx, &p->sub) < 0 ||
 	    json_opt_string(root, "principal_type", ctx, &p->principal_type) < 0 ||
 	    json_strv(root, "scopes", false, ctx, &p->scopes, &p->n_scopes) < 0 ||
 	    json_opt_string(root, "email", ctx, &p->email) < 0 ||
@@ -45,8 +46,7 @@ static int principal_decode_json(const cJSON *root, const struct json_ctx *ctx, 
 	return 0;
 }
 
-int principal_decode(const char *buf, size_t len, struct principal **out,
-		     struct decode_error *err)
+int principal_decode(const char *buf, size_t len, struct principal **out, struct decode_error *err)
 {
 	void *p;
 	int rc = json_decode_new(buf, len, "principal", err, sizeof(struct principal),

@@ -23,8 +23,7 @@ struct principal {
 };
 
 /* Caller frees with principal_free. */
-int principal_decode(const char *buf, size_t len, struct principal **out,
-		     struct decode_error *err);
+int principal_decode(const char *buf, size_t len, struct principal **out, struct decode_error *err);
 void principal_free(struct principal **p);
 /* display_name, else email, else sub. */
 const char *principal_display(const struct principal *p);

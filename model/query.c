@@ -319,20 +319,11 @@ struct sort_ctx {
 };
 
 static const char *const key_names[SORT_KEY_COUNT] = {
-	[SORT_NAME] = "name",
-	[SORT_ID] = "id",
-	[SORT_STATUS] = "status",
-	[SORT_IMAGE] = "image",
-	[SORT_CPUS] = "cpus",
-	[SORT_MEMORY] = "memory",
-	[SORT_CREATED] = "created",
-	[SORT_UPDATED] = "updated",
-	[SORT_ACTIVITY] = "activity",
-	[SORT_LABELS] = "labels",
-	[SORT_CPU_PERCENT] = "cpu",
-	[SORT_MEMORY_USED] = "mem",
-	[SORT_RX_RATE] = "rx",
-	[SORT_TX_RATE] = "tx",
+	[SORT_NAME] = "name",       [SORT_ID] = "id",           [SORT_STATUS] = "status",
+	[SORT_IMAGE] = "image",     [SORT_CPUS] = "cpus",       [SORT_MEMORY] = "memory",
+	[SORT_CREATED] = "created", [SORT_UPDATED] = "updated", [SORT_ACTIVITY] = "activity",
+	[SORT_LABELS] = "labels",   [SORT_CPU_PERCENT] = "cpu", [SORT_MEMORY_USED] = "mem",
+	[SORT_RX_RATE] = "rx",      [SORT_TX_RATE] = "tx",
 };
 
 static const struct {

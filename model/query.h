@@ -100,7 +100,7 @@ size_t query_filter(const struct query *q, const struct box *boxes, size_t n, si
 
 /* The columns a box list sorts by. */
 enum sort_key {
-	SORT_NAME,        /* box_display_name, natural order */
+	SORT_NAME, /* box_display_name, natural order */
 	SORT_ID,
 	SORT_STATUS,      /* running first, unknown last */
 	SORT_IMAGE,       /* natural order */

@@ -84,7 +84,8 @@ static int decode_limits(const cJSON *caps, const struct json_ctx *ctx, struct s
 {
 	if (json_opt_i64(caps, "max_cpus", 0, JSON_INT_MAX, ctx, &c->max_cpus) < 0 ||
 	    json_opt_i64(caps, "max_memory_mib", 0, JSON_INT_MAX, ctx, &c->max_memory_mib) < 0 ||
-	    json_opt_i64(caps, "max_disk_size_gb", 0, JSON_INT_MAX, ctx, &c->max_disk_size_gb) < 0 ||
+	    json_opt_i64(caps, "max_disk_size_gb", 0, JSON_INT_MAX, ctx, &c->max_disk_size_gb) <
+		    0 ||
 	    json_opt_i64(caps, "max_boxes_per_path_prefix", 0, JSON_INT_MAX, ctx,
 			 &c->max_boxes_per_path_prefix) < 0 ||
 	    json_opt_i64(caps, "max_concurrent_executions", 0, JSON_INT_MAX, ctx,
@@ -112,9 +113,10 @@ static int config_decode_json(const cJSON *root, const struct json_ctx *ctx, voi
 	struct server_config *c = out;
 	const cJSON *defaults, *caps;
 
-	if (json_want_object(root, NULL, ctx) < 0 || sub_object(root, "defaults", ctx, &defaults) < 0 ||
-	    sub_object(root, "capabilities", ctx, &caps) < 0 || decode_defaults(defaults, ctx, c) < 0 ||
-	    decode_caps(caps, ctx, c) < 0)
+	if (json_want_object(root, NULL, ctx) < 0 ||
+	    sub_object(root, "defaults", ctx, &defaults) < 0 ||
+	    sub_object(root, "capabilities", ctx, &caps) < 0 ||
+	    decode_defaults(defaults, ctx, c) < 0 || decode_caps(caps, ctx, c) < 0)
 		return -1;
 	return json_kv(root, "overrides", ctx, &c->overrides, &c->n_overrides);
 }

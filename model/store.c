@@ -110,8 +110,8 @@ struct job_key {
 };
 
 static const char *const conn_names[CONN_STATUS_COUNT] = {
-	[CONN_CONNECTING] = "connecting", [CONN_CONNECTED] = "connected",
-	[CONN_DEGRADED] = "degraded",     [CONN_DOWN] = "down",
+	[CONN_CONNECTING] = "connecting",   [CONN_CONNECTED] = "connected",
+	[CONN_DEGRADED] = "degraded",       [CONN_DOWN] = "down",
 	[CONN_AUTH_FAILED] = "auth failed",
 };
 
@@ -312,8 +312,7 @@ typedef bool (*vec_keep_fn)(const struct shared *item, void *ctx);
  * The items of v that keep() keeps, in order, as a new value in *out (NULL
  * when none is kept). Returns false, making nothing, when it keeps them all.
  */
-static bool vec_filter(const struct shared_vec *v, vec_keep_fn keep, void *ctx,
-		       struct shared **out)
+static bool vec_filter(const struct shared_vec *v, vec_keep_fn keep, void *ctx, struct shared **out)
 {
 	struct shared_vec *kept;
 
@@ -810,8 +809,7 @@ int store_job_update(struct store *s, uint64_t id, const struct job_update *u)
 /* Reading. */
 
 /* Brings slot i of v up to date. Lock held. */
-static void refresh_slot(const struct store *s, struct store_view *v, size_t i,
-			 struct release *rel)
+static void refresh_slot(const struct store *s, struct store_view *v, size_t i, struct release *rel)
 {
 	v->slot_gen[i] = s->slot_gen[i];
 	release_ref(rel, v->val[i]);
@@ -903,8 +901,7 @@ const struct principal *store_view_principal(const struct store_view *view)
 	return view_get(view, SLOT_PRINCIPAL);
 }
 
-const struct snapshot_list *store_view_snapshots(const struct store_view *view,
-						 const char *box_id)
+const struct snapshot_list *store_view_snapshots(const struct store_view *view, const char *box_id)
 {
 	const struct shared_vec *v = view_get(view, SLOT_SNAPSHOTS);
 	const struct snap_entry *e;

@@ -179,8 +179,7 @@ const struct image_list *store_view_images(const struct store_view *view);
 const struct server_config *store_view_config(const struct store_view *view);
 const struct principal *store_view_principal(const struct store_view *view);
 /* box_id's snapshots, or NULL when none were set for it. */
-const struct snapshot_list *store_view_snapshots(const struct store_view *view,
-						 const char *box_id);
+const struct snapshot_list *store_view_snapshots(const struct store_view *view, const char *box_id);
 /* Never NULL. */
 const struct conn_state *store_view_conn(const struct store_view *view);
 

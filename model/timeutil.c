@@ -88,8 +88,7 @@ int time_parse_rfc3339(const char *s, int64_t *out)
 	    !expect(&p, "-") || !digits(&p, 2, &d) || !expect(&p, "Tt ") || !digits(&p, 2, &h) ||
 	    !expect(&p, ":") || !digits(&p, 2, &mi) || !expect(&p, ":") || !digits(&p, 2, &sec))
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
-	    sec > 60)
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
 		return -1;
 	if (*p == '.') {
 		p++;

@@ -117,7 +117,7 @@ static void test_dispatch_order(void **state)
 	api_error_decode(504, NULL, 0, NULL, &e);
 	assert_int_equal(e.kind, API_ERR_TIMEOUT);
 	assert_true(api_error_retryable(&e));
-	assert_string_equal(api_error_kind_name((enum api_error_kind)-1), "unknown");
+	assert_string_equal(api_error_kind_name((enum api_error_kind) - 1), "unknown");
 	assert_string_equal(api_error_kind_name(API_ERR_PAYLOAD_TOO_LARGE), "payload_too_large");
 }
 
@@ -144,10 +144,8 @@ static void test_hostile_bodies(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_empty_and_status_only),
-		cmocka_unit_test(test_envelope),
-		cmocka_unit_test(test_flat_and_bare),
-		cmocka_unit_test(test_dispatch_order),
+		cmocka_unit_test(test_empty_and_status_only), cmocka_unit_test(test_envelope),
+		cmocka_unit_test(test_flat_and_bare),         cmocka_unit_test(test_dispatch_order),
 		cmocka_unit_test(test_hostile_bodies),
 	};
 

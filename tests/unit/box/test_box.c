@@ -164,10 +164,11 @@ static void test_single_box(void **state)
 static void test_required_fields(void **state)
 {
 	static const char *const fields[] = {"box_id", "status", "created_at", "updated_at",
-					     "image", "cpus", "memory_mib"};
+					     "image",  "cpus",   "memory_mib"};
 	static const char *const good =
 		"{\"box_id\":\"a\",\"status\":\"running\",\"created_at\":\"2026-11-01T00:00:00Z\","
-		"\"updated_at\":\"2026-11-01T00:00:00Z\",\"image\":\"i\",\"cpus\":1,\"memory_mib\":128}";
+		"\"updated_at\":\"2026-11-01T00:00:00Z\",\"image\":\"i\",\"cpus\":1,\"memory_mib\":"
+		"128}";
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
@@ -244,7 +245,8 @@ static void test_hostile_strings_kept_raw(void **state)
 	(void)state;
 	/* decoding keeps the bytes; the display sanitizer is what neutralises them */
 	assert_int_equal(decode_text(doc, &list, &err), 0);
-	assert_string_equal(list->items[0].name, "\x1b]0;pwned\x07\xe2\x80\xae" "evil");
+	assert_string_equal(list->items[0].name, "\x1b]0;pwned\x07\xe2\x80\xae"
+						 "evil");
 	assert_string_equal(list->items[0].image, "\x1b[2J");
 	assert_string_equal(list->items[0].labels[0].key, "\x1b");
 	box_list_free(&list);
@@ -260,11 +262,12 @@ static void test_big_list_and_append(void **state)
 	(void)state;
 	off += (size_t)snprintf(doc + off, cap - off, "{\"boxes\":[");
 	for (size_t i = 0; i < n; i++)
-		off += (size_t)snprintf(doc + off, cap - off,
-					"%s{\"box_id\":\"id-%zu\",\"name\":\"box-%zu\",\"status\":"
-					"\"running\",\"created_at\":%zu,\"updated_at\":%zu,\"image\":"
-					"\"alpine\",\"cpus\":1,\"memory_mib\":128}",
-					i ? "," : "", i, i, i, i);
+		off += (size_t)snprintf(
+			doc + off, cap - off,
+			"%s{\"box_id\":\"id-%zu\",\"name\":\"box-%zu\",\"status\":"
+			"\"running\",\"created_at\":%zu,\"updated_at\":%zu,\"image\":"
+			"\"alpine\",\"cpus\":1,\"memory_mib\":128}",
+			i ? "," : "", i, i, i, i);
 	off += (size_t)snprintf(doc + off, cap - off, "],\"next_page_token\":\"t\"}");
 	assert_int_equal(box_list_decode(doc, off, &list, &err), 0);
 	assert_int_equal(list->n, n);

@@ -78,7 +78,7 @@ static void test_degenerate(void **state)
 	history_push(&h, NULL, 1000);
 	assert_int_equal(history_series(&h, HISTORY_CPU, out, present, 0), 0);
 	assert_int_equal(history_series(&h, (enum history_metric)9, out, present, 4), 0);
-	assert_false(history_last(&h, (enum history_metric)-1, &v));
+	assert_false(history_last(&h, (enum history_metric) - 1, &v));
 	/* A NULL sample is a gap in every metric, not a zero. */
 	for (int m = 0; m < HISTORY_METRIC_COUNT; m++) {
 		assert_int_equal(history_series(&h, (enum history_metric)m, out, present, 4), 1);
@@ -186,9 +186,9 @@ static void test_wraparound(void **state)
 		snprintf(json, sizeof(json), "{\"cpu_percent\":%d}", i);
 		push_json(&h, json, 1000 * (i + 1));
 		if (i == HISTORY_LEN - 1)
-			assert_int_equal(history_series(&h, HISTORY_CPU, out, present,
-							HISTORY_LEN + 5),
-					 HISTORY_LEN);
+			assert_int_equal(
+				history_series(&h, HISTORY_CPU, out, present, HISTORY_LEN + 5),
+				HISTORY_LEN);
 	}
 	n = history_series(&h, HISTORY_CPU, out, present, HISTORY_LEN + 5);
 	assert_int_equal(n, HISTORY_LEN);

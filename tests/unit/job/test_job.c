@@ -40,7 +40,7 @@ static void test_degenerate(void **state)
 	assert_false(job_is_finished(NULL));
 	assert_false(job_is_finished(&j));
 	assert_string_equal(job_kind_name((enum job_kind)JOB_KIND_COUNT), "unknown");
-	assert_string_equal(job_kind_name((enum job_kind)-1), "unknown");
+	assert_string_equal(job_kind_name((enum job_kind) - 1), "unknown");
 	assert_string_equal(job_state_name((enum job_state)99), "unknown");
 	job_copy(&copy, &j);
 	assert_null(copy.box_id);
@@ -94,8 +94,11 @@ static void test_apply(void **state)
 	assert_int_equal(job_apply(&j, &u), 0);
 	assert_int_equal(j.started_ms, 200);
 	u = (struct job_update){.fields = JOB_FIELD_PROGRESS | JOB_FIELD_RATE | JOB_FIELD_MESSAGE,
-				.bytes_done = 512, .bytes_total = 2048, .rate_bps = 1e6,
-				.message = "writing layers", .state = JOB_FAILED};
+				.bytes_done = 512,
+				.bytes_total = 2048,
+				.rate_bps = 1e6,
+				.message = "writing layers",
+				.state = JOB_FAILED};
 	assert_int_equal(job_apply(&j, &u), 0);
 	assert_int_equal(j.state, JOB_RUNNING); /* not in fields */
 	assert_int_equal(j.bytes_done, 512);
@@ -112,9 +115,13 @@ static void test_final_is_final(void **state)
 {
 	struct job j = export_job();
 	struct job_update done = {.fields = JOB_FIELD_STATE | JOB_FIELD_MESSAGE,
-				  .state = JOB_SUCCEEDED, .message = "exported", .now_ms = 900};
+				  .state = JOB_SUCCEEDED,
+				  .message = "exported",
+				  .now_ms = 900};
 	struct job_update late = {.fields = JOB_FIELD_STATE | JOB_FIELD_PROGRESS,
-				  .state = JOB_CANCELLED, .bytes_done = 1, .now_ms = 950};
+				  .state = JOB_CANCELLED,
+				  .bytes_done = 1,
+				  .now_ms = 950};
 
 	(void)state;
 	/* A queued job may finish without running: no start stamp. */
@@ -133,10 +140,8 @@ static void test_final_is_final(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_degenerate),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_copy_is_deep),
-		cmocka_unit_test(test_apply),
+		cmocka_unit_test(test_degenerate),     cmocka_unit_test(test_names),
+		cmocka_unit_test(test_copy_is_deep),   cmocka_unit_test(test_apply),
 		cmocka_unit_test(test_final_is_final),
 	};
 

@@ -78,8 +78,10 @@ static void test_parse_depth_bounded(void **state)
 	assert_null(parse(deep, &err));
 	assert_non_null(strstr(err.message, "nested deeper"));
 	/* brackets inside strings do not count */
-	root = parse("{\"s\": \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[[\"}",
-		     &err);
+	root = parse(
+		"{\"s\": "
+		"\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[[\"}",
+		&err);
 	assert_non_null(root);
 	cJSON_Delete(root);
 	for (int i = 0; i < 100; i++) {
@@ -210,8 +212,8 @@ static void test_nullable_floats_and_bools(void **state)
 {
 	struct decode_error err = {0};
 	struct json_ctx ctx = {"m", &err};
-	cJSON *root = parse("{\"z\":0,\"n\":null,\"f\":12.5,\"big\":-1e400,\"t\":true,\"s\":\"true\"}",
-			    &err);
+	cJSON *root = parse(
+		"{\"z\":0,\"n\":null,\"f\":12.5,\"big\":-1e400,\"t\":true,\"s\":\"true\"}", &err);
 	struct opt_f64 f;
 	bool b;
 
@@ -239,9 +241,10 @@ static void test_times(void **state)
 {
 	struct decode_error err = {0};
 	struct json_ctx ctx = {"snapshot", &err};
-	cJSON *root = parse("{\"i\":1793527200,\"s\":\"2026-11-01T10:00:00Z\",\"bad\":\"yesterday\","
-			    "\"neg\":-1,\"n\":null}",
-			    &err);
+	cJSON *root =
+		parse("{\"i\":1793527200,\"s\":\"2026-11-01T10:00:00Z\",\"bad\":\"yesterday\","
+		      "\"neg\":-1,\"n\":null}",
+		      &err);
 	struct opt_i64 o;
 	int64_t t;
 
@@ -291,9 +294,10 @@ static void test_arrays_and_kv(void **state)
 {
 	struct decode_error err = {0};
 	struct json_ctx ctx = {"x", &err};
-	cJSON *root = parse("{\"v\":[\"a\",\"b\"],\"bad\":[\"a\",1],\"o\":{\"k\":\"v\",\"k2\":\"\"},"
-			    "\"badkv\":{\"k\":1},\"n\":null}",
-			    &err);
+	cJSON *root =
+		parse("{\"v\":[\"a\",\"b\"],\"bad\":[\"a\",1],\"o\":{\"k\":\"v\",\"k2\":\"\"},"
+		      "\"badkv\":{\"k\":1},\"n\":null}",
+		      &err);
 	char **v;
 	size_t n;
 	struct kv *kv;

@@ -182,9 +182,9 @@ static void test_null_and_empty(void **state)
 static void test_incomplete_terms(void **state)
 {
 	static const char *const partial[] = {
-		"!",     "\"\"",    "!\"\"",      "\"",     "!\"",   "status:", "!status:",
-		"label:", "!label:", "label:=ml", "label:=", "name:", "!name:",   "id:",
-		"!id:",  "image:",  "!image:",    "!!",     "!!a",   "! ",      "status:\"\"",
+		"!",      "\"\"",    "!\"\"",     "\"",      "!\"",   "status:", "!status:",
+		"label:", "!label:", "label:=ml", "label:=", "name:", "!name:",  "id:",
+		"!id:",   "image:",  "!image:",   "!!",      "!!a",   "! ",      "status:\"\"",
 	};
 
 	for (size_t i = 0; i < COUNT(partial); i++)
@@ -196,15 +196,9 @@ static void test_incomplete_terms(void **state)
 static void test_free_text(void **state)
 {
 	static const struct filter_case cases[] = {
-		{"web", "0,2,5"},
-		{"WEB", "0,2,5"},
-		{"alpine", "0,3"},
-		{"ABC1", "1"},
-		{"e29b", "2"},
-		{"web alpine", "0"},
-		{"web nothing", ""},
-		{"web\talpine", "0"},
-		{"web\n\r\v\fstatus:running", "0"},
+		{"web", "0,2,5"},    {"WEB", "0,2,5"},     {"alpine", "0,3"},
+		{"ABC1", "1"},       {"e29b", "2"},        {"web alpine", "0"},
+		{"web nothing", ""}, {"web\talpine", "0"}, {"web\n\r\v\fstatus:running", "0"},
 		{"zzz", ""},
 	};
 
@@ -234,21 +228,11 @@ static void test_unknown_key_is_text(void **state)
 static void test_status(void **state)
 {
 	static const struct filter_case cases[] = {
-		{"status:running", "0"},
-		{"STATUS:Running", "0"},
-		{"status:run", "0"},
-		{"status:stop", "1,5"},
-		{"status:s", "1,5"},
-		{"status:stopped", "1"},
-		{"status:stopping", "5"},
-		{"status:p", "3"},
-		{"status:configured", "4"},
-		{"status:failed", "2"},
-		{"status:unknown", "6"},
-		{"status:bogus", ""},
-		{"!status:bogus", ALL},
-		{"status:runningx", ""},
-		{"status:snapshotting", ""},
+		{"status:running", "0"},  {"STATUS:Running", "0"}, {"status:run", "0"},
+		{"status:stop", "1,5"},   {"status:s", "1,5"},     {"status:stopped", "1"},
+		{"status:stopping", "5"}, {"status:p", "3"},       {"status:configured", "4"},
+		{"status:failed", "2"},   {"status:unknown", "6"}, {"status:bogus", ""},
+		{"!status:bogus", ALL},   {"status:runningx", ""}, {"status:snapshotting", ""},
 		{"status:\"run\"", "0"},
 	};
 
@@ -281,18 +265,12 @@ static void test_name_image_id(void **state)
 static void test_labels(void **state)
 {
 	static const struct filter_case cases[] = {
-		{"label:team", "0,3,4"},
-		{"label:team=ml", "0"},
-		{"label:team=ML", "3"},
-		{"label:TEAM", ""},
-		{"label:team=", "0,3,4"},
-		{"label:team=m", ""},
-		{"label:env=prod", "0"},
-		{"label:env=prod label:team=ml", "0"},
-		{"label:owner=a=b", "5"},
-		{"label:owner=a", ""},
-		{"label:nobody", ""},
-		{"Label:team=ml", "0"},
+		{"label:team", "0,3,4"},    {"label:team=ml", "0"},
+		{"label:team=ML", "3"},     {"label:TEAM", ""},
+		{"label:team=", "0,3,4"},   {"label:team=m", ""},
+		{"label:env=prod", "0"},    {"label:env=prod label:team=ml", "0"},
+		{"label:owner=a=b", "5"},   {"label:owner=a", ""},
+		{"label:nobody", ""},       {"Label:team=ml", "0"},
 		{"label:\"team=ml\"", "0"},
 	};
 
@@ -303,8 +281,8 @@ static void test_labels(void **state)
 static void test_negation(void **state)
 {
 	static const char *const terms[] = {
-		"web",         "status:stopped", "status:s",      "name:web",   "image:alpine",
-		"id:01H",      "label:team",     "label:team=ml", "label:TEAM", ":",
+		"web",        "status:stopped", "status:s",      "name:web",   "image:alpine",
+		"id:01H",     "label:team",     "label:team=ml", "label:TEAM", ":",
 		"\"my box\"", "status:bogus",
 	};
 	const struct box_list *list = *state;
@@ -329,20 +307,13 @@ static void test_negation(void **state)
 static void test_quotes(void **state)
 {
 	static const struct filter_case cases[] = {
-		{"\"y b\"", "4"},
-		{"\"y b", "4"},
-		{"name:\"my box\"", "4"},
-		{"name:\"my box", "4"},
-		{"name:my\" \"box", "4"},
-		{"\"web", "0,2,5"},
-		{"w\"e\"b", "0,2,5"},
-		{"!\"web\"", "1,3,4,6"},
-		{"\"status:running\"", ""},
-		{"st\"a\"tus:running", ""},
-		{"\"!web\"", ""},
-		{"\"web\" \"alpine\"", "0"},
-		{"\"web alpine\"", ""},
-		{"\"batch:\"nightly", "3"},
+		{"\"y b\"", "4"},           {"\"y b", "4"},
+		{"name:\"my box\"", "4"},   {"name:\"my box", "4"},
+		{"name:my\" \"box", "4"},   {"\"web", "0,2,5"},
+		{"w\"e\"b", "0,2,5"},       {"!\"web\"", "1,3,4,6"},
+		{"\"status:running\"", ""}, {"st\"a\"tus:running", ""},
+		{"\"!web\"", ""},           {"\"web\" \"alpine\"", "0"},
+		{"\"web alpine\"", ""},     {"\"batch:\"nightly", "3"},
 	};
 
 	expect_cases(state, cases, COUNT(cases));
@@ -358,11 +329,11 @@ static void test_sort_degenerate(void **state)
 	query_sort(NULL, NULL, NULL, 0, SORT_NAME, false);
 	query_sort(list->items, NULL, idx, 1, SORT_NAME, true);
 	assert_int_equal(idx[0], 2);
-	expect_sort(list->items, NULL, 3, idx, (enum sort_key)-1, false, "2,0,1");
+	expect_sort(list->items, NULL, 3, idx, (enum sort_key) - 1, false, "2,0,1");
 	expect_sort(list->items, NULL, 3, idx, SORT_KEY_COUNT, true, "2,0,1");
 	expect_sort(list->items, NULL, 3, idx, SORT_CPU_PERCENT, false, "2,0,1");
 	expect_sort(list->items, NULL, 3, idx, SORT_RX_RATE, true, "2,0,1");
-	assert_string_equal(query_sort_key_name((enum sort_key)-1), "unknown");
+	assert_string_equal(query_sort_key_name((enum sort_key) - 1), "unknown");
 	assert_string_equal(query_sort_key_name(SORT_KEY_COUNT), "unknown");
 	assert_int_equal(query_sort_key_parse(NULL, &key), -1);
 	assert_int_equal(query_sort_key_parse("", &key), -1);
@@ -378,11 +349,16 @@ static void test_sort_key_names(void **state)
 		const char *name;
 		enum sort_key key;
 	} aliases[] = {
-		{"CPU", SORT_CPU_PERCENT},        {"Name", SORT_NAME},
-		{"box_id", SORT_ID},              {"memory_mib", SORT_MEMORY},
-		{"created_at", SORT_CREATED},     {"UPDATED_AT", SORT_UPDATED},
-		{"last_activity_at", SORT_ACTIVITY}, {"cpu_percent", SORT_CPU_PERCENT},
-		{"memory_bytes", SORT_MEMORY_USED}, {"rx_rate", SORT_RX_RATE},
+		{"CPU", SORT_CPU_PERCENT},
+		{"Name", SORT_NAME},
+		{"box_id", SORT_ID},
+		{"memory_mib", SORT_MEMORY},
+		{"created_at", SORT_CREATED},
+		{"UPDATED_AT", SORT_UPDATED},
+		{"last_activity_at", SORT_ACTIVITY},
+		{"cpu_percent", SORT_CPU_PERCENT},
+		{"memory_bytes", SORT_MEMORY_USED},
+		{"rx_rate", SORT_RX_RATE},
 		{"tx_rate", SORT_TX_RATE},
 	};
 	enum sort_key key;
@@ -390,7 +366,8 @@ static void test_sort_key_names(void **state)
 	(void)state;
 	for (int k = 0; k < SORT_KEY_COUNT; k++) {
 		key = SORT_KEY_COUNT;
-		assert_int_equal(query_sort_key_parse(query_sort_key_name((enum sort_key)k), &key), 0);
+		assert_int_equal(query_sort_key_parse(query_sort_key_name((enum sort_key)k), &key),
+				 0);
 		assert_int_equal(key, k);
 	}
 	assert_string_equal(query_sort_key_name(SORT_CPU_PERCENT), "cpu");
@@ -435,8 +412,8 @@ static void make_columns(struct box *b, struct sort_metrics *m)
 			add_label(&b[i], l == 0 ? "a" : l == 1 ? "b" : "c", "v");
 	}
 	/* missing four ways: absent, null, NaN, infinite */
-	m[0] = (struct sort_metrics){{OPT_SET, 10}, {OPT_SET, 100}, {OPT_SET, 5},
-				     {OPT_SET, INFINITY}};
+	m[0] = (struct sort_metrics){
+		{OPT_SET, 10}, {OPT_SET, 100}, {OPT_SET, 5}, {OPT_SET, INFINITY}};
 	m[1] = (struct sort_metrics){{OPT_ABSENT, 99}, {OPT_SET, 300}, {OPT_SET, 1}, {OPT_SET, 7}};
 	m[2] = (struct sort_metrics){{OPT_SET, 50}, {OPT_NULL, 0}, {OPT_SET, 3}, {OPT_SET, 2}};
 	m[3] = (struct sort_metrics){{OPT_SET, 0.5}, {OPT_SET, 200}, {OPT_SET, NAN}, {OPT_SET, 9}};
@@ -488,8 +465,19 @@ static void test_status_order(void **state)
 static void test_natural_names(void **state)
 {
 	static const char *const names[] = {
-		"web-10", "web-2", "web-1", "Web-11", "web", "web-2a", "a100000000000000000000000",
-		"a99999999999999999999999", "a0", "a", "web-2-b", "WEB-3", "",
+		"web-10",
+		"web-2",
+		"web-1",
+		"Web-11",
+		"web",
+		"web-2a",
+		"a100000000000000000000000",
+		"a99999999999999999999999",
+		"a0",
+		"a",
+		"web-2-b",
+		"WEB-3",
+		"",
 	};
 	struct box b[COUNT(names)];
 
@@ -497,10 +485,8 @@ static void test_natural_names(void **state)
 	for (size_t i = 0; i < COUNT(names); i++)
 		make_box(&b[i], "zz-id", names[i], NULL);
 	/* "" shows as its id, zz-id */
-	expect_sort(b, NULL, COUNT(names), NULL, SORT_NAME, false,
-		    "9,8,7,6,4,2,1,10,5,11,0,3,12");
-	expect_sort(b, NULL, COUNT(names), NULL, SORT_NAME, true,
-		    "12,3,0,11,5,10,1,2,4,6,7,8,9");
+	expect_sort(b, NULL, COUNT(names), NULL, SORT_NAME, false, "9,8,7,6,4,2,1,10,5,11,0,3,12");
+	expect_sort(b, NULL, COUNT(names), NULL, SORT_NAME, true, "12,3,0,11,5,10,1,2,4,6,7,8,9");
 	clear_boxes(b, COUNT(names));
 }
 

@@ -75,7 +75,12 @@ static void test_plain_text_untouched(void **state)
 	expect("caf\xC3\xA9 na\xC3\xAFve", 80, "caf\xC3\xA9 na\xC3\xAFve", 10);
 	expect(" ~!@#$%^&*()_+{}|:\"<>?`-=[]\\;',./", 80, " ~!@#$%^&*()_+{}|:\"<>?`-=[]\\;',./",
 	       33);
-	expect("\xE2\x82\xAC" "100", 80, "\xE2\x82\xAC" "100", 4);
+	expect("\xE2\x82\xAC"
+	       "100",
+	       80,
+	       "\xE2\x82\xAC"
+	       "100",
+	       4);
 }
 
 static void test_not_nul_terminated(void **state)
@@ -111,12 +116,16 @@ static void test_del_and_c1(void **state)
 	char in[3] = {(char)0xC2, 0, 0};
 
 	(void)state;
-	expect("a\x7f" "b", 80, "a" R "b", 3);
+	expect("a\x7f"
+	       "b",
+	       80, "a" R "b", 3);
 	for (int c = 0x80; c <= 0x9F; c++) {
 		in[1] = (char)c;
 		expect(in, 80, R, 1);
 	}
-	expect("\xC2\x85" "next", 80, R "next", 5);
+	expect("\xC2\x85"
+	       "next",
+	       80, R "next", 5);
 	/* U+00A0 and beyond are printable again */
 	expect("\xC2\xA0", 80, "\xC2\xA0", 1);
 }
@@ -132,7 +141,9 @@ static void test_terminal_attacks(void **state)
 	expect("\x1b]0;pwned\x1b\\ok", 80, R "ok", 3);
 	/* a title report request, the classic echo-back attack */
 	expect("\x1b[21t", 80, R, 1);
-	expect("\x1b]52;c;ZWNobyBwd25lZA==\x07" "after", 80, R "after", 6);
+	expect("\x1b]52;c;ZWNobyBwd25lZA==\x07"
+	       "after",
+	       80, R "after", 6);
 }
 
 static void test_escape_forms(void **state)
@@ -150,8 +161,12 @@ static void test_escape_forms(void **state)
 	expect("\x1b]0;x\x1aok", 80, R "ok", 3);
 	expect("\x1b]0;x\x1b[2Jok", 80, R R "ok", 4);
 	/* two-byte and intermediate forms */
-	expect("\x1b" "c", 80, R, 1);
-	expect("\x1b(B" "x", 80, R "x", 2);
+	expect("\x1b"
+	       "c",
+	       80, R, 1);
+	expect("\x1b(B"
+	       "x",
+	       80, R "x", 2);
 	expect("\x1b#8", 80, R, 1);
 	expect("\x1b=\x1b>", 80, R R, 2);
 	/* ESC with nothing after it, or something no sequence allows */
@@ -167,15 +182,38 @@ static void test_escape_forms(void **state)
 static void test_c1_introducers(void **state)
 {
 	(void)state;
-	expect("\xC2\x9B" "2J" "ok", 80, R "ok", 3);
-	expect("\xC2\x9D" "0;pwned\x07" "ok", 80, R "ok", 3);
-	expect("\xC2\x9D" "0;pwned\xC2\x9C" "ok", 80, R "ok", 3);
-	expect("\xC2\x90" "dcs\x1b\\" "ok", 80, R "ok", 3);
-	expect("\xC2\x98" "sos\x1b\\" "ok", 80, R "ok", 3);
-	expect("\xC2\x9E" "pm\x1b\\" "ok", 80, R "ok", 3);
-	expect("\xC2\x9F" "apc\x1b\\" "ok", 80, R "ok", 3);
+	expect("\xC2\x9B"
+	       "2J"
+	       "ok",
+	       80, R "ok", 3);
+	expect("\xC2\x9D"
+	       "0;pwned\x07"
+	       "ok",
+	       80, R "ok", 3);
+	expect("\xC2\x9D"
+	       "0;pwned\xC2\x9C"
+	       "ok",
+	       80, R "ok", 3);
+	expect("\xC2\x90"
+	       "dcs\x1b\\"
+	       "ok",
+	       80, R "ok", 3);
+	expect("\xC2\x98"
+	       "sos\x1b\\"
+	       "ok",
+	       80, R "ok", 3);
+	expect("\xC2\x9E"
+	       "pm\x1b\\"
+	       "ok",
+	       80, R "ok", 3);
+	expect("\xC2\x9F"
+	       "apc\x1b\\"
+	       "ok",
+	       80, R "ok", 3);
 	/* raw 8-bit forms are invalid UTF-8: replaced, the rest is plain text */
-	expect("\x9b" "2J", 80, R "2J", 3);
+	expect("\x9b"
+	       "2J",
+	       80, R "2J", 3);
 }
 
 static void test_bidi_and_separators(void **state)
@@ -190,7 +228,9 @@ static void test_bidi_and_separators(void **state)
 	for (size_t i = 0; i < sizeof(controls) / sizeof(controls[0]); i++)
 		expect(controls[i], 80, R, 1);
 	/* "invoice_\u202Efdp.exe" would show as "invoice_exe.pdf" */
-	expect("invoice_\xE2\x80\xAE" "fdp.exe", 80, "invoice_" R "fdp.exe", 16);
+	expect("invoice_\xE2\x80\xAE"
+	       "fdp.exe",
+	       80, "invoice_" R "fdp.exe", 16);
 }
 
 static void test_invalid_utf8(void **state)
@@ -211,11 +251,15 @@ static void test_invalid_utf8(void **state)
 	expect("\xE2\x82", 80, R, 1);
 	expect("\xE2\x82x", 80, R "x", 2);
 	expect("\xF0\x9F\x98", 80, R, 1);
-	expect("\xF0\x9F\x98" "ok", 80, R "ok", 3);
+	expect("\xF0\x9F\x98"
+	       "ok",
+	       80, R "ok", 3);
 	expect("\xC3", 80, R, 1);
 	/* stray continuation bytes */
 	expect("\x80", 80, R, 1);
-	expect("a\xBF\xBF" "b", 80, "a" R R "b", 4);
+	expect("a\xBF\xBF"
+	       "b",
+	       80, "a" R R "b", 4);
 	/* noncharacters */
 	expect("\xEF\xBF\xBF", 80, R, 1);
 	expect("\xEF\xBF\xBE", 80, R, 1);
@@ -265,7 +309,9 @@ static void test_combining(void **state)
 	expect("abe" ACUTE, 3, "abe" ACUTE, 3);
 	/* nothing to join: a leading mark is dropped */
 	expect(ACUTE "a", 80, "a", 1);
-	expect("\xE2\x80\x8B" "a", 80, "a", 1);
+	expect("\xE2\x80\x8B"
+	       "a",
+	       80, "a", 1);
 	/* zero-width joiner and variation selector stay with their emoji */
 	expect(GRIN "\xE2\x80\x8D" GRIN, 80, GRIN "\xE2\x80\x8D" GRIN, 4);
 	expect("\xE2\x9D\xA4\xEF\xB8\x8F", 80, "\xE2\x9D\xA4\xEF\xB8\x8F", 1);
@@ -393,7 +439,9 @@ static void test_ascii_mode(void **state)
 	expect_opts(HAN, 3, 80, &ascii, "?", 1);
 	expect_opts("e" ACUTE, 3, 80, &ascii, "e?", 2);
 	expect_opts(GRIN, 4, 80, &ascii, "?", 1);
-	expect_opts("\x1b]0;pwned\x07" "ok", 12, 80, &ascii, "?ok", 3);
+	expect_opts("\x1b]0;pwned\x07"
+		    "ok",
+		    12, 80, &ascii, "?ok", 3);
 	expect_opts("a\tb\x01\x7f", 5, 80, &ascii, "a b??", 5);
 	expect_opts("\xE2\x80\xAE", 3, 80, &ascii, "?", 1);
 	expect_opts("\xF0\x9F\x98", 3, 80, &ascii, "?", 1);
@@ -407,7 +455,9 @@ static void test_dup(void **state)
 	char *s;
 
 	(void)state;
-	s = sanitize_dup("a\x1b[2J" "b", SANITIZE_NO_LIMIT);
+	s = sanitize_dup("a\x1b[2J"
+			 "b",
+			 SANITIZE_NO_LIMIT);
 	assert_string_equal(s, "a" R "b");
 	free(s);
 	s = sanitize_dup(HAN WEN, 3);

@@ -314,7 +314,7 @@ static void test_forget(void **state)
 	store_set_principal(s, &no_principal);
 	store_set_conn(s, NULL);
 	assert_int_equal(store_read(s, &v), STORE_RUNTIME | STORE_SNAPSHOTS | STORE_IMAGES |
-						  STORE_CONFIG | STORE_PRINCIPAL | STORE_CONN);
+						    STORE_CONFIG | STORE_PRINCIPAL | STORE_CONN);
 	assert_null(store_view_runtime(&v));
 	assert_null(store_view_snapshots(&v, "b1"));
 	assert_null(store_view_images(&v));
@@ -444,7 +444,8 @@ static void test_vanished_boxes(void **state)
 static void test_box_metrics(void **state)
 {
 	struct store *s = store_new();
-	struct box_metrics m = {.cpu_percent = {OPT_SET, 50}, .network_bytes_received = {OPT_SET, 0}};
+	struct box_metrics m = {.cpu_percent = {OPT_SET, 50},
+				.network_bytes_received = {OPT_SET, 0}};
 	struct metric_history h;
 	double v;
 
@@ -513,7 +514,9 @@ static void test_jobs(void **state)
 	store_read(s, &before);
 	assert_int_equal(store_job_update(s, 1, &u), 0);
 	u = (struct job_update){.fields = JOB_FIELD_PROGRESS | JOB_FIELD_MESSAGE,
-				.bytes_done = 10, .bytes_total = 100, .message = "10%"};
+				.bytes_done = 10,
+				.bytes_total = 100,
+				.message = "10%"};
 	assert_int_equal(store_job_update(s, 1, &u), 0);
 	assert_int_equal(store_read(s, &v), STORE_ALL);
 	assert_int_equal(store_view_job_count(&v), 3);
@@ -606,18 +609,12 @@ static void test_wake(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_degenerate),
-		cmocka_unit_test(test_shared_refcount),
-		cmocka_unit_test(test_every_slot),
-		cmocka_unit_test(test_forget),
-		cmocka_unit_test(test_generations),
-		cmocka_unit_test(test_view_keeps_old_value),
-		cmocka_unit_test(test_vanished_boxes),
-		cmocka_unit_test(test_box_metrics),
-		cmocka_unit_test(test_many_boxes),
-		cmocka_unit_test(test_jobs),
-		cmocka_unit_test(test_job_prune),
-		cmocka_unit_test(test_wake),
+		cmocka_unit_test(test_degenerate),     cmocka_unit_test(test_shared_refcount),
+		cmocka_unit_test(test_every_slot),     cmocka_unit_test(test_forget),
+		cmocka_unit_test(test_generations),    cmocka_unit_test(test_view_keeps_old_value),
+		cmocka_unit_test(test_vanished_boxes), cmocka_unit_test(test_box_metrics),
+		cmocka_unit_test(test_many_boxes),     cmocka_unit_test(test_jobs),
+		cmocka_unit_test(test_job_prune),      cmocka_unit_test(test_wake),
 		cmocka_unit_test(test_concurrency),
 	};
 

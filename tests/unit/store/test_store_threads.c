@@ -71,8 +71,10 @@ static void write_job_progress(struct worker *w, uint64_t job, uint64_t serial)
 {
 	char message[64];
 	struct job_update u = {.fields = JOB_FIELD_PROGRESS | JOB_FIELD_MESSAGE | JOB_FIELD_RATE,
-			       .bytes_done = (int64_t)serial, .bytes_total = -1,
-			       .rate_bps = (double)serial, .message = message};
+			       .bytes_done = (int64_t)serial,
+			       .bytes_total = -1,
+			       .rate_bps = (double)serial,
+			       .message = message};
 
 	snprintf(message, sizeof(message), "done %" PRIu64, serial);
 	if (store_job_update(w->run->store, job, &u) < 0)
