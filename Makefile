@@ -94,10 +94,20 @@ unit: $(UNIT_BINS)
 check: deps
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) integration
 	$(MAKE) asan
 	$(MAKE) tsan
 	$(MAKE) fuzz-run
 	@echo "check: every suite passed"
+
+# The simulator driven over HTTP; SIM picks the binary (default this BUILD's).
+integration: $(BUILD)/boxlite-sim $(BUILD)/tests/integration/decode_check
+	@SIM=$${SIM:-$(BUILD)/boxlite-sim} DECODE_CHECK=$(BUILD)/tests/integration/decode_check \
+		bash tests/integration/run.sh
+
+$(BUILD)/tests/integration/decode_check: $(call obj,tests/integration/decode_check.c) $(LIBMODEL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
 # Unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan:

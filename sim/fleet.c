@@ -1,0 +1,603 @@
+/*
+ * fleet: a flat array of model boxes, each with its metrics and snapshots.
+ * Seeding draws from one splitmix64 stream, so a seed always gives the same
+ * fleet (ids, names, images, labels, statuses, creation times, starting
+ * metrics); only updated_at after an action uses the clock.
+ *
+ * Metrics evolve without a thread of their own: whoever reads them first
+ * advances every running box by one tick per whole second (monotonic clock)
+ * since the last read, capped at a minute's worth, so CPU walks, memory
+ * drifts and the counters only grow, at any polling rate.
+ *
+ * Page tokens are opaque to clients: 16 hex digits holding the offset into
+ * the filtered list and a check word mixed from the offset, the seed and the
+ * filter, so a token made up, truncated or reused with another filter is
+ * refused instead of silently paging from somewhere else.
+ */
+#include "fleet.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "model/encode.h"
+#include "model/xalloc.h"
+#include "snapset.h"
+
+/* 2026-11-01T00:00:00Z: seeded boxes are created in the weeks before it. */
+#define FLEET_EPOCH 1793491200LL
+#define FLEET_SPAN  (21LL * 86400)
+
+/* A box and the metrics the simulator keeps for it. */
+struct sim_box {
+	struct box b;
+	struct box_metrics m;
+	struct snapset snaps;
+};
+
+struct fleet {
+	pthread_mutex_t lock;
+	uint64_t seed;
+	uint64_t rng;
+	struct sim_box *boxes;
+	size_t n;
+	int64_t last_tick; /* monotonic seconds metrics were last advanced to */
+	int64_t created, failed, stopped, commands, exec_errors; /* runtime counters */
+};
+
+static const char *const demo_names[] = {
+	"web-1",       "web-2",        "web-3",      "api-gateway", "auth-svc",      "billing",
+	"ml-train-1",  "ml-train-2",   "ml-train-3", "notebook",    "postgres-main", "pg-replica",
+	"redis-cache", "queue-worker", "cron",       "ci-runner-1", "ci-runner-2",   "docs-preview",
+	"search",      "metrics-agg",  "ingest",     "sandbox-7",   "scratch",       "etl-nightly",
+};
+#define N_DEMO (sizeof(demo_names) / sizeof(demo_names[0]))
+
+static const char *const images[] = {
+	"alpine:3.20",  "python:3.12-slim", "node:22-alpine",
+	"ubuntu:24.04", "postgres:16",      "ghcr.io/acme/worker:1.4.2",
+};
+static const char *const teams[] = {"platform", "data", "web", "ml", "infra"};
+static const char *const envs[] = {"prod", "staging", "dev"};
+
+static uint64_t rng_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t rng_below(uint64_t *s, uint64_t n)
+{
+	return rng_next(s) % n;
+}
+
+/* A ULID: 10 Crockford base32 digits of milliseconds, 16 of randomness. */
+static char *make_ulid(uint64_t *s, int64_t created_at)
+{
+	static const char digits[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+	uint64_t ms = (uint64_t)created_at * 1000u + rng_below(s, 1000);
+	char id[27];
+
+	for (int i = 9; i >= 0; i--, ms >>= 5)
+		id[i] = digits[ms & 31u];
+	for (int i = 10; i < 26; i++)
+		id[i] = digits[rng_below(s, 32)];
+	id[26] = '\0';
+	return xstrdup(id);
+}
+
+static enum box_status seed_status(uint64_t *s)
+{
+	static const enum box_status mix[] = {
+		BOX_RUNNING, BOX_RUNNING, BOX_RUNNING, BOX_RUNNING, BOX_RUNNING, BOX_RUNNING,
+		BOX_RUNNING, BOX_STOPPED, BOX_STOPPED, BOX_PAUSED,  BOX_FAILED,  BOX_CONFIGURED,
+	};
+	return mix[rng_below(s, sizeof(mix) / sizeof(mix[0]))];
+}
+
+static void seed_labels(uint64_t *s, struct box *b)
+{
+	b->n_labels = 2;
+	b->labels = xcalloc(2, sizeof(*b->labels));
+	b->labels[0].key = xstrdup("team");
+	b->labels[0].value = xstrdup(teams[rng_below(s, sizeof(teams) / sizeof(teams[0]))]);
+	b->labels[1].key = xstrdup("env");
+	b->labels[1].value = xstrdup(envs[rng_below(s, sizeof(envs) / sizeof(envs[0]))]);
+}
+
+static void seed_exit(uint64_t *s, struct box *b)
+{
+	if (b->status == BOX_RUNNING || b->status == BOX_PAUSED) {
+		b->pid = (struct opt_i64){OPT_SET, 1000 + (int64_t)rng_below(s, 60000)};
+	} else {
+		b->pid = (struct opt_i64){OPT_NULL, 0};
+		if (b->status == BOX_STOPPED)
+			b->exit_code = (struct opt_i64){OPT_SET, 0};
+		else if (b->status == BOX_FAILED)
+			b->exit_code = (struct opt_i64){OPT_SET, rng_below(s, 2) ? 137 : 1};
+	}
+}
+
+static void seed_box(uint64_t *s, size_t i, struct box *b)
+{
+	static const int64_t mems[] = {256, 512, 1024, 2048, 4096, 8192};
+
+	b->created_at = FLEET_EPOCH - FLEET_SPAN + (int64_t)rng_below(s, FLEET_SPAN);
+	b->updated_at = b->created_at + (int64_t)rng_below(s, 3600);
+	b->id = make_ulid(s, b->created_at);
+	if (i < N_DEMO)
+		b->name = xasprintf("%s", demo_names[i]);
+	else
+		b->name = xasprintf("%s-%zu", demo_names[i % N_DEMO], i / N_DEMO);
+	b->status = seed_status(s);
+	b->image = xstrdup(images[rng_below(s, sizeof(images) / sizeof(images[0]))]);
+	b->cpus = 1 << rng_below(s, 4);
+	b->memory_mib = mems[rng_below(s, sizeof(mems) / sizeof(mems[0]))];
+	seed_labels(s, b);
+	b->auto_stop = rng_below(s, 4) == 0 ? 0 : 900;
+	b->auto_resume = true;
+	b->last_activity_at = (struct opt_i64){OPT_SET, b->updated_at};
+	seed_exit(s, b);
+}
+
+static struct opt_i64 set_i64(int64_t v)
+{
+	return (struct opt_i64){OPT_SET, v};
+}
+
+/* The gauges a box only has while it runs: measured when running, null otherwise. */
+static void seed_gauges(uint64_t *s, struct sim_box *x)
+{
+	struct box_metrics *m = &x->m;
+	int64_t mem = x->b.memory_mib * 1024 * 1024;
+
+	if (x->b.status != BOX_RUNNING) {
+		m->cpu_percent = (struct opt_f64){OPT_NULL, 0};
+		m->memory_bytes = (struct opt_i64){OPT_NULL, 0};
+		m->network_tcp_connections = (struct opt_i64){OPT_NULL, 0};
+		return;
+	}
+	m->cpu_percent = (struct opt_f64){OPT_SET, (double)rng_below(s, 800) / 10.0};
+	m->memory_bytes = set_i64(mem / 4 + (int64_t)rng_below(s, (uint64_t)mem / 2));
+	m->network_tcp_connections = set_i64((int64_t)rng_below(s, 50));
+}
+
+static void seed_metrics(uint64_t *s, struct sim_box *x)
+{
+	struct box_metrics *m = &x->m;
+
+	m->commands_executed_total = set_i64((int64_t)rng_below(s, 5000));
+	m->exec_errors_total = set_i64(m->commands_executed_total.v / 50);
+	m->bytes_sent_total = set_i64((int64_t)rng_below(s, 1u << 30));
+	m->bytes_received_total = set_i64((int64_t)rng_below(s, 1u << 30));
+	m->network_bytes_sent = m->bytes_sent_total;
+	m->network_bytes_received = m->bytes_received_total;
+	m->network_tcp_errors = set_i64((int64_t)rng_below(s, 5));
+	m->boot.present = x->b.status != BOX_CONFIGURED;
+	m->boot.total_create_ms = set_i64(0);
+	for (int i = 0; m->boot.present && i < BOOT_STAGE_COUNT; i++) {
+		m->boot.stage_ms[i] = set_i64(5 + (int64_t)rng_below(s, 400));
+		m->boot.total_create_ms.v += m->boot.stage_ms[i].v;
+	}
+	seed_gauges(s, x);
+}
+
+static int64_t now_monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+static void seed_all_metrics(struct fleet *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		seed_metrics(&f->rng, &f->boxes[i]);
+		f->commands += f->boxes[i].m.commands_executed_total.v;
+		f->exec_errors += f->boxes[i].m.exec_errors_total.v;
+		f->failed += f->boxes[i].b.status == BOX_FAILED;
+		f->stopped += f->boxes[i].b.status == BOX_STOPPED;
+	}
+	f->created = (int64_t)f->n;
+	f->last_tick = now_monotonic();
+}
+
+/* One second of a running box: CPU walks, memory drifts, counters only grow. */
+static void tick_box(struct fleet *f, struct sim_box *x)
+{
+	struct box_metrics *m = &x->m;
+	int64_t mem_max = x->b.memory_mib * 1024 * 1024;
+	double cpu = m->cpu_percent.v + ((double)rng_below(&f->rng, 21) - 10.0) / 2.0;
+	int64_t mem = m->memory_bytes.v + ((int64_t)rng_below(&f->rng, 3) - 1) * 1048576;
+	int64_t cmds = (int64_t)rng_below(&f->rng, 3);
+	int64_t errs = rng_below(&f->rng, 40) == 0;
+	int64_t sent = (int64_t)rng_below(&f->rng, 200000);
+	int64_t recv = (int64_t)rng_below(&f->rng, 400000);
+
+	m->cpu_percent.v = cpu < 0 ? 0 : cpu > 100 ? 100 : cpu;
+	m->memory_bytes.v = mem < mem_max / 8 ? mem_max / 8 : mem > mem_max ? mem_max : mem;
+	m->commands_executed_total.v += cmds;
+	m->exec_errors_total.v += errs;
+	m->bytes_sent_total.v += sent;
+	m->bytes_received_total.v += recv;
+	m->network_bytes_sent.v += sent;
+	m->network_bytes_received.v += recv;
+	f->commands += cmds;
+	f->exec_errors += errs;
+}
+
+/* Advances running boxes by the whole seconds since the last call (at most a minute's worth). Lock
+ * held. */
+static void advance(struct fleet *f)
+{
+	int64_t now = now_monotonic();
+	int64_t ticks = now - f->last_tick;
+
+	if (ticks > 60)
+		ticks = 60;
+	for (int64_t t = 0; t < ticks; t++)
+		for (size_t i = 0; i < f->n; i++)
+			if (f->boxes[i].b.status == BOX_RUNNING)
+				tick_box(f, &f->boxes[i]);
+	f->last_tick = now;
+}
+
+struct fleet *fleet_new(uint64_t seed, size_t n_boxes)
+{
+	struct fleet *f = xcalloc(1, sizeof(*f));
+
+	pthread_mutex_init(&f->lock, NULL);
+	f->seed = seed;
+	f->rng = seed;
+	f->n = n_boxes != 0 ? n_boxes : N_DEMO;
+	f->boxes = xcalloc(f->n, sizeof(*f->boxes));
+	for (size_t i = 0; i < f->n; i++)
+		seed_box(&f->rng, i, &f->boxes[i].b);
+	seed_all_metrics(f);
+	return f;
+}
+
+void fleet_free(struct fleet **f)
+{
+	if (f == NULL || *f == NULL)
+		return;
+	for (size_t i = 0; i < (*f)->n; i++) {
+		box_clear(&(*f)->boxes[i].b);
+		snapset_clear(&(*f)->boxes[i].snaps);
+	}
+	free((*f)->boxes);
+	pthread_mutex_destroy(&(*f)->lock);
+	free(*f);
+	*f = NULL;
+}
+
+static uint32_t token_check(const struct fleet *f, uint32_t offset, int filter)
+{
+	uint64_t s = f->seed ^ ((uint64_t)offset << 8) ^ (uint64_t)(filter + 1);
+
+	return (uint32_t)rng_next(&s);
+}
+
+static void token_make(const struct fleet *f, size_t offset, int filter, char *buf, size_t size)
+{
+	uint32_t off = (uint32_t)offset;
+
+	snprintf(buf, size, "%08" PRIx32 "%08" PRIx32, off ^ 0x5a5a5a5au,
+		 token_check(f, off, filter));
+}
+
+static int token_read(const struct fleet *f, const char *token, int filter, size_t *offset)
+{
+	unsigned int off = 0;
+	unsigned int check = 0;
+	int rc = -1;
+
+	if (strlen(token) != 16 || strspn(token, "0123456789abcdef") != 16)
+		goto out;
+	if (sscanf(token, "%8x%8x", &off, &check) != 2)
+		goto out;
+	off ^= 0x5a5a5a5au;
+	if (check != token_check(f, off, filter))
+		goto out;
+	*offset = off;
+	rc = 0;
+out:
+	return rc;
+}
+
+/* Copies (shallowly) the page of matching boxes into page; returns the count. */
+static size_t collect(struct fleet *f, size_t offset, size_t page_size, int filter,
+		      const struct box **page, bool *more)
+{
+	size_t seen = 0;
+	size_t n = 0;
+
+	*more = false;
+	for (size_t i = 0; i < f->n; i++) {
+		if (filter >= 0 && f->boxes[i].b.status != (enum box_status)filter)
+			continue;
+		if (seen++ < offset)
+			continue;
+		if (n == page_size) {
+			*more = true;
+			break;
+		}
+		page[n++] = &f->boxes[i].b;
+	}
+	return n;
+}
+
+static cJSON *page_json(const struct box *const *page, size_t n, const char *token)
+{
+	struct box *items = n != 0 ? xcalloc(n, sizeof(*items)) : NULL;
+	cJSON *doc;
+
+	for (size_t i = 0; i < n; i++)
+		items[i] = *page[i];
+	doc = box_list_to_json(items, n, token);
+	free(items);
+	return doc;
+}
+
+enum fleet_rc fleet_list(struct fleet *f, const char *token, size_t page_size, bool has_status,
+			 enum box_status status, cJSON **out)
+{
+	int filter = has_status ? (int)status : -1;
+	const struct box **page = xcalloc(page_size, sizeof(*page));
+	enum fleet_rc rc = FLEET_BAD_TOKEN;
+	size_t offset = 0;
+	char next[24];
+	bool more;
+	size_t n;
+
+	pthread_mutex_lock(&f->lock);
+	if (token != NULL && token_read(f, token, filter, &offset) < 0)
+		goto out;
+	n = collect(f, offset, page_size, filter, page, &more);
+	if (more)
+		token_make(f, offset + n, filter, next, sizeof(next));
+	*out = page_json(page, n, more ? next : NULL);
+	rc = FLEET_OK;
+out:
+	pthread_mutex_unlock(&f->lock);
+	free(page);
+	return rc;
+}
+
+/* The index of the box with this id, else this name; f->n when none. Lock held. */
+static size_t find(const struct fleet *f, const char *id_or_name)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->boxes[i].b.id, id_or_name) == 0)
+			return i;
+	for (size_t i = 0; i < f->n; i++)
+		if (f->boxes[i].b.name != NULL && strcmp(f->boxes[i].b.name, id_or_name) == 0)
+			return i;
+	return f->n;
+}
+
+enum fleet_rc fleet_get(struct fleet *f, const char *id_or_name, cJSON **out)
+{
+	enum fleet_rc rc = FLEET_NOT_FOUND;
+	size_t i;
+
+	pthread_mutex_lock(&f->lock);
+	i = find(f, id_or_name);
+	if (i < f->n) {
+		if (out != NULL)
+			*out = box_to_json(&f->boxes[i].b);
+		rc = FLEET_OK;
+	}
+	pthread_mutex_unlock(&f->lock);
+	return rc;
+}
+
+enum fleet_rc fleet_delete(struct fleet *f, const char *id_or_name, bool force)
+{
+	enum fleet_rc rc = FLEET_NOT_FOUND;
+	size_t i;
+
+	pthread_mutex_lock(&f->lock);
+	i = find(f, id_or_name);
+	if (i == f->n)
+		goto out;
+	rc = FLEET_INVALID_STATE;
+	if (!force && (f->boxes[i].b.status == BOX_RUNNING || f->boxes[i].b.status == BOX_PAUSED))
+		goto out;
+	box_clear(&f->boxes[i].b);
+	snapset_clear(&f->boxes[i].snaps);
+	memmove(&f->boxes[i], &f->boxes[i + 1], (f->n - i - 1) * sizeof(*f->boxes));
+	f->n--;
+	rc = FLEET_OK;
+out:
+	pthread_mutex_unlock(&f->lock);
+	return rc;
+}
+
+static void do_start(struct fleet *f, struct box *b)
+{
+	if (b->status == BOX_RUNNING)
+		return;
+	b->status = BOX_RUNNING;
+	b->pid = (struct opt_i64){OPT_SET, 1000 + (int64_t)rng_below(&f->rng, 60000)};
+	b->exit_code = (struct opt_i64){OPT_ABSENT, 0};
+	b->updated_at = time(NULL);
+	b->last_activity_at = (struct opt_i64){OPT_SET, b->updated_at};
+}
+
+static void do_stop(struct fleet *f, struct box *b)
+{
+	if (b->status != BOX_RUNNING && b->status != BOX_PAUSED && b->status != BOX_STOPPING)
+		return;
+	b->status = BOX_STOPPED;
+	f->stopped++;
+	b->pid = (struct opt_i64){OPT_NULL, 0};
+	b->exit_code = (struct opt_i64){OPT_SET, 0};
+	b->updated_at = time(NULL);
+}
+
+static enum fleet_rc act(struct fleet *f, const char *id_or_name,
+			 void (*action)(struct fleet *, struct box *), cJSON **out)
+{
+	enum fleet_rc rc = FLEET_NOT_FOUND;
+	size_t i;
+
+	pthread_mutex_lock(&f->lock);
+	i = find(f, id_or_name);
+	if (i < f->n) {
+		action(f, &f->boxes[i].b);
+		seed_gauges(&f->rng, &f->boxes[i]);
+		*out = box_to_json(&f->boxes[i].b);
+		rc = FLEET_OK;
+	}
+	pthread_mutex_unlock(&f->lock);
+	return rc;
+}
+
+enum fleet_rc fleet_start(struct fleet *f, const char *id_or_name, cJSON **out)
+{
+	return act(f, id_or_name, do_start, out);
+}
+
+enum fleet_rc fleet_stop(struct fleet *f, const char *id_or_name, cJSON **out)
+{
+	return act(f, id_or_name, do_stop, out);
+}
+
+enum fleet_rc fleet_runtime_metrics(struct fleet *f, cJSON **out)
+{
+	struct runtime_metrics m = {0};
+	int64_t running = 0;
+
+	pthread_mutex_lock(&f->lock);
+	advance(f);
+	for (size_t i = 0; i < f->n; i++)
+		running += f->boxes[i].b.status == BOX_RUNNING;
+	m.boxes_created_total = set_i64(f->created);
+	m.boxes_failed_total = set_i64(f->failed);
+	m.boxes_stopped_total = set_i64(f->stopped);
+	m.num_running_boxes = set_i64(running);
+	m.total_commands_executed = set_i64(f->commands);
+	m.total_exec_errors = set_i64(f->exec_errors);
+	*out = runtime_metrics_to_json(&m);
+	pthread_mutex_unlock(&f->lock);
+	return FLEET_OK;
+}
+
+enum fleet_rc fleet_box_metrics(struct fleet *f, const char *id_or_name, cJSON **out)
+{
+	enum fleet_rc rc = FLEET_NOT_FOUND;
+	size_t i;
+
+	pthread_mutex_lock(&f->lock);
+	advance(f);
+	i = find(f, id_or_name);
+	if (i < f->n) {
+		*out = box_metrics_to_json(&f->boxes[i].m);
+		rc = FLEET_OK;
+	}
+	pthread_mutex_unlock(&f->lock);
+	return rc;
+}
+
+typedef enum fleet_rc (*snap_fn)(struct fleet *f, struct sim_box *x, const char *name, cJSON **out);
+
+/* Runs fn on the box id_or_name under the lock. */
+static enum fleet_rc with_box(struct fleet *f, const char *id_or_name, const char *name, snap_fn fn,
+			      cJSON **out)
+{
+	enum fleet_rc rc = FLEET_NOT_FOUND;
+	size_t i;
+
+	pthread_mutex_lock(&f->lock);
+	i = find(f, id_or_name);
+	if (i < f->n)
+		rc = fn(f, &f->boxes[i], name, out);
+	pthread_mutex_unlock(&f->lock);
+	return rc;
+}
+
+static enum fleet_rc snap_create(struct fleet *f, struct sim_box *x, const char *name, cJSON **out)
+{
+	if (!snapset_name_valid(name))
+		return FLEET_BAD_NAME;
+	if (snapset_find(&x->snaps, name) != NULL)
+		return FLEET_EXISTS;
+	*out = snapshot_to_json(snapset_add(&x->snaps, x->b.id, name, rng_next(&f->rng)));
+	return FLEET_OK;
+}
+
+static enum fleet_rc snap_list(struct fleet *f, struct sim_box *x, const char *name, cJSON **out)
+{
+	(void)f;
+	(void)name;
+	*out = snapshot_list_to_json(x->snaps.items, x->snaps.n);
+	return FLEET_OK;
+}
+
+static enum fleet_rc snap_get(struct fleet *f, struct sim_box *x, const char *name, cJSON **out)
+{
+	const struct snapshot *snap = snapset_find(&x->snaps, name);
+
+	(void)f;
+	if (snap == NULL)
+		return FLEET_NO_SNAPSHOT;
+	*out = snapshot_to_json(snap);
+	return FLEET_OK;
+}
+
+static enum fleet_rc snap_delete(struct fleet *f, struct sim_box *x, const char *name, cJSON **out)
+{
+	(void)f;
+	(void)out;
+	if (snapset_in_use(&x->snaps, name))
+		return FLEET_IN_USE;
+	return snapset_remove(&x->snaps, name) ? FLEET_OK : FLEET_NO_SNAPSHOT;
+}
+
+static enum fleet_rc snap_restore(struct fleet *f, struct sim_box *x, const char *name, cJSON **out)
+{
+	(void)f;
+	(void)out;
+	if (snapset_find(&x->snaps, name) == NULL)
+		return FLEET_NO_SNAPSHOT;
+	if (x->b.status == BOX_RUNNING)
+		return FLEET_INVALID_STATE;
+	snapset_restore(&x->snaps, name);
+	x->b.updated_at = time(NULL);
+	return FLEET_OK;
+}
+
+enum fleet_rc fleet_snapshot_create(struct fleet *f, const char *id_or_name, const char *name,
+				    cJSON **out)
+{
+	return with_box(f, id_or_name, name, snap_create, out);
+}
+
+enum fleet_rc fleet_snapshot_list(struct fleet *f, const char *id_or_name, cJSON **out)
+{
+	return with_box(f, id_or_name, NULL, snap_list, out);
+}
+
+enum fleet_rc fleet_snapshot_get(struct fleet *f, const char *id_or_name, const char *name,
+				 cJSON **out)
+{
+	return with_box(f, id_or_name, name, snap_get, out);
+}
+
+enum fleet_rc fleet_snapshot_delete(struct fleet *f, const char *id_or_name, const char *name)
+{
+	return with_box(f, id_or_name, name, snap_delete, NULL);
+}
+
+enum fleet_rc fleet_snapshot_restore(struct fleet *f, const char *id_or_name, const char *name)
+{
+	return with_box(f, id_or_name, name, snap_restore, NULL);
+}

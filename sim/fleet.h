@@ -1,0 +1,73 @@
+/*
+ * fleet: the simulator's boxes, in memory, behind one mutex.
+ *
+ * Every function locks the fleet for its whole run and hands back JSON built
+ * from the boxes under the lock, so callers never hold a pointer into it.
+ */
+#ifndef BOXTOP_SIM_FLEET_H
+#define BOXTOP_SIM_FLEET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "model/box.h"
+
+enum fleet_rc {
+	FLEET_OK,
+	FLEET_NOT_FOUND,     /* no box with that id or name */
+	FLEET_INVALID_STATE, /* the box's status forbids the action */
+	FLEET_BAD_TOKEN,     /* a page token this fleet did not issue */
+	FLEET_NO_SNAPSHOT,   /* the box has no snapshot of that name */
+	FLEET_EXISTS,        /* a snapshot of that name exists already */
+	FLEET_IN_USE,        /* the current disk depends on the snapshot */
+	FLEET_BAD_NAME,      /* not a valid snapshot name */
+};
+
+struct fleet;
+
+/*
+ * n_boxes boxes, or the demo fleet when n_boxes is 0; everything but
+ * updated_at after a change is derived from seed. Caller frees with fleet_free.
+ */
+struct fleet *fleet_new(uint64_t seed, size_t n_boxes);
+void fleet_free(struct fleet **f);
+
+/*
+ * One page of boxes with status `status` (all when has_status is false)
+ * starting at token (NULL for the first page), at most page_size. On
+ * FLEET_OK *out is a ListBoxesResponse the caller frees with cJSON_Delete.
+ */
+enum fleet_rc fleet_list(struct fleet *f, const char *token, size_t page_size, bool has_status,
+			 enum box_status status, cJSON **out);
+
+/* The box by id, else by name; on FLEET_OK *out (may be NULL: no JSON wanted) is the Box. */
+enum fleet_rc fleet_get(struct fleet *f, const char *id_or_name, cJSON **out);
+/* Removes the box; a running or paused box needs force. */
+enum fleet_rc fleet_delete(struct fleet *f, const char *id_or_name, bool force);
+/* Starts (or stops) the box; idempotent. *out is the Box afterwards. */
+enum fleet_rc fleet_start(struct fleet *f, const char *id_or_name, cJSON **out);
+enum fleet_rc fleet_stop(struct fleet *f, const char *id_or_name, cJSON **out);
+
+/* RuntimeMetrics of the whole fleet; metrics advance one tick per second. */
+enum fleet_rc fleet_runtime_metrics(struct fleet *f, cJSON **out);
+/* BoxMetrics of one box: gauges are null while it is not running. */
+enum fleet_rc fleet_box_metrics(struct fleet *f, const char *id_or_name, cJSON **out);
+
+/*
+ * Snapshots of the box id_or_name. On FLEET_OK *out (when the call has one)
+ * is the Snapshot or {"snapshots": [...]}; caller frees with cJSON_Delete.
+ * Restore refuses a running box (FLEET_INVALID_STATE); delete refuses the
+ * snapshot the current disk was restored from (FLEET_IN_USE).
+ */
+enum fleet_rc fleet_snapshot_create(struct fleet *f, const char *id_or_name, const char *name,
+				    cJSON **out);
+enum fleet_rc fleet_snapshot_list(struct fleet *f, const char *id_or_name, cJSON **out);
+enum fleet_rc fleet_snapshot_get(struct fleet *f, const char *id_or_name, const char *name,
+				 cJSON **out);
+enum fleet_rc fleet_snapshot_delete(struct fleet *f, const char *id_or_name, const char *name);
+enum fleet_rc fleet_snapshot_restore(struct fleet *f, const char *id_or_name, const char *name);
+
+#endif

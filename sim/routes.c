@@ -1,0 +1,381 @@
+/*
+ * routes: the REST API itself. A table maps a path pattern ("*" is one
+ * segment) and a method to a handler; a path that matches with another
+ * method is 405 with the route's methods in Allow, one that matches nothing
+ * is 404. Handlers read the call, ask the fleet, and answer once.
+ */
+#include "call.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/xalloc.h"
+
+#define PAGE_DEFAULT 100
+#define PAGE_MAX     1000
+
+typedef enum MHD_Result (*route_fn)(struct call *c);
+
+struct route {
+	const char *pattern[6]; /* NULL-terminated segments; "*" matches any one */
+	const char *method;
+	route_fn fn;
+};
+
+static bool is_snapshot_route(const struct call *c)
+{
+	return c->n_segs >= 4 && strcmp(c->segs[2], "snapshots") == 0;
+}
+
+static enum MHD_Result fleet_error(struct call *c, enum fleet_rc rc)
+{
+	const char *id = c->n_segs > 1 ? c->segs[1] : "";
+	const char *snap = c->n_segs > 3 ? c->segs[3] : "";
+
+	switch (rc) {
+	case FLEET_NOT_FOUND:
+		return call_error(c, CALL_NOT_FOUND, "box not found: %s", id);
+	case FLEET_NO_SNAPSHOT:
+		return call_error(c, CALL_NOT_FOUND, "box not found: %s has no snapshot %s", id,
+				  snap);
+	case FLEET_BAD_TOKEN:
+		return call_error(c, CALL_INVALID_ARGUMENT, "invalid pageToken");
+	case FLEET_BAD_NAME:
+		return call_error(c, CALL_INVALID_ARGUMENT,
+				  "snapshot name must be 1-128 of [A-Za-z0-9._-]");
+	case FLEET_EXISTS:
+		return call_error(c, CALL_ALREADY_EXISTS, "snapshot already exists");
+	case FLEET_IN_USE:
+		return call_error(c, CALL_INVALID_STATE,
+				  "snapshot %s is in use: the box's current disk depends on it",
+				  snap);
+	default:
+		break;
+	}
+	if (is_snapshot_route(c))
+		return call_error(c, CALL_INVALID_STATE,
+				  "Cannot restore snapshot while box is running. Stop the box "
+				  "first.");
+	return call_error(c, CALL_INVALID_STATE,
+			  "box %s is running: stop it first or delete with force=true", id);
+}
+
+static enum MHD_Result fleet_reply(struct call *c, enum fleet_rc rc, unsigned int status,
+				   cJSON *doc)
+{
+	if (rc == FLEET_OK)
+		return call_reply(c, status, doc);
+	cJSON_Delete(doc);
+	return fleet_error(c, rc);
+}
+
+static cJSON *caps_json(void)
+{
+	static const char *const flags[] = {
+		"snapshots_enabled",
+		"clone_enabled",
+		"export_enabled",
+		"import_enabled",
+		"tty_enabled",
+		"streaming_enabled",
+		"inbound_update_enabled",
+		"linux_capabilities_enabled",
+	};
+	cJSON *caps = cJSON_CreateObject();
+
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		cJSON_AddBoolToObject(caps, flags[i], 1);
+	cJSON_AddNumberToObject(caps, "max_cpus", 32);
+	cJSON_AddNumberToObject(caps, "max_memory_mib", 65536);
+	cJSON_AddNumberToObject(caps, "max_disk_size_gb", 500);
+	cJSON_AddNumberToObject(caps, "max_boxes_per_path_prefix", 1000);
+	cJSON_AddNumberToObject(caps, "max_concurrent_executions", 64);
+	cJSON_AddNumberToObject(caps, "file_transfer_max_bytes", 1073741824.0);
+	cJSON_AddNumberToObject(caps, "exec_timeout_max_seconds", 3600);
+	cJSON_AddStringToObject(caps, "idempotency_key_lifetime", "PT24H");
+	return caps;
+}
+
+enum MHD_Result routes_config(struct call *c)
+{
+	cJSON *doc = cJSON_CreateObject();
+	cJSON *defaults = cJSON_AddObjectToObject(doc, "defaults");
+
+	if (strcmp(c->method, "GET") != 0) {
+		cJSON_Delete(doc);
+		return call_not_allowed(c, "GET");
+	}
+	cJSON_AddNumberToObject(defaults, "cpus", 2);
+	cJSON_AddNumberToObject(defaults, "memory_mib", 1024);
+	cJSON_AddNumberToObject(defaults, "disk_size_gb", 10);
+	cJSON_AddNumberToObject(defaults, "auto_delete", 0);
+	cJSON_AddObjectToObject(doc, "overrides");
+	cJSON_AddItemToObject(doc, "capabilities", caps_json());
+	return call_reply(c, MHD_HTTP_OK, doc);
+}
+
+enum MHD_Result routes_me(struct call *c)
+{
+	cJSON *doc = cJSON_CreateObject();
+	cJSON *scopes = cJSON_AddArrayToObject(doc, "scopes");
+
+	if (strcmp(c->method, "GET") != 0) {
+		cJSON_Delete(doc);
+		return call_not_allowed(c, "GET");
+	}
+	cJSON_AddStringToObject(doc, "sub", "sim-operator");
+	cJSON_AddStringToObject(doc, "principal_type", "user");
+	cJSON_AddItemToArray(scopes, cJSON_CreateString("boxes:read"));
+	cJSON_AddItemToArray(scopes, cJSON_CreateString("boxes:write"));
+	cJSON_AddStringToObject(doc, "display_name", "boxlite-sim operator");
+	if (c->env->prefix != NULL)
+		cJSON_AddStringToObject(doc, "path_prefix", c->env->prefix);
+	else
+		cJSON_AddNullToObject(doc, "path_prefix");
+	return call_reply(c, MHD_HTTP_OK, doc);
+}
+
+/* pageSize: absent gives the default, a number is clamped to 1..1000. */
+static int page_size(struct call *c, size_t *out)
+{
+	bool bad = false;
+	char *s = call_query(c, "pageSize", &bad);
+	char *end = NULL;
+	long v = PAGE_DEFAULT;
+	int rc = -1;
+
+	if (bad)
+		goto out;
+	if (s != NULL) {
+		v = strtol(s, &end, 10);
+		if (end == s || *end != '\0')
+			goto out;
+	}
+	*out = v < 1 ? 1 : v > PAGE_MAX ? PAGE_MAX : (size_t)v;
+	rc = 0;
+out:
+	free(s);
+	return rc;
+}
+
+static int status_filter(struct call *c, bool *has, enum box_status *st)
+{
+	bool bad = false;
+	char *s = call_query(c, "status", &bad);
+	int rc = -1;
+
+	*has = s != NULL;
+	if (bad)
+		goto out;
+	if (s != NULL) {
+		*st = box_status_parse(s);
+		if (*st == BOX_UNKNOWN && strcmp(s, "unknown") != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(s);
+	return rc;
+}
+
+static enum MHD_Result list_boxes(struct call *c)
+{
+	enum box_status st = BOX_UNKNOWN;
+	bool has_status = false;
+	bool bad = false;
+	size_t size = PAGE_DEFAULT;
+	cJSON *doc = NULL;
+	enum fleet_rc rc;
+	char *token;
+
+	if (page_size(c, &size) < 0)
+		return call_error(c, CALL_INVALID_ARGUMENT, "pageSize must be an integer");
+	if (status_filter(c, &has_status, &st) < 0)
+		return call_error(c, CALL_INVALID_ARGUMENT, "unknown status filter");
+	token = call_query(c, "pageToken", &bad);
+	if (bad || (token != NULL && token[0] == '\0')) {
+		free(token);
+		return call_error(c, CALL_INVALID_ARGUMENT, "invalid pageToken");
+	}
+	rc = fleet_list(c->env->fleet, token, size, has_status, st, &doc);
+	free(token);
+	return fleet_reply(c, rc, MHD_HTTP_OK, doc);
+}
+
+/* Runs a fleet action on the path's box and answers with what it gives. */
+static enum MHD_Result act_reply(struct call *c,
+				 enum fleet_rc (*action)(struct fleet *, const char *, cJSON **),
+				 cJSON **doc)
+{
+	enum fleet_rc rc = action(c->env->fleet, c->segs[1], doc);
+
+	return fleet_reply(c, rc, MHD_HTTP_OK, *doc);
+}
+
+static enum MHD_Result get_box(struct call *c)
+{
+	cJSON *doc = NULL;
+
+	return act_reply(c, fleet_get, &doc);
+}
+
+static enum MHD_Result head_box(struct call *c)
+{
+	if (fleet_get(c->env->fleet, c->segs[1], NULL) != FLEET_OK)
+		return call_reply(c, MHD_HTTP_NOT_FOUND, NULL);
+	return call_reply(c, MHD_HTTP_NO_CONTENT, NULL);
+}
+
+static enum MHD_Result delete_box(struct call *c)
+{
+	bool bad = false;
+	char *force = call_query(c, "force", &bad);
+	bool on = force != NULL && strcmp(force, "true") == 0;
+	bool valid = !bad && (force == NULL || on || strcmp(force, "false") == 0);
+
+	free(force);
+	if (!valid)
+		return call_error(c, CALL_INVALID_ARGUMENT, "force must be true or false");
+	return fleet_reply(c, fleet_delete(c->env->fleet, c->segs[1], on), MHD_HTTP_NO_CONTENT,
+			   NULL);
+}
+
+static enum MHD_Result start_box(struct call *c)
+{
+	cJSON *body = NULL;
+	cJSON *doc = NULL;
+
+	if (call_body_object(c, &body) < 0)
+		return call_error(c, CALL_INVALID_ARGUMENT, "request body is not a JSON object");
+	cJSON_Delete(body);
+	return act_reply(c, fleet_start, &doc);
+}
+
+static bool timeout_valid(const cJSON *body)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(body, "timeout_seconds");
+
+	return t == NULL || cJSON_IsNull(t) || (cJSON_IsNumber(t) && t->valuedouble >= 0);
+}
+
+static enum MHD_Result stop_box(struct call *c)
+{
+	cJSON *body = NULL;
+	cJSON *doc = NULL;
+	bool ok;
+
+	if (call_body_object(c, &body) < 0)
+		return call_error(c, CALL_INVALID_ARGUMENT, "request body is not a JSON object");
+	ok = timeout_valid(body);
+	cJSON_Delete(body);
+	if (!ok)
+		return call_error(c, CALL_INVALID_ARGUMENT,
+				  "timeout_seconds must be a non-negative number");
+	return act_reply(c, fleet_stop, &doc);
+}
+
+static enum MHD_Result runtime_metrics(struct call *c)
+{
+	cJSON *doc = NULL;
+	enum fleet_rc rc = fleet_runtime_metrics(c->env->fleet, &doc);
+
+	return fleet_reply(c, rc, MHD_HTTP_OK, doc);
+}
+
+static enum MHD_Result box_metrics(struct call *c)
+{
+	cJSON *doc = NULL;
+
+	return act_reply(c, fleet_box_metrics, &doc);
+}
+
+static enum MHD_Result create_snapshot(struct call *c)
+{
+	cJSON *body = NULL;
+	cJSON *doc = NULL;
+	const cJSON *name;
+	enum fleet_rc rc = FLEET_BAD_NAME;
+
+	if (call_body_object(c, &body) < 0)
+		return call_error(c, CALL_INVALID_ARGUMENT, "request body is not a JSON object");
+	name = cJSON_GetObjectItemCaseSensitive(body, "name");
+	if (cJSON_IsString(name))
+		rc = fleet_snapshot_create(c->env->fleet, c->segs[1], name->valuestring, &doc);
+	cJSON_Delete(body);
+	return fleet_reply(c, rc, MHD_HTTP_CREATED, doc);
+}
+
+static enum MHD_Result list_snapshots(struct call *c)
+{
+	cJSON *doc = NULL;
+
+	return act_reply(c, fleet_snapshot_list, &doc);
+}
+
+static enum MHD_Result get_snapshot(struct call *c)
+{
+	cJSON *doc = NULL;
+	enum fleet_rc rc = fleet_snapshot_get(c->env->fleet, c->segs[1], c->segs[3], &doc);
+
+	return fleet_reply(c, rc, MHD_HTTP_OK, doc);
+}
+
+static enum MHD_Result delete_snapshot(struct call *c)
+{
+	enum fleet_rc rc = fleet_snapshot_delete(c->env->fleet, c->segs[1], c->segs[3]);
+
+	return fleet_reply(c, rc, MHD_HTTP_NO_CONTENT, NULL);
+}
+
+static enum MHD_Result restore_snapshot(struct call *c)
+{
+	enum fleet_rc rc = fleet_snapshot_restore(c->env->fleet, c->segs[1], c->segs[3]);
+
+	return fleet_reply(c, rc, MHD_HTTP_NO_CONTENT, NULL);
+}
+
+static const struct route routes[] = {
+	{{"metrics", NULL}, "GET", runtime_metrics},
+	{{"boxes", "*", "metrics", NULL}, "GET", box_metrics},
+	{{"boxes", "*", "snapshots", NULL}, "GET", list_snapshots},
+	{{"boxes", "*", "snapshots", NULL}, "POST", create_snapshot},
+	{{"boxes", "*", "snapshots", "*", NULL}, "GET", get_snapshot},
+	{{"boxes", "*", "snapshots", "*", NULL}, "DELETE", delete_snapshot},
+	{{"boxes", "*", "snapshots", "*", "restore", NULL}, "POST", restore_snapshot},
+	{{"boxes", NULL}, "GET", list_boxes},
+	{{"boxes", "*", NULL}, "GET", get_box},
+	{{"boxes", "*", NULL}, "HEAD", head_box},
+	{{"boxes", "*", NULL}, "DELETE", delete_box},
+	{{"boxes", "*", "start", NULL}, "POST", start_box},
+	{{"boxes", "*", "stop", NULL}, "POST", stop_box},
+};
+#define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
+
+static bool matches(const struct route *r, const struct call *c)
+{
+	size_t i = 0;
+
+	for (; r->pattern[i] != NULL; i++)
+		if (i >= c->n_segs ||
+		    (strcmp(r->pattern[i], "*") != 0 && strcmp(r->pattern[i], c->segs[i]) != 0))
+			return false;
+	return i == c->n_segs;
+}
+
+enum MHD_Result routes_dispatch(struct call *c)
+{
+	char allow[64] = "";
+
+	for (size_t i = 0; i < N_ROUTES; i++) {
+		if (!matches(&routes[i], c))
+			continue;
+		if (strcmp(routes[i].method, c->method) == 0)
+			return routes[i].fn(c);
+		if (allow[0] != '\0')
+			strcat(allow, ", ");
+		strcat(allow, routes[i].method);
+	}
+	if (allow[0] != '\0')
+		return call_not_allowed(c, allow);
+	return call_error(c, CALL_NOT_FOUND, "no such route");
+}
