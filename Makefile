@@ -36,7 +36,7 @@ LDLIBS_ALL = $(PKG_LIBS) -lm -pthread
 MODEL_SRC := $(wildcard model/*.c)
 NET_SRC := $(wildcard net/*.c)
 TUI_SRC := $(filter-out tui/main.c,$(wildcard tui/*.c))
-SIM_SRC := $(wildcard sim/*.c)
+SIM_SRC := $(filter-out sim/main.c,$(wildcard sim/*.c))
 UNIT_DIRS := $(sort $(dir $(wildcard tests/unit/*/*.c)))
 UNIT_BINS := $(patsubst tests/unit/%/,$(BUILD)/tests/unit/%,$(UNIT_DIRS))
 # fuzz_decode.c builds one target per decoder; every other fuzz_X.c is target X.
@@ -51,6 +51,7 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIBMODEL := $(BUILD)/libmodel.a
 LIBNET := $(BUILD)/libnet.a
 LIBTUI := $(BUILD)/libtui.a
+LIBSIM := $(BUILD)/libsim.a
 LAYERS := $(LIBTUI) $(LIBNET) $(LIBMODEL)
 
 .PHONY: all demo check deps unit unit-run asan tsan fuzz fuzz-run bench format install \
@@ -65,7 +66,8 @@ $(BUILD)/obj/%.o: %.c
 $(LIBMODEL): $(call obj,$(MODEL_SRC))
 $(LIBNET): $(call obj,$(NET_SRC))
 $(LIBTUI): $(call obj,$(TUI_SRC))
-$(LAYERS):
+$(LIBSIM): $(call obj,$(SIM_SRC))
+$(LAYERS) $(LIBSIM):
 	@mkdir -p $(dir $@)
 	rm -f $@
 	$(if $^,ar rcs $@ $^,ar rcs $@)
@@ -73,12 +75,15 @@ $(LAYERS):
 $(BUILD)/boxtop: $(call obj,tui/main.c) $(LAYERS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
-$(BUILD)/boxlite-sim: $(call obj,$(SIM_SRC)) $(LIBNET) $(LIBMODEL)
+$(BUILD)/boxlite-sim: $(call obj,sim/main.c) $(LIBSIM) $(LIBNET) $(LIBMODEL)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
-# One cmocka runner per module directory under tests/unit.
+# One cmocka runner per module directory under tests/unit (the simulator's
+# modules are a library too, so they are unit-tested the same way).
 .SECONDEXPANSION:
-$(BUILD)/tests/unit/%: $$(call obj,$$(wildcard tests/unit/$$*/*.c) $(TEST_SUPPORT)) $(LAYERS)
+# Keep intermediate objects so a second make does not rebuild them.
+.SECONDARY:
+$(BUILD)/tests/unit/%: $$(call obj,$$(wildcard tests/unit/$$*/*.c) $(TEST_SUPPORT)) $(LIBSIM) $(LAYERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) $(CMOCKA_LIBS)
 

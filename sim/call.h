@@ -13,6 +13,7 @@
 #include <microhttpd.h>
 
 #include "fleet.h"
+#include "opts.h"
 
 #define CALL_MAX_SEGS 8
 
@@ -28,8 +29,12 @@ enum call_err {
 };
 
 /* What the server knows that handlers need; owned by the server. */
+struct images;
+
 struct call_env {
 	struct fleet *fleet;
+	struct images *images;
+	const struct sim_opts *opts;
 	const char *prefix; /* NULL when routes have no prefix */
 };
 

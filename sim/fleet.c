@@ -17,7 +17,6 @@
 #include "fleet.h"
 
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,28 +24,11 @@
 
 #include "model/encode.h"
 #include "model/xalloc.h"
-#include "snapset.h"
+#include "fleet_impl.h"
 
 /* 2026-11-01T00:00:00Z: seeded boxes are created in the weeks before it. */
 #define FLEET_EPOCH 1793491200LL
 #define FLEET_SPAN  (21LL * 86400)
-
-/* A box and the metrics the simulator keeps for it. */
-struct sim_box {
-	struct box b;
-	struct box_metrics m;
-	struct snapset snaps;
-};
-
-struct fleet {
-	pthread_mutex_t lock;
-	uint64_t seed;
-	uint64_t rng;
-	struct sim_box *boxes;
-	size_t n;
-	int64_t last_tick; /* monotonic seconds metrics were last advanced to */
-	int64_t created, failed, stopped, commands, exec_errors; /* runtime counters */
-};
 
 static const char *const demo_names[] = {
 	"web-1",       "web-2",        "web-3",      "api-gateway", "auth-svc",      "billing",
@@ -62,20 +44,6 @@ static const char *const images[] = {
 };
 static const char *const teams[] = {"platform", "data", "web", "ml", "infra"};
 static const char *const envs[] = {"prod", "staging", "dev"};
-
-static uint64_t rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
-static uint64_t rng_below(uint64_t *s, uint64_t n)
-{
-	return rng_next(s) % n;
-}
 
 /* A ULID: 10 Crockford base32 digits of milliseconds, 16 of randomness. */
 static char *make_ulid(uint64_t *s, int64_t created_at)
@@ -371,8 +339,7 @@ out:
 	return rc;
 }
 
-/* The index of the box with this id, else this name; f->n when none. Lock held. */
-static size_t find(const struct fleet *f, const char *id_or_name)
+size_t fleet_find(const struct fleet *f, const char *id_or_name)
 {
 	for (size_t i = 0; i < f->n; i++)
 		if (strcmp(f->boxes[i].b.id, id_or_name) == 0)
@@ -383,13 +350,24 @@ static size_t find(const struct fleet *f, const char *id_or_name)
 	return f->n;
 }
 
+bool fleet_image_in_use(struct fleet *f, const char *reference)
+{
+	bool used = false;
+
+	pthread_mutex_lock(&f->lock);
+	for (size_t i = 0; i < f->n && !used; i++)
+		used = strcmp(f->boxes[i].b.image, reference) == 0;
+	pthread_mutex_unlock(&f->lock);
+	return used;
+}
+
 enum fleet_rc fleet_get(struct fleet *f, const char *id_or_name, cJSON **out)
 {
 	enum fleet_rc rc = FLEET_NOT_FOUND;
 	size_t i;
 
 	pthread_mutex_lock(&f->lock);
-	i = find(f, id_or_name);
+	i = fleet_find(f, id_or_name);
 	if (i < f->n) {
 		if (out != NULL)
 			*out = box_to_json(&f->boxes[i].b);
@@ -405,7 +383,7 @@ enum fleet_rc fleet_delete(struct fleet *f, const char *id_or_name, bool force)
 	size_t i;
 
 	pthread_mutex_lock(&f->lock);
-	i = find(f, id_or_name);
+	i = fleet_find(f, id_or_name);
 	if (i == f->n)
 		goto out;
 	rc = FLEET_INVALID_STATE;
@@ -450,7 +428,7 @@ static enum fleet_rc act(struct fleet *f, const char *id_or_name,
 	size_t i;
 
 	pthread_mutex_lock(&f->lock);
-	i = find(f, id_or_name);
+	i = fleet_find(f, id_or_name);
 	if (i < f->n) {
 		action(f, &f->boxes[i].b);
 		seed_gauges(&f->rng, &f->boxes[i]);
@@ -498,7 +476,7 @@ enum fleet_rc fleet_box_metrics(struct fleet *f, const char *id_or_name, cJSON *
 
 	pthread_mutex_lock(&f->lock);
 	advance(f);
-	i = find(f, id_or_name);
+	i = fleet_find(f, id_or_name);
 	if (i < f->n) {
 		*out = box_metrics_to_json(&f->boxes[i].m);
 		rc = FLEET_OK;
@@ -517,7 +495,7 @@ static enum fleet_rc with_box(struct fleet *f, const char *id_or_name, const cha
 	size_t i;
 
 	pthread_mutex_lock(&f->lock);
-	i = find(f, id_or_name);
+	i = fleet_find(f, id_or_name);
 	if (i < f->n)
 		rc = fn(f, &f->boxes[i], name, out);
 	pthread_mutex_unlock(&f->lock);

@@ -45,6 +45,8 @@ enum fleet_rc fleet_list(struct fleet *f, const char *token, size_t page_size, b
 
 /* The box by id, else by name; on FLEET_OK *out (may be NULL: no JSON wanted) is the Box. */
 enum fleet_rc fleet_get(struct fleet *f, const char *id_or_name, cJSON **out);
+/* Whether any box runs image reference (exactly as boxes carry it). */
+bool fleet_image_in_use(struct fleet *f, const char *reference);
 /* Removes the box; a running or paused box needs force. */
 enum fleet_rc fleet_delete(struct fleet *f, const char *id_or_name, bool force);
 /* Starts (or stops) the box; idempotent. *out is the Box afterwards. */

@@ -396,5 +396,13 @@ expect 'env key accepted' 200
 field 'boxes 3' '.boxes | length' 3
 stop_sim "$PID" envkey
 
+# --- the other suites: tests/integration/t_*.sh, each starting its own sims --
+for suite in tests/integration/t_*.sh; do
+	[ -e "$suite" ] || continue
+	AUTH=()
+	# shellcheck source=/dev/null
+	. "$suite"
+done
+
 echo "integration: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

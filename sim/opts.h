@@ -1,0 +1,29 @@
+/*
+ * opts: how this simulator run behaves, set once from the command line
+ * before the server starts and read-only afterwards (so every thread may
+ * read it without a lock).
+ */
+#ifndef BOXTOP_SIM_OPTS_H
+#define BOXTOP_SIM_OPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum sim_flavor {
+	FLAVOR_SPEC,  /* follows the OpenAPI description (default) */
+	FLAVOR_SERVE, /* `boxlite serve`: no paging, prefix:"default", DELETE forces */
+	FLAVOR_CLOUD, /* opaque tokens, flat error bodies for 429/502/503/504 */
+};
+
+struct sim_opts {
+	enum sim_flavor flavor;
+	bool strict_stopped;   /* snapshot, clone and export refuse running boxes */
+	bool control;          /* serve the /_sim/ control API */
+	uint64_t disk_size;    /* default disk content per box, bytes */
+	uint64_t rate;         /* transfer throttle, bytes/s; 0 = unlimited */
+	unsigned tick_ms;      /* how often metrics evolve */
+	const char *state_dir; /* archives and uploads live here */
+	const char *base_path; /* "" or e.g. "/api": prepended to every route */
+};
+
+#endif
