@@ -47,6 +47,7 @@ struct call {
 	char request_id[32];
 	char *segs[CALL_MAX_SEGS]; /* decoded path segments after /v1[/prefix] */
 	size_t n_segs;
+	unsigned slashed; /* bit i: segs[i] held an encoded '/' */
 };
 
 /* Answers with status and doc (taken: freed here; NULL sends no body). */
@@ -70,7 +71,11 @@ char *call_query(struct call *c, const char *name, bool *bad);
  */
 int call_body_object(const struct call *c, cJSON **out);
 
-/* Routes the call: c->segs are the path after /v1[/prefix]. */
+/*
+ * Routes the call: c->segs are the path after /v1[/prefix]. In a route's
+ * pattern "*" is one segment without '/', "+" one that may hold an encoded
+ * '/' (an image name).
+ */
 enum MHD_Result routes_dispatch(struct call *c);
 /* GET /v1/config and GET /v1/me, which never take the prefix. */
 enum MHD_Result routes_config(struct call *c);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "fleet.h"
+#include "images.h"
 #include "model/xalloc.h"
 #include "server.h"
 
@@ -27,6 +28,7 @@ struct options {
 	const char *prefix;
 	size_t boxes;
 	uint64_t seed;
+	struct sim_opts sim;
 	bool done; /* --help or --version answered */
 };
 
@@ -195,10 +197,13 @@ static int serve(const struct options *o, const char *key, const sigset_t *set)
 	struct server_opts so = {
 		.host = o->host, .port = o->port, .api_key = key, .prefix = o->prefix};
 	struct fleet *fleet = fleet_new(o->seed, o->boxes);
+	struct images *images = images_new(o->seed, fleet);
 	struct server *srv;
 	uint16_t port = 0;
 	int rc = 1;
 
+	so.images = images;
+	so.sim = &o->sim;
 	srv = server_start(&so, fleet, &port);
 	if (srv == NULL)
 		goto out;
@@ -208,6 +213,7 @@ static int serve(const struct options *o, const char *key, const sigset_t *set)
 	server_stop(&srv);
 	rc = 0;
 out:
+	images_free(&images);
 	fleet_free(&fleet);
 	return rc;
 }

@@ -5,6 +5,7 @@
  * is 404. Handlers read the call, ask the fleet, and answer once.
  */
 #include "call.h"
+#include "images.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -336,6 +337,10 @@ static enum MHD_Result restore_snapshot(struct call *c)
 
 static const struct route routes[] = {
 	{{"metrics", NULL}, "GET", runtime_metrics},
+	{{"images", NULL}, "GET", images_list},
+	{{"images", "usage", NULL}, "GET", images_usage},
+	{{"images", "+", NULL}, "GET", images_get},
+	{{"images", "+", NULL}, "DELETE", images_delete},
 	{{"boxes", "*", "metrics", NULL}, "GET", box_metrics},
 	{{"boxes", "*", "snapshots", NULL}, "GET", list_snapshots},
 	{{"boxes", "*", "snapshots", NULL}, "POST", create_snapshot},
@@ -356,10 +361,20 @@ static bool matches(const struct route *r, const struct call *c)
 	size_t i = 0;
 
 	for (; r->pattern[i] != NULL; i++)
-		if (i >= c->n_segs ||
-		    (strcmp(r->pattern[i], "*") != 0 && strcmp(r->pattern[i], c->segs[i]) != 0))
+		if (i >= c->n_segs || (strcmp(r->pattern[i], "*") != 0 &&
+				       strcmp(r->pattern[i], "+") != 0 &&
+				       strcmp(r->pattern[i], c->segs[i]) != 0))
 			return false;
 	return i == c->n_segs;
+}
+
+/* Whether a segment holds a '/' where the route does not take one. */
+static bool stray_slash(const struct route *r, const struct call *c)
+{
+	for (size_t i = 0; i < c->n_segs; i++)
+		if ((c->slashed & (1u << i)) != 0 && strcmp(r->pattern[i], "+") != 0)
+			return true;
+	return false;
 }
 
 enum MHD_Result routes_dispatch(struct call *c)
@@ -369,8 +384,12 @@ enum MHD_Result routes_dispatch(struct call *c)
 	for (size_t i = 0; i < N_ROUTES; i++) {
 		if (!matches(&routes[i], c))
 			continue;
-		if (strcmp(routes[i].method, c->method) == 0)
+		if (strcmp(routes[i].method, c->method) == 0) {
+			if (stray_slash(&routes[i], c))
+				return call_error(c, CALL_INVALID_ARGUMENT,
+						  "invalid path segment");
 			return routes[i].fn(c);
+		}
 		if (allow[0] != '\0')
 			strcat(allow, ", ");
 		strcat(allow, routes[i].method);

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "call.h"
+#include "images.h"
 #include "model/xalloc.h"
 
 #define SERVER_MAX_BODY (1024u * 1024)
@@ -179,7 +180,11 @@ int call_body_object(const struct call *c, cJSON **out)
 	return -1;
 }
 
-/* Splits path into decoded segments; -1 when one is empty, "." or "..", holds '/' or is bad. */
+/*
+ * Splits path into decoded segments; -1 when one is empty, "." or ".." or
+ * badly escaped. A segment holding an encoded '/' is kept and marked: only
+ * routes that name an image accept one.
+ */
 static int split_path(struct call *c, const char *path)
 {
 	while (*path != '\0') {
@@ -191,8 +196,10 @@ static int split_path(struct call *c, const char *path)
 		seg = pct_decode(path, n, false);
 		if (seg == NULL)
 			return -1;
+		if (strchr(seg, '/') != NULL)
+			c->slashed |= 1u << c->n_segs;
 		c->segs[c->n_segs++] = seg;
-		if (strchr(seg, '/') != NULL || strcmp(seg, ".") == 0 || strcmp(seg, "..") == 0)
+		if (strcmp(seg, ".") == 0 || strcmp(seg, "..") == 0)
 			return -1;
 		path += n;
 		if (*path == '/' && *++path == '\0')
@@ -359,6 +366,8 @@ struct server *server_start(const struct server_opts *opts, struct fleet *fleet,
 	struct sockaddr_in sa;
 
 	s->env.fleet = fleet;
+	s->env.images = opts->images;
+	s->env.opts = opts->sim;
 	if (opts->prefix != NULL && opts->prefix[0] != '\0')
 		s->prefix = xstrdup(opts->prefix);
 	s->env.prefix = s->prefix;
