@@ -30,10 +30,12 @@ enum call_err {
 
 /* What the server knows that handlers need; owned by the server. */
 struct images;
+struct faults;
 
 struct call_env {
 	struct fleet *fleet;
 	struct images *images;
+	struct faults *faults;
 	const struct sim_opts *opts;
 	const char *prefix; /* NULL when routes have no prefix */
 };
