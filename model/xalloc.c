@@ -90,6 +90,14 @@ char *xstrdup(const char *s)
 	return xstrndup(s, strlen(s));
 }
 
+void *xmemdup(const void *p, size_t n)
+{
+	void *out = xmalloc(n);
+
+	memcpy(out, p, n);
+	return out;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;

@@ -22,6 +22,8 @@ void *xreallocarray(void *ptr, size_t nmemb, size_t size);
 /* NULL in, NULL out; otherwise a copy the caller frees. */
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* A copy of n bytes (n > 0) the caller frees. */
+void *xmemdup(const void *p, size_t n);
 /* A formatted string the caller frees. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -12,7 +12,9 @@
 #include <cjson/cJSON.h>
 #include <microhttpd.h>
 
+#include "faults.h"
 #include "fleet.h"
+#include "idem.h"
 #include "opts.h"
 
 #define CALL_MAX_SEGS 8
@@ -25,6 +27,7 @@ enum call_err {
 	CALL_ALREADY_EXISTS,
 	CALL_INVALID_STATE,
 	CALL_PAYLOAD_TOO_LARGE,
+	CALL_IDEMPOTENCY_MISMATCH,
 	CALL_INTERNAL,
 };
 
@@ -49,7 +52,12 @@ struct call {
 	char request_id[32];
 	char *segs[CALL_MAX_SEGS]; /* decoded path segments after /v1[/prefix] */
 	size_t n_segs;
-	unsigned slashed; /* bit i: segs[i] held an encoded '/' */
+	unsigned slashed;        /* bit i: segs[i] held an encoded '/' */
+	const char *upload_path; /* import: the body, streamed to this file */
+	uint64_t upload_len;
+	struct fault_plan plan; /* what the fault rules want done to the answer */
+	struct idem_store *idem;
+	const char *idem_key; /* non-NULL while the answer is to be kept for the key */
 };
 
 /* Answers with status and doc (taken: freed here; NULL sends no body). */
@@ -59,6 +67,20 @@ enum MHD_Result call_error(struct call *c, enum call_err e, const char *fmt, ...
 	__attribute__((format(printf, 3, 4)));
 /* 405 with an Allow header naming the methods the route takes. */
 enum MHD_Result call_not_allowed(struct call *c, const char *allow);
+/*
+ * Answers with any error status (a fault's), the type and code api.md gives
+ * it, in the flavor's body shape, with Retry-After when retry_after > 0.
+ */
+enum MHD_Result call_error_status(struct call *c, unsigned int status, unsigned retry_after,
+				  const char *message);
+/* Answers with status and len bytes of JSON text kept from an earlier answer. */
+enum MHD_Result call_reply_text(struct call *c, unsigned int status, const char *text, size_t len);
+/*
+ * Answers 200 with the file at path (size bytes) as application/octet-stream,
+ * read as it is sent, at the --rate and with the plan's drip and drop. The
+ * length is announced except in the serve flavor (chunked, as boxlite serve).
+ */
+enum MHD_Result call_stream_file(struct call *c, const char *path, uint64_t size);
 
 /*
  * The query parameter `name`, percent-decoded, or NULL when absent.

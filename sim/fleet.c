@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "model/encode.h"
 #include "model/xalloc.h"
@@ -119,8 +120,7 @@ static struct opt_i64 set_i64(int64_t v)
 	return (struct opt_i64){OPT_SET, v};
 }
 
-/* The gauges a box only has while it runs: measured when running, null otherwise. */
-static void seed_gauges(uint64_t *s, struct sim_box *x)
+void fleet_seed_gauges(uint64_t *s, struct sim_box *x)
 {
 	struct box_metrics *m = &x->m;
 	int64_t mem = x->b.memory_mib * 1024 * 1024;
@@ -153,7 +153,7 @@ static void seed_metrics(uint64_t *s, struct sim_box *x)
 		m->boot.stage_ms[i] = set_i64(5 + (int64_t)rng_below(s, 400));
 		m->boot.total_create_ms.v += m->boot.stage_ms[i].v;
 	}
-	seed_gauges(s, x);
+	fleet_seed_gauges(s, x);
 }
 
 static int64_t now_monotonic(void)
@@ -161,7 +161,12 @@ static int64_t now_monotonic(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t tick_ms(const struct fleet *f)
+{
+	return f->opts != NULL && f->opts->tick_ms != 0 ? f->opts->tick_ms : 1000;
 }
 
 static void seed_all_metrics(struct fleet *f)
@@ -201,20 +206,21 @@ static void tick_box(struct fleet *f, struct sim_box *x)
 	f->exec_errors += errs;
 }
 
-/* Advances running boxes by the whole seconds since the last call (at most a minute's worth). Lock
- * held. */
+/* Advances running boxes by the whole ticks since the last call (at most 60 of them). Lock held. */
 static void advance(struct fleet *f)
 {
 	int64_t now = now_monotonic();
-	int64_t ticks = now - f->last_tick;
+	int64_t ticks = (now - f->last_tick) / tick_ms(f);
 
+	if (ticks <= 0)
+		return;
+	f->last_tick += ticks * tick_ms(f);
 	if (ticks > 60)
 		ticks = 60;
 	for (int64_t t = 0; t < ticks; t++)
 		for (size_t i = 0; i < f->n; i++)
 			if (f->boxes[i].b.status == BOX_RUNNING)
 				tick_box(f, &f->boxes[i]);
-	f->last_tick = now;
 }
 
 struct fleet *fleet_new(uint64_t seed, size_t n_boxes)
@@ -222,25 +228,97 @@ struct fleet *fleet_new(uint64_t seed, size_t n_boxes)
 	struct fleet *f = xcalloc(1, sizeof(*f));
 
 	pthread_mutex_init(&f->lock, NULL);
+	pthread_mutex_init(&f->export_lock, NULL);
 	f->seed = seed;
 	f->rng = seed;
 	f->n = n_boxes != 0 ? n_boxes : N_DEMO;
 	f->boxes = xcalloc(f->n, sizeof(*f->boxes));
-	for (size_t i = 0; i < f->n; i++)
+	for (size_t i = 0; i < f->n; i++) {
 		seed_box(&f->rng, i, &f->boxes[i].b);
+		f->boxes[i].disk.seed = rng_next(&f->rng);
+		f->boxes[i].disk.size = 64u << 20;
+	}
 	seed_all_metrics(f);
 	return f;
+}
+
+void fleet_set_opts(struct fleet *f, const struct sim_opts *opts)
+{
+	pthread_mutex_lock(&f->lock);
+	f->opts = opts;
+	for (size_t i = 0; i < f->n; i++)
+		f->boxes[i].disk.size = fleet_disk_size(f);
+	pthread_mutex_unlock(&f->lock);
+}
+
+const char *fleet_state_dir(const struct fleet *f)
+{
+	return f->opts != NULL && f->opts->state_dir != NULL ? f->opts->state_dir : "/tmp";
+}
+
+uint64_t fleet_disk_size(const struct fleet *f)
+{
+	return f->opts != NULL && f->opts->disk_size != 0 ? f->opts->disk_size : 64u << 20;
+}
+
+void fleet_disk_changed(struct sim_box *x)
+{
+	x->disk_gen++;
+	if (x->export_path != NULL)
+		unlink(x->export_path);
+	free(x->export_path);
+	x->export_path = NULL;
+}
+
+void fleet_box_clear(struct sim_box *x)
+{
+	fleet_disk_changed(x);
+	if (x->disk.file != NULL)
+		unlink(x->disk.file);
+	free(x->disk.file);
+	free(x->dep_box);
+	free(x->dep_snap);
+	box_clear(&x->b);
+	snapset_clear(&x->snaps);
+	memset(x, 0, sizeof(*x));
+}
+
+bool fleet_name_taken(const struct fleet *f, const char *name)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->boxes[i].b.name != NULL && strcmp(f->boxes[i].b.name, name) == 0)
+			return true;
+	return false;
+}
+
+char *fleet_new_id(struct fleet *f)
+{
+	return make_ulid(&f->rng, time(NULL));
+}
+
+struct sim_box *fleet_append(struct fleet *f, struct box *b, const struct sim_disk *disk)
+{
+	struct sim_box *x;
+
+	f->boxes = xreallocarray(f->boxes, f->n + 1, sizeof(*f->boxes));
+	x = &f->boxes[f->n++];
+	memset(x, 0, sizeof(*x));
+	x->b = *b;
+	memset(b, 0, sizeof(*b));
+	x->disk = *disk;
+	seed_metrics(&f->rng, x);
+	f->created++;
+	return x;
 }
 
 void fleet_free(struct fleet **f)
 {
 	if (f == NULL || *f == NULL)
 		return;
-	for (size_t i = 0; i < (*f)->n; i++) {
-		box_clear(&(*f)->boxes[i].b);
-		snapset_clear(&(*f)->boxes[i].snaps);
-	}
+	for (size_t i = 0; i < (*f)->n; i++)
+		fleet_box_clear(&(*f)->boxes[i]);
 	free((*f)->boxes);
+	pthread_mutex_destroy(&(*f)->export_lock);
 	pthread_mutex_destroy(&(*f)->lock);
 	free(*f);
 	*f = NULL;
@@ -318,7 +396,7 @@ enum fleet_rc fleet_list(struct fleet *f, const char *token, size_t page_size, b
 			 enum box_status status, cJSON **out)
 {
 	int filter = has_status ? (int)status : -1;
-	const struct box **page = xcalloc(page_size, sizeof(*page));
+	const struct box **page = NULL;
 	enum fleet_rc rc = FLEET_BAD_TOKEN;
 	size_t offset = 0;
 	char next[24];
@@ -326,6 +404,9 @@ enum fleet_rc fleet_list(struct fleet *f, const char *token, size_t page_size, b
 	size_t n;
 
 	pthread_mutex_lock(&f->lock);
+	if (page_size > f->n)
+		page_size = f->n != 0 ? f->n : 1;
+	page = xcalloc(page_size, sizeof(*page));
 	if (token != NULL && token_read(f, token, filter, &offset) < 0)
 		goto out;
 	n = collect(f, offset, page_size, filter, page, &more);
@@ -336,6 +417,25 @@ enum fleet_rc fleet_list(struct fleet *f, const char *token, size_t page_size, b
 out:
 	pthread_mutex_unlock(&f->lock);
 	free(page);
+	return rc;
+}
+
+bool fleet_refuses_running(const struct fleet *f, const struct sim_box *x)
+{
+	return f->opts != NULL && f->opts->strict_stopped &&
+	       (x->b.status == BOX_RUNNING || x->b.status == BOX_PAUSED);
+}
+
+enum fleet_rc fleet_with(struct fleet *f, const char *id_or_name, fleet_box_fn fn, void *arg)
+{
+	enum fleet_rc rc = FLEET_NOT_FOUND;
+	size_t i;
+
+	pthread_mutex_lock(&f->lock);
+	i = fleet_find(f, id_or_name);
+	if (i < f->n)
+		rc = fn(f, &f->boxes[i], arg);
+	pthread_mutex_unlock(&f->lock);
 	return rc;
 }
 
@@ -389,8 +489,7 @@ enum fleet_rc fleet_delete(struct fleet *f, const char *id_or_name, bool force)
 	rc = FLEET_INVALID_STATE;
 	if (!force && (f->boxes[i].b.status == BOX_RUNNING || f->boxes[i].b.status == BOX_PAUSED))
 		goto out;
-	box_clear(&f->boxes[i].b);
-	snapset_clear(&f->boxes[i].snaps);
+	fleet_box_clear(&f->boxes[i]);
 	memmove(&f->boxes[i], &f->boxes[i + 1], (f->n - i - 1) * sizeof(*f->boxes));
 	f->n--;
 	rc = FLEET_OK;
@@ -399,19 +498,33 @@ out:
 	return rc;
 }
 
-static void do_start(struct fleet *f, struct box *b)
+/* A box that runs writes to its disk: a generated disk gets new content. */
+static void start_disk(struct fleet *f, struct sim_box *x)
 {
+	if (x->disk.file == NULL) {
+		x->disk.seed = rng_next(&f->rng);
+		fleet_disk_changed(x);
+	}
+}
+
+static void do_start(struct fleet *f, struct sim_box *x)
+{
+	struct box *b = &x->b;
+
 	if (b->status == BOX_RUNNING)
 		return;
 	b->status = BOX_RUNNING;
 	b->pid = (struct opt_i64){OPT_SET, 1000 + (int64_t)rng_below(&f->rng, 60000)};
+	start_disk(f, x);
 	b->exit_code = (struct opt_i64){OPT_ABSENT, 0};
 	b->updated_at = time(NULL);
 	b->last_activity_at = (struct opt_i64){OPT_SET, b->updated_at};
 }
 
-static void do_stop(struct fleet *f, struct box *b)
+static void do_stop(struct fleet *f, struct sim_box *x)
 {
+	struct box *b = &x->b;
+
 	if (b->status != BOX_RUNNING && b->status != BOX_PAUSED && b->status != BOX_STOPPING)
 		return;
 	b->status = BOX_STOPPED;
@@ -422,7 +535,7 @@ static void do_stop(struct fleet *f, struct box *b)
 }
 
 static enum fleet_rc act(struct fleet *f, const char *id_or_name,
-			 void (*action)(struct fleet *, struct box *), cJSON **out)
+			 void (*action)(struct fleet *, struct sim_box *), cJSON **out)
 {
 	enum fleet_rc rc = FLEET_NOT_FOUND;
 	size_t i;
@@ -430,8 +543,8 @@ static enum fleet_rc act(struct fleet *f, const char *id_or_name,
 	pthread_mutex_lock(&f->lock);
 	i = fleet_find(f, id_or_name);
 	if (i < f->n) {
-		action(f, &f->boxes[i].b);
-		seed_gauges(&f->rng, &f->boxes[i]);
+		action(f, &f->boxes[i]);
+		fleet_seed_gauges(&f->rng, &f->boxes[i]);
 		*out = box_to_json(&f->boxes[i].b);
 		rc = FLEET_OK;
 	}
@@ -508,7 +621,9 @@ static enum fleet_rc snap_create(struct fleet *f, struct sim_box *x, const char 
 		return FLEET_BAD_NAME;
 	if (snapset_find(&x->snaps, name) != NULL)
 		return FLEET_EXISTS;
-	*out = snapshot_to_json(snapset_add(&x->snaps, x->b.id, name, rng_next(&f->rng)));
+	if (fleet_refuses_running(f, x))
+		return FLEET_MUST_STOP;
+	*out = snapshot_to_json(snapset_add(&x->snaps, x->b.id, name, rng_next(&f->rng), &x->disk));
 	return FLEET_OK;
 }
 
@@ -531,12 +646,23 @@ static enum fleet_rc snap_get(struct fleet *f, struct sim_box *x, const char *na
 	return FLEET_OK;
 }
 
+/* Whether a clone's disk is based on box x's snapshot name. */
+static bool clone_depends(const struct fleet *f, const struct sim_box *x, const char *name)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->boxes[i].dep_box != NULL && strcmp(f->boxes[i].dep_box, x->b.id) == 0 &&
+		    strcmp(f->boxes[i].dep_snap, name) == 0)
+			return true;
+	return false;
+}
+
 static enum fleet_rc snap_delete(struct fleet *f, struct sim_box *x, const char *name, cJSON **out)
 {
-	(void)f;
 	(void)out;
 	if (snapset_in_use(&x->snaps, name))
 		return FLEET_IN_USE;
+	if (snapset_find(&x->snaps, name) != NULL && clone_depends(f, x, name))
+		return FLEET_CLONE_DEPENDS;
 	return snapset_remove(&x->snaps, name) ? FLEET_OK : FLEET_NO_SNAPSHOT;
 }
 
@@ -548,7 +674,8 @@ static enum fleet_rc snap_restore(struct fleet *f, struct sim_box *x, const char
 		return FLEET_NO_SNAPSHOT;
 	if (x->b.status == BOX_RUNNING)
 		return FLEET_INVALID_STATE;
-	snapset_restore(&x->snaps, name);
+	snapset_restore(&x->snaps, name, &x->disk.seed);
+	fleet_disk_changed(x);
 	x->b.updated_at = time(NULL);
 	return FLEET_OK;
 }

@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "model/box.h"
+#include "opts.h"
 
 enum fleet_rc {
 	FLEET_OK,
@@ -24,6 +25,12 @@ enum fleet_rc {
 	FLEET_EXISTS,        /* a snapshot of that name exists already */
 	FLEET_IN_USE,        /* the current disk depends on the snapshot */
 	FLEET_BAD_NAME,      /* not a valid snapshot name */
+	FLEET_MUST_STOP,     /* --strict-stopped: the box must be stopped first */
+	FLEET_CLONE_DEPENDS, /* a clone's disk depends on the snapshot */
+	FLEET_NAME_TAKEN,    /* a box of that name exists already */
+	FLEET_BAD_ARCHIVE,   /* an import that is not a valid archive */
+	FLEET_IO,            /* the state directory failed (disk full, ...) */
+	FLEET_OK_UNLINK,     /* export: done, but remove the file once it is sent */
 };
 
 struct fleet;
@@ -34,6 +41,12 @@ struct fleet;
  */
 struct fleet *fleet_new(uint64_t seed, size_t n_boxes);
 void fleet_free(struct fleet **f);
+/*
+ * The run's options (borrowed: they must outlive the fleet): disk sizes,
+ * metric tick, state rules and where disks and archives are kept. Without
+ * them the fleet uses 64 MiB disks, 1 s ticks and /tmp.
+ */
+void fleet_set_opts(struct fleet *f, const struct sim_opts *opts);
 
 /*
  * One page of boxes with status `status` (all when has_status is false)
@@ -71,5 +84,45 @@ enum fleet_rc fleet_snapshot_get(struct fleet *f, const char *id_or_name, const 
 				 cJSON **out);
 enum fleet_rc fleet_snapshot_delete(struct fleet *f, const char *id_or_name, const char *name);
 enum fleet_rc fleet_snapshot_restore(struct fleet *f, const char *id_or_name, const char *name);
+
+/* A box name: 1-128 of [a-zA-Z0-9._-], starting alphanumeric. */
+bool fleet_name_valid(const char *name);
+
+/*
+ * Creates a box from a CreateBoxRequest (unknown fields refused): status
+ * configured. On FLEET_BAD_NAME err says what is wrong with the request.
+ */
+enum fleet_rc fleet_create(struct fleet *f, const cJSON *req, cJSON **out, char *err,
+			   size_t errlen);
+/*
+ * A stopped copy of the box, carrying its disk, called name (NULL: made up
+ * from the source's). A clone of a box restored from a snapshot depends on
+ * that snapshot.
+ */
+enum fleet_rc fleet_clone(struct fleet *f, const char *id_or_name, const char *name, cJSON **out);
+
+/*
+ * The brief pause of a running box for a snapshot, clone or export:
+ * *paused says whether it was running and is now paused; fleet_resume sets
+ * it running again if it is still paused. FLEET_MUST_STOP with
+ * --strict-stopped when it runs.
+ */
+enum fleet_rc fleet_pause(struct fleet *f, const char *id_or_name, bool *paused);
+void fleet_resume(struct fleet *f, const char *id_or_name);
+
+/*
+ * The box's .boxlite archive, built on first use and cached until its disk
+ * changes: *path (caller frees) and *size. FLEET_IO with err when it cannot
+ * be written; FLEET_OK_UNLINK when the caller must remove it once sent.
+ */
+enum fleet_rc fleet_export(struct fleet *f, const char *id_or_name, char **path, uint64_t *size,
+			   char *err, size_t errlen);
+/*
+ * Verifies the archive at upload and adds a stopped box with its disk,
+ * called name (NULL: the archive's, made unique). FLEET_BAD_ARCHIVE or
+ * FLEET_BAD_NAME with err for a 400, FLEET_IO for a 500.
+ */
+enum fleet_rc fleet_import(struct fleet *f, const char *upload, const char *name, cJSON **out,
+			   char *err, size_t errlen);
 
 #endif

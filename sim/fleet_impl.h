@@ -19,6 +19,11 @@ struct sim_box {
 	struct box b;
 	struct box_metrics m;
 	struct snapset snaps;
+	struct sim_disk disk;
+	uint64_t disk_gen; /* bumped whenever the disk content changes */
+	char *export_path; /* the cached archive of this disk_gen, or NULL */
+	char *dep_box;     /* a clone: the box and snapshot its disk is based on */
+	char *dep_snap;
 };
 
 struct fleet {
@@ -27,7 +32,10 @@ struct fleet {
 	uint64_t rng;
 	struct sim_box *boxes;
 	size_t n;
-	int64_t last_tick; /* monotonic seconds metrics were last advanced to */
+	const struct sim_opts *opts; /* NULL: defaults */
+	pthread_mutex_t export_lock; /* one archive built at a time */
+	uint64_t next_file;          /* names disk and archive files */
+	int64_t last_tick;           /* monotonic milliseconds metrics were last advanced to */
 	int64_t created, failed, stopped, commands, exec_errors; /* runtime counters */
 };
 
@@ -45,7 +53,27 @@ static inline uint64_t rng_below(uint64_t *s, uint64_t n)
 	return rng_next(s) % n;
 }
 
+typedef enum fleet_rc (*fleet_box_fn)(struct fleet *f, struct sim_box *x, void *arg);
+/* Runs fn on the box id_or_name with the lock taken; FLEET_NOT_FOUND when there is none. */
+enum fleet_rc fleet_with(struct fleet *f, const char *id_or_name, fleet_box_fn fn, void *arg);
+/* The gauges a box only has while it runs: drawn when running, null otherwise. */
+void fleet_seed_gauges(uint64_t *s, struct sim_box *x);
 /* The index of the box with this id, else this name; f->n when none. */
 size_t fleet_find(const struct fleet *f, const char *id_or_name);
+/* --strict-stopped and the box runs: snapshot, clone and export are refused. */
+bool fleet_refuses_running(const struct fleet *f, const struct sim_box *x);
+/* Whether some box has this name. */
+bool fleet_name_taken(const struct fleet *f, const char *name);
+/* Appends a box (its fields taken) with fresh metrics; returns it. */
+struct sim_box *fleet_append(struct fleet *f, struct box *b, const struct sim_disk *disk);
+/* A fresh ULID for a box created now. */
+char *fleet_new_id(struct fleet *f);
+/* Frees what x owns, its files on disk among them. */
+void fleet_box_clear(struct sim_box *x);
+/* The disk changed: drops the cached archive. */
+void fleet_disk_changed(struct sim_box *x);
+/* The run's state directory, disk size and metric tick (defaults without opts). */
+const char *fleet_state_dir(const struct fleet *f);
+uint64_t fleet_disk_size(const struct fleet *f);
 
 #endif

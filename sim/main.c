@@ -8,11 +8,15 @@
  * every user through ps): it comes from --api-key-file or the environment.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "faults.h"
 #include "fleet.h"
 #include "images.h"
 #include "model/xalloc.h"
@@ -21,6 +25,8 @@
 #define MAX_KEY_BYTES 4096
 #define MAX_PREFIX    128
 
+#define MAX_FAULTS 64
+
 struct options {
 	const char *host;
 	uint16_t port;
@@ -28,6 +34,8 @@ struct options {
 	const char *prefix;
 	size_t boxes;
 	uint64_t seed;
+	const char *faults[MAX_FAULTS];
+	size_t n_faults;
 	struct sim_opts sim;
 	bool done; /* --help or --version answered */
 };
@@ -40,10 +48,30 @@ static const char usage[] =
 	"  --host ADDR          IPv4 address to bind (default 127.0.0.1)\n"
 	"  --port N             port, 0 picks a free one (default 8100)\n"
 	"  --api-key-file PATH  require 'Authorization: Bearer KEY', KEY read from PATH\n"
-	"                       (env BOXLITE_SERVE_API_KEY also sets it)\n"
+	"                       (env BOXLITE_SERVE_API_KEY also sets it; a key is never\n"
+	"                       taken on the command line)\n"
 	"  --prefix P           serve box routes under /v1/P/ (P may contain '/')\n"
+	"  --base-path PATH     serve everything under PATH, e.g. /api/v1/boxes\n"
+	"  --flavor F           spec (default): the OpenAPI description;\n"
+	"                       serve: like 'boxlite serve' (no paging, prefix \"default\"\n"
+	"                       in /v1/me, config with only capabilities, DELETE forces,\n"
+	"                       exports chunked);\n"
+	"                       cloud: flat error bodies for 429/502/503/504\n"
 	"  --boxes N            seed N boxes instead of the demo fleet of 24\n"
 	"  --seed S             seed for everything generated (default 1)\n"
+	"  --disk-size SIZE     disk content per seeded box, the size of its export\n"
+	"                       (default 64M; suffixes K, M, G)\n"
+	"  --rate BYTES/S       throttle exports and imports (suffixes K, M, G; 0 = off)\n"
+	"  --transfer-max SIZE  largest import accepted, file_transfer_max_bytes in\n"
+	"                       /v1/config (default 8G; larger uploads get 413)\n"
+	"  --tick MS            how often metrics evolve (default 1000)\n"
+	"  --state-dir DIR      where archives and uploads live (default: a private\n"
+	"                       temporary directory, removed on exit)\n"
+	"  --strict-stopped     snapshot, clone and export refuse running boxes (409)\n"
+	"  --control            serve the /_sim/ control API (faults, key expiry, boxes)\n"
+	"  --fault SPEC         a fault rule, repeatable: 'METHOD PATTERN:key=value,...'\n"
+	"                       keys: status retry_after latency_ms truncate not_json\n"
+	"                       pad_bytes drip_ms drop_after rate count\n"
 	"  --help, --version\n"
 	"\n"
 	"When ready it prints 'listening on http://HOST:PORT'. SIGINT/SIGTERM stop it.\n";
@@ -60,6 +88,52 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	if (errno != 0 || *end != '\0' || v > max)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/* A byte count with an optional K, M or G suffix (powers of 1024). */
+static int parse_size(const char *s, uint64_t *out)
+{
+	static const char suffixes[] = "KMG";
+	char digits[32];
+	size_t n = s != NULL ? strlen(s) : 0;
+	const char *suf;
+	unsigned shift = 0;
+	uint64_t v;
+
+	if (n == 0 || n >= sizeof(digits))
+		return -1;
+	memcpy(digits, s, n + 1);
+	suf = strchr(suffixes, digits[n - 1]);
+	if (digits[n - 1] != '\0' && suf != NULL) {
+		shift = 10 * (unsigned)(suf - suffixes + 1);
+		digits[n - 1] = '\0';
+	}
+	if (parse_u64(digits, UINT64_MAX >> shift, &v) < 0)
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
+static int parse_flavor(const char *s, enum sim_flavor *f)
+{
+	static const char *const names[] = {
+		[FLAVOR_SPEC] = "spec", [FLAVOR_SERVE] = "serve", [FLAVOR_CLOUD] = "cloud"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*f = (enum sim_flavor)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int parse_fault(const char *val, struct options *o)
+{
+	if (o->n_faults == MAX_FAULTS)
+		return -1;
+	o->faults[o->n_faults++] = val;
 	return 0;
 }
 
@@ -81,24 +155,57 @@ static int parse_valued(const char *opt, const char *val, struct options *o)
 	} else if (strcmp(opt, "--prefix") == 0) {
 		o->prefix = val;
 		rc = 0;
+	} else if (strcmp(opt, "--base-path") == 0) {
+		o->sim.base_path = val;
+		rc = 0;
+	} else if (strcmp(opt, "--flavor") == 0) {
+		rc = parse_flavor(val, &o->sim.flavor);
 	} else if (strcmp(opt, "--boxes") == 0 && parse_u64(val, 100000, &v) == 0) {
 		o->boxes = (size_t)v;
 		rc = 0;
-	} else if (strcmp(opt, "--seed") == 0 && parse_u64(val, UINT64_MAX, &o->seed) == 0) {
+	} else if (strcmp(opt, "--seed") == 0) {
+		rc = parse_u64(val, UINT64_MAX, &o->seed);
+	} else if (strcmp(opt, "--disk-size") == 0) {
+		rc = parse_size(val, &o->sim.disk_size);
+	} else if (strcmp(opt, "--transfer-max") == 0) {
+		rc = parse_size(val, &o->sim.transfer_max);
+	} else if (strcmp(opt, "--rate") == 0) {
+		rc = parse_size(val, &o->sim.rate);
+	} else if (strcmp(opt, "--tick") == 0 && parse_u64(val, 3600000, &v) == 0 && v != 0) {
+		o->sim.tick_ms = (unsigned)v;
 		rc = 0;
+	} else if (strcmp(opt, "--state-dir") == 0) {
+		o->sim.state_dir = val;
+		rc = 0;
+	} else if (strcmp(opt, "--fault") == 0) {
+		rc = parse_fault(val, o);
 	}
 	return rc;
 }
 
 static bool takes_value(const char *opt)
 {
-	static const char *const valued[] = {"--host",   "--port",  "--api-key-file",
-					     "--prefix", "--boxes", "--seed"};
+	static const char *const valued[] = {
+		"--host",   "--port",      "--api-key-file", "--prefix",       "--base-path",
+		"--flavor", "--boxes",     "--seed",         "--disk-size",    "--rate",
+		"--tick",   "--state-dir", "--fault",        "--transfer-max",
+	};
 
 	for (size_t i = 0; i < sizeof(valued) / sizeof(valued[0]); i++)
 		if (strcmp(opt, valued[i]) == 0)
 			return true;
 	return false;
+}
+
+static bool parse_flag(const char *opt, struct options *o)
+{
+	if (strcmp(opt, "--strict-stopped") == 0)
+		o->sim.strict_stopped = true;
+	else if (strcmp(opt, "--control") == 0)
+		o->sim.control = true;
+	else
+		return false;
+	return true;
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
@@ -121,6 +228,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			      stderr);
 			return -1;
 		}
+		if (parse_flag(argv[i], o))
+			continue;
 		if (!takes_value(argv[i]) || i + 1 == argc) {
 			fprintf(stderr, "boxlite-sim: bad option '%s' (try --help)\n", argv[i]);
 			return -1;
@@ -192,18 +301,77 @@ static void wait_for_signal(const sigset_t *set)
 		;
 }
 
-static int serve(const struct options *o, const char *key, const sigset_t *set)
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* The state directory: the one given, else a private one made now (*made set). */
+static char *state_dir(const struct options *o, bool *made)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir;
+
+	*made = false;
+	if (o->sim.state_dir != NULL) {
+		if (mkdir(o->sim.state_dir, 0700) < 0 && errno != EEXIST) {
+			fprintf(stderr, "boxlite-sim: --state-dir %s: %s\n", o->sim.state_dir,
+				strerror(errno));
+			return NULL;
+		}
+		return xstrdup(o->sim.state_dir);
+	}
+	dir = xasprintf("%s/boxlite-sim-XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL) {
+		fprintf(stderr, "boxlite-sim: cannot make a state directory: %s\n",
+			strerror(errno));
+		free(dir);
+		return NULL;
+	}
+	*made = true;
+	return dir;
+}
+
+static struct faults *load_faults(const struct options *o)
+{
+	struct faults *f = faults_new(o->seed);
+	char err[256];
+
+	for (size_t i = 0; i < o->n_faults; i++) {
+		if (faults_add_spec(f, o->faults[i], err, sizeof(err)) < 0) {
+			fprintf(stderr, "boxlite-sim: --fault '%s': %s\n", o->faults[i], err);
+			faults_free(&f);
+			break;
+		}
+	}
+	return f;
+}
+
+static int serve(struct options *o, const char *key, const sigset_t *set)
 {
 	struct server_opts so = {
 		.host = o->host, .port = o->port, .api_key = key, .prefix = o->prefix};
-	struct fleet *fleet = fleet_new(o->seed, o->boxes);
-	struct images *images = images_new(o->seed, fleet);
+	struct fleet *fleet = NULL;
+	struct images *images = NULL;
+	struct faults *faults = load_faults(o);
 	struct server *srv;
+	bool made = false;
+	char *dir = faults != NULL ? state_dir(o, &made) : NULL;
 	uint16_t port = 0;
-	int rc = 1;
+	int rc = 2;
 
+	if (dir == NULL)
+		goto out;
+	o->sim.state_dir = dir;
+	fleet = fleet_new(o->seed, o->boxes);
+	fleet_set_opts(fleet, &o->sim);
+	images = images_new(o->seed, fleet);
 	so.images = images;
+	so.faults = faults;
 	so.sim = &o->sim;
+	rc = 1;
 	srv = server_start(&so, fleet, &port);
 	if (srv == NULL)
 		goto out;
@@ -215,12 +383,19 @@ static int serve(const struct options *o, const char *key, const sigset_t *set)
 out:
 	images_free(&images);
 	fleet_free(&fleet);
+	faults_free(&faults);
+	if (made)
+		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(dir);
 	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	struct options o = {.host = "127.0.0.1", .port = 8100, .seed = 1};
+
+	o.sim.disk_size = 64u << 20;
+	o.sim.tick_ms = 1000;
 	char *key = NULL;
 	sigset_t set;
 	int rc = 2;

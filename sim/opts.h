@@ -15,12 +15,16 @@ enum sim_flavor {
 	FLAVOR_CLOUD, /* opaque tokens, flat error bodies for 429/502/503/504 */
 };
 
+/* file_transfer_max_bytes unless --transfer-max says otherwise: 8 GiB. */
+#define SIM_TRANSFER_MAX (8ull << 30)
+
 struct sim_opts {
 	enum sim_flavor flavor;
 	bool strict_stopped;   /* snapshot, clone and export refuse running boxes */
 	bool control;          /* serve the /_sim/ control API */
 	uint64_t disk_size;    /* default disk content per box, bytes */
 	uint64_t rate;         /* transfer throttle, bytes/s; 0 = unlimited */
+	uint64_t transfer_max; /* largest import accepted (413 above); 0 = SIM_TRANSFER_MAX */
 	unsigned tick_ms;      /* how often metrics evolve */
 	const char *state_dir; /* archives and uploads live here */
 	const char *base_path; /* "" or e.g. "/api": prepended to every route */

@@ -6,14 +6,19 @@
  */
 #include "call.h"
 #include "images.h"
+#include "snapset.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "model/xalloc.h"
 
 #define PAGE_DEFAULT 100
 #define PAGE_MAX     1000
+#define PAUSE_MS     250 /* how long a running box shows `paused` for a snapshot */
 
 typedef enum MHD_Result (*route_fn)(struct call *c);
 
@@ -50,6 +55,16 @@ static enum MHD_Result fleet_error(struct call *c, enum fleet_rc rc)
 		return call_error(c, CALL_INVALID_STATE,
 				  "snapshot %s is in use: the box's current disk depends on it",
 				  snap);
+	case FLEET_CLONE_DEPENDS:
+		return call_error(c, CALL_INVALID_STATE,
+				  "snapshot %s is in use: a clone's disk depends on it", snap);
+	case FLEET_MUST_STOP:
+		return call_error(c, CALL_INVALID_STATE,
+				  "invalid state: box %s must be stopped for this operation", id);
+	case FLEET_NAME_TAKEN:
+		return call_error(c, CALL_ALREADY_EXISTS, "a box with that name already exists");
+	case FLEET_IO:
+		return call_error(c, CALL_INTERNAL, "storage error: the state directory failed");
 	default:
 		break;
 	}
@@ -70,7 +85,7 @@ static enum MHD_Result fleet_reply(struct call *c, enum fleet_rc rc, unsigned in
 	return fleet_error(c, rc);
 }
 
-static cJSON *caps_json(void)
+static cJSON *caps_json(const struct call *c)
 {
 	static const char *const flags[] = {
 		"snapshots_enabled",
@@ -91,10 +106,18 @@ static cJSON *caps_json(void)
 	cJSON_AddNumberToObject(caps, "max_disk_size_gb", 500);
 	cJSON_AddNumberToObject(caps, "max_boxes_per_path_prefix", 1000);
 	cJSON_AddNumberToObject(caps, "max_concurrent_executions", 64);
-	cJSON_AddNumberToObject(caps, "file_transfer_max_bytes", 1073741824.0);
+	cJSON_AddNumberToObject(caps, "file_transfer_max_bytes",
+				(double)(c->env->opts != NULL && c->env->opts->transfer_max != 0
+						 ? c->env->opts->transfer_max
+						 : SIM_TRANSFER_MAX));
 	cJSON_AddNumberToObject(caps, "exec_timeout_max_seconds", 3600);
 	cJSON_AddStringToObject(caps, "idempotency_key_lifetime", "PT24H");
 	return caps;
+}
+
+static bool serve_flavor(const struct call *c)
+{
+	return c->env->opts != NULL && c->env->opts->flavor == FLAVOR_SERVE;
 }
 
 enum MHD_Result routes_config(struct call *c)
@@ -111,7 +134,12 @@ enum MHD_Result routes_config(struct call *c)
 	cJSON_AddNumberToObject(defaults, "disk_size_gb", 10);
 	cJSON_AddNumberToObject(defaults, "auto_delete", 0);
 	cJSON_AddObjectToObject(doc, "overrides");
-	cJSON_AddItemToObject(doc, "capabilities", caps_json());
+	cJSON_AddItemToObject(doc, "capabilities", caps_json(c));
+	/* boxlite serve sends only its capabilities. */
+	if (serve_flavor(c)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(doc, "defaults");
+		cJSON_DeleteItemFromObjectCaseSensitive(doc, "overrides");
+	}
 	return call_reply(c, MHD_HTTP_OK, doc);
 }
 
@@ -129,7 +157,10 @@ enum MHD_Result routes_me(struct call *c)
 	cJSON_AddItemToArray(scopes, cJSON_CreateString("boxes:read"));
 	cJSON_AddItemToArray(scopes, cJSON_CreateString("boxes:write"));
 	cJSON_AddStringToObject(doc, "display_name", "boxlite-sim operator");
-	if (c->env->prefix != NULL)
+	/* boxlite serve names a prefix it does not route by, under another key. */
+	if (serve_flavor(c))
+		cJSON_AddStringToObject(doc, "prefix", "default");
+	else if (c->env->prefix != NULL)
 		cJSON_AddStringToObject(doc, "path_prefix", c->env->prefix);
 	else
 		cJSON_AddNullToObject(doc, "path_prefix");
@@ -153,6 +184,9 @@ static int page_size(struct call *c, size_t *out)
 			goto out;
 	}
 	*out = v < 1 ? 1 : v > PAGE_MAX ? PAGE_MAX : (size_t)v;
+	/* boxlite serve does not page: everything comes in one answer. */
+	if (serve_flavor(c))
+		*out = SIZE_MAX / sizeof(void *);
 	rc = 0;
 out:
 	free(s);
@@ -231,8 +265,10 @@ static enum MHD_Result delete_box(struct call *c)
 {
 	bool bad = false;
 	char *force = call_query(c, "force", &bad);
-	bool on = force != NULL && strcmp(force, "true") == 0;
-	bool valid = !bad && (force == NULL || on || strcmp(force, "false") == 0);
+	/* The spec defaults force to false; boxlite serve to true. */
+	bool on = force != NULL ? strcmp(force, "true") == 0 : serve_flavor(c);
+	bool valid = !bad &&
+		     (force == NULL || strcmp(force, "true") == 0 || strcmp(force, "false") == 0);
 
 	free(force);
 	if (!valid)
@@ -290,19 +326,147 @@ static enum MHD_Result box_metrics(struct call *c)
 	return act_reply(c, fleet_box_metrics, &doc);
 }
 
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/*
+ * Pauses a running box for a moment, as the real VM is frozen while its
+ * disk is copied: pollers see `paused`. Returns FLEET_OK or why not.
+ */
+static enum fleet_rc pause_briefly(struct call *c, bool *paused)
+{
+	enum fleet_rc rc = fleet_pause(c->env->fleet, c->segs[1], paused);
+
+	if (rc == FLEET_OK && *paused)
+		sleep_ms(PAUSE_MS);
+	return rc;
+}
+
+static void resume(struct call *c, bool paused)
+{
+	if (paused)
+		fleet_resume(c->env->fleet, c->segs[1]);
+}
+
 static enum MHD_Result create_snapshot(struct call *c)
 {
 	cJSON *body = NULL;
 	cJSON *doc = NULL;
 	const cJSON *name;
 	enum fleet_rc rc = FLEET_BAD_NAME;
+	bool paused = false;
 
 	if (call_body_object(c, &body) < 0)
 		return call_error(c, CALL_INVALID_ARGUMENT, "request body is not a JSON object");
 	name = cJSON_GetObjectItemCaseSensitive(body, "name");
-	if (cJSON_IsString(name))
+	if (cJSON_IsString(name) && snapset_name_valid(name->valuestring))
+		rc = pause_briefly(c, &paused);
+	if (rc == FLEET_OK)
 		rc = fleet_snapshot_create(c->env->fleet, c->segs[1], name->valuestring, &doc);
+	resume(c, paused);
 	cJSON_Delete(body);
+	return fleet_reply(c, rc, MHD_HTTP_CREATED, doc);
+}
+
+static enum MHD_Result create_box(struct call *c)
+{
+	cJSON *body = NULL;
+	cJSON *doc = NULL;
+	char err[160] = "";
+	enum fleet_rc rc;
+
+	if (call_body_object(c, &body) < 0)
+		return call_error(c, CALL_INVALID_ARGUMENT, "request body is not a JSON object");
+	rc = fleet_create(c->env->fleet, body, &doc, err, sizeof(err));
+	cJSON_Delete(body);
+	if (rc == FLEET_BAD_NAME)
+		return call_error(c, CALL_INVALID_ARGUMENT, "%s", err);
+	return fleet_reply(c, rc, MHD_HTTP_CREATED, doc);
+}
+
+static enum MHD_Result clone_box(struct call *c)
+{
+	cJSON *body = NULL;
+	cJSON *doc = NULL;
+	const cJSON *name;
+	enum fleet_rc rc;
+	bool paused = false;
+
+	if (call_body_object(c, &body) < 0)
+		return call_error(c, CALL_INVALID_ARGUMENT, "request body is not a JSON object");
+	name = cJSON_GetObjectItemCaseSensitive(body, "name");
+	if ((name != NULL && !cJSON_IsString(name) && !cJSON_IsNull(name)) ||
+	    (cJSON_IsString(name) && !fleet_name_valid(name->valuestring))) {
+		cJSON_Delete(body);
+		return call_error(c, CALL_INVALID_ARGUMENT,
+				  "name must be 1-128 of [a-zA-Z0-9._-], starting alphanumeric");
+	}
+	rc = pause_briefly(c, &paused);
+	if (rc == FLEET_OK)
+		rc = fleet_clone(c->env->fleet, c->segs[1],
+				 cJSON_IsString(name) ? name->valuestring : NULL, &doc);
+	resume(c, paused);
+	cJSON_Delete(body);
+	return fleet_reply(c, rc, MHD_HTTP_CREATED, doc);
+}
+
+static enum MHD_Result export_box(struct call *c)
+{
+	cJSON *body = NULL;
+	char err[256] = "";
+	char *path = NULL;
+	uint64_t size = 0;
+	enum fleet_rc rc;
+	enum MHD_Result r;
+	bool paused = false;
+
+	if (call_body_object(c, &body) < 0)
+		return call_error(c, CALL_INVALID_ARGUMENT, "request body is not a JSON object");
+	cJSON_Delete(body);
+	rc = pause_briefly(c, &paused);
+	if (rc == FLEET_OK)
+		rc = fleet_export(c->env->fleet, c->segs[1], &path, &size, err, sizeof(err));
+	resume(c, paused);
+	if (rc == FLEET_IO)
+		return call_error(c, CALL_INTERNAL, "storage error: %s", err);
+	if (rc != FLEET_OK && rc != FLEET_OK_UNLINK)
+		return fleet_error(c, rc);
+	r = call_stream_file(c, path, size);
+	/* The stream holds the file open: a name no longer wanted can go now. */
+	if (rc == FLEET_OK_UNLINK)
+		unlink(path);
+	free(path);
+	return r;
+}
+
+static enum MHD_Result import_box(struct call *c)
+{
+	bool bad = false;
+	char *name = call_query(c, "name", &bad);
+	char err[256] = "";
+	cJSON *doc = NULL;
+	enum fleet_rc rc;
+
+	if (bad || c->upload_path == NULL) {
+		free(name);
+		return call_error(c, CALL_INVALID_ARGUMENT, "invalid name");
+	}
+	if (c->upload_len == 0) {
+		free(name);
+		return call_error(c, CALL_INVALID_ARGUMENT,
+				  "the request body must be a .boxlite archive");
+	}
+	rc = fleet_import(c->env->fleet, c->upload_path, name, &doc, err, sizeof(err));
+	free(name);
+	if (rc == FLEET_BAD_ARCHIVE || rc == FLEET_BAD_NAME)
+		return call_error(c, CALL_INVALID_ARGUMENT, "invalid archive: %s", err);
+	if (rc == FLEET_IO)
+		return call_error(c, CALL_INTERNAL, "storage error: %s", err);
 	return fleet_reply(c, rc, MHD_HTTP_CREATED, doc);
 }
 
@@ -348,6 +512,10 @@ static const struct route routes[] = {
 	{{"boxes", "*", "snapshots", "*", NULL}, "DELETE", delete_snapshot},
 	{{"boxes", "*", "snapshots", "*", "restore", NULL}, "POST", restore_snapshot},
 	{{"boxes", NULL}, "GET", list_boxes},
+	{{"boxes", NULL}, "POST", create_box},
+	{{"boxes", "import", NULL}, "POST", import_box},
+	{{"boxes", "*", "clone", NULL}, "POST", clone_box},
+	{{"boxes", "*", "export", NULL}, "POST", export_box},
 	{{"boxes", "*", NULL}, "GET", get_box},
 	{{"boxes", "*", NULL}, "HEAD", head_box},
 	{{"boxes", "*", NULL}, "DELETE", delete_box},
@@ -361,9 +529,9 @@ static bool matches(const struct route *r, const struct call *c)
 	size_t i = 0;
 
 	for (; r->pattern[i] != NULL; i++)
-		if (i >= c->n_segs || (strcmp(r->pattern[i], "*") != 0 &&
-				       strcmp(r->pattern[i], "+") != 0 &&
-				       strcmp(r->pattern[i], c->segs[i]) != 0))
+		if (i >= c->n_segs ||
+		    (strcmp(r->pattern[i], "*") != 0 && strcmp(r->pattern[i], "+") != 0 &&
+		     strcmp(r->pattern[i], c->segs[i]) != 0))
 			return false;
 	return i == c->n_segs;
 }
@@ -386,8 +554,7 @@ enum MHD_Result routes_dispatch(struct call *c)
 			continue;
 		if (strcmp(routes[i].method, c->method) == 0) {
 			if (stray_slash(&routes[i], c))
-				return call_error(c, CALL_INVALID_ARGUMENT,
-						  "invalid path segment");
+				return call_error(c, CALL_INVALID_ARGUMENT, "invalid path segment");
 			return routes[i].fn(c);
 		}
 		if (allow[0] != '\0')

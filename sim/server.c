@@ -1,122 +1,67 @@
 /*
  * server: the glue between libmicrohttpd and the routes.
  *
- * MHD runs one internal polling thread. The access handler is called once
- * when headers arrive (a per-request struct is made to hold the body), then
- * once per body chunk (appended up to SERVER_MAX_BODY; more is remembered
- * and answered 413), then a last time to answer. URL unescaping is turned
- * off in MHD so the path can be split on '/' before segments are
- * percent-decoded: a box id holding an encoded '/' is refused, not routed.
- * Authentication comes before routing so an unauthenticated caller learns
- * nothing about which routes exist.
+ * MHD runs a thread per connection, so a handler or a body reader may block
+ * (fault latency, a dripped body, a throttled multi-GB export) without
+ * holding up other clients. The access handler is called once when headers
+ * arrive (a per-request struct is made, the fault plan drawn and its
+ * latency slept), then once per body chunk, then a last time to answer.
+ * Bodies are kept in memory up to SERVER_MAX_BODY (more is answered 413),
+ * except an import's, which is streamed to a file in the state directory
+ * and hashed on the way for Idempotency-Key fingerprints; it is removed
+ * when the request ends, whatever happened.
+ *
+ * URL unescaping is turned off in MHD so the path can be split on '/'
+ * before segments are percent-decoded. Authentication comes before routing
+ * so an unauthenticated caller learns nothing about which routes exist.
  */
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "call.h"
-#include "images.h"
+#include "control.h"
 #include "model/xalloc.h"
 
 #define SERVER_MAX_BODY (1024u * 1024)
+#define IDEM_KEYS       4096
+#define IDEM_LIFETIME   (24 * 3600)
 
 struct server {
 	struct MHD_Daemon *daemon;
 	struct call_env env;
 	char *api_key;
-	char *prefix; /* env.prefix points here */
+	char *prefix;    /* env.prefix points here */
+	char *base_path; /* "" or "/api" */
+	struct idem_store *idem;
 	atomic_ulong next_request;
+	atomic_ulong next_upload;
 };
 
 struct pending {
+	struct fault_plan plan;
 	char *body;
 	size_t len;
 	bool too_big;
+	bool upload; /* the body goes to a file */
+	bool upload_failed;
+	int fd;
+	char *upload_path;
+	uint64_t upload_len;
+	EVP_MD_CTX *hash; /* of the upload, for Idempotency-Key fingerprints */
+	struct timespec start;
 };
-
-static const struct {
-	unsigned int status;
-	const char *type;
-	const char *code;
-} errors[] = {
-	[CALL_INVALID_ARGUMENT] = {400, "InvalidArgumentError", "invalid_argument"},
-	[CALL_UNAUTHENTICATED] = {401, "AuthError", "unauthenticated"},
-	[CALL_NOT_FOUND] = {404, "NotFoundError", "not_found"},
-	[CALL_METHOD_NOT_ALLOWED] = {405, "InvalidArgumentError", "method_not_allowed"},
-	[CALL_ALREADY_EXISTS] = {409, "AlreadyExistsError", "already_exists"},
-	[CALL_INVALID_STATE] = {409, "InvalidStateError", "invalid_state"},
-	[CALL_PAYLOAD_TOO_LARGE] = {413, "PayloadTooLargeError", "payload_too_large"},
-	[CALL_INTERNAL] = {500, "InternalError", "internal"},
-};
-
-static enum MHD_Result reply_with(struct call *c, unsigned int status, cJSON *doc,
-				  const char *allow)
-{
-	char *text = doc != NULL ? cJSON_PrintUnformatted(doc) : NULL;
-	struct MHD_Response *resp;
-	enum MHD_Result r;
-
-	cJSON_Delete(doc);
-	if (text != NULL)
-		resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-	else
-		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-	if (resp == NULL)
-		fatal("server: out of memory");
-	MHD_add_response_header(resp, "X-Request-Id", c->request_id);
-	if (text != NULL)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-	if (allow != NULL)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
-	if (status == MHD_HTTP_UNAUTHORIZED)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
-	r = MHD_queue_response(c->conn, status, resp);
-	MHD_destroy_response(resp);
-	return r;
-}
-
-enum MHD_Result call_reply(struct call *c, unsigned int status, cJSON *doc)
-{
-	return reply_with(c, status, doc, NULL);
-}
-
-static cJSON *error_doc(const struct call *c, enum call_err e, const char *message)
-{
-	cJSON *doc = cJSON_CreateObject();
-	cJSON *err = cJSON_AddObjectToObject(doc, "error");
-
-	cJSON_AddStringToObject(err, "message", message);
-	cJSON_AddStringToObject(err, "type", errors[e].type);
-	cJSON_AddStringToObject(err, "code", errors[e].code);
-	cJSON_AddStringToObject(err, "request_id", c->request_id);
-	return doc;
-}
-
-enum MHD_Result call_error(struct call *c, enum call_err e, const char *fmt, ...)
-{
-	char message[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
-	va_end(ap);
-	return reply_with(c, errors[e].status, error_doc(c, e, message), NULL);
-}
-
-enum MHD_Result call_not_allowed(struct call *c, const char *allow)
-{
-	char message[128];
-
-	snprintf(message, sizeof(message), "method %s not allowed here (allowed: %s)", c->method,
-		 allow);
-	return reply_with(c, 405, error_doc(c, CALL_METHOD_NOT_ALLOWED, message), allow);
-}
 
 static int hex_value(char ch)
 {
@@ -220,7 +165,15 @@ static bool key_equal(const char *given, const char *key)
 	return diff == 0;
 }
 
-static bool authorized(const struct server *s, struct call *c)
+/* file_transfer_max_bytes, as /v1/config says. */
+static uint64_t upload_max(const struct server *s)
+{
+	if (s->env.opts != NULL && s->env.opts->transfer_max != 0)
+		return s->env.opts->transfer_max;
+	return SIM_TRANSFER_MAX;
+}
+
+static bool key_given(const struct server *s, struct call *c)
 {
 	const char *h;
 
@@ -228,6 +181,14 @@ static bool authorized(const struct server *s, struct call *c)
 		return true;
 	h = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	return h != NULL && strncmp(h, "Bearer ", 7) == 0 && key_equal(h + 7, s->api_key);
+}
+
+/* The key was given and has not been expired through the control API. */
+static bool authorized(const struct server *s, struct call *c)
+{
+	if (s->env.faults != NULL && faults_key_expired(s->env.faults))
+		return false;
+	return key_given(s, c);
 }
 
 /* The path after the prefix (and its '/'), or NULL when it does not start with it. */
@@ -243,9 +204,84 @@ static const char *strip_prefix(const struct server *s, const char *rest)
 	return rest + n + 1;
 }
 
-static enum MHD_Result route(struct server *s, struct call *c, const char *url)
+/* The URL without the base path, or NULL when it is not under it. */
+static const char *strip_base(const struct server *s, const char *url)
+{
+	size_t n = strlen(s->base_path);
+
+	if (strncmp(url, s->base_path, n) != 0 || url[n] != '/')
+		return NULL;
+	return url + n;
+}
+
+static bool is_mutation(const char *method)
+{
+	return strcmp(method, "POST") == 0 || strcmp(method, "DELETE") == 0 ||
+	       strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0;
+}
+
+/* sha256 over method, path and body: what makes two keyed requests "the same". */
+static void fingerprint(struct call *c, const char *url, struct pending *p,
+			unsigned char fp[IDEM_FP_LEN])
+{
+	EVP_MD_CTX *ctx = p->hash != NULL ? p->hash : EVP_MD_CTX_new();
+	unsigned int n = IDEM_FP_LEN;
+
+	if (ctx == NULL)
+		fatal("server: out of memory");
+	if (p->hash == NULL) {
+		EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+		if (p->len != 0)
+			EVP_DigestUpdate(ctx, p->body, p->len);
+	}
+	EVP_DigestUpdate(ctx, "\n", 1);
+	EVP_DigestUpdate(ctx, c->method, strlen(c->method));
+	EVP_DigestUpdate(ctx, url, strlen(url));
+	EVP_DigestFinal_ex(ctx, fp, &n);
+	if (p->hash == NULL)
+		EVP_MD_CTX_free(ctx);
+	else
+		EVP_MD_CTX_reset(ctx);
+}
+
+/*
+ * Mutations with an Idempotency-Key: a repeat is answered from the kept
+ * answer and never reaches the routes. Returns true when it answered.
+ */
+static bool idempotent_replay(struct server *s, struct call *c, const char *url, struct pending *p,
+			      enum MHD_Result *r)
+{
+	const char *key = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, "Idempotency-Key");
+	unsigned char fp[IDEM_FP_LEN];
+	unsigned status = 0;
+	char *body = NULL;
+	size_t len = 0;
+
+	if (key == NULL || key[0] == '\0' || !is_mutation(c->method))
+		return false;
+	fingerprint(c, url, p, fp);
+	switch (idem_begin(s->idem, key, fp, &status, &body, &len)) {
+	case IDEM_NEW:
+		c->idem = s->idem;
+		c->idem_key = key;
+		return false;
+	case IDEM_REPLAY:
+		*r = call_reply_text(c, status, body, len);
+		free(body);
+		return true;
+	case IDEM_MISMATCH:
+		break;
+	}
+	*r = call_error(c, CALL_IDEMPOTENCY_MISMATCH,
+			"Idempotency-Key %s was already used for a different request", key);
+	return true;
+}
+
+static enum MHD_Result route_api(struct server *s, struct call *c, const char *url,
+				 struct pending *p)
 {
 	const char *rest = strncmp(url, "/v1/", 4) == 0 ? url + 4 : NULL;
+	enum MHD_Result r;
 
 	if (rest != NULL && strcmp(rest, "config") == 0)
 		return routes_config(c);
@@ -258,24 +294,54 @@ static enum MHD_Result route(struct server *s, struct call *c, const char *url)
 		return call_error(c, CALL_NOT_FOUND, "no such route");
 	if (split_path(c, rest) < 0)
 		return call_error(c, CALL_INVALID_ARGUMENT, "invalid path segment");
+	if (idempotent_replay(s, c, url, p, &r))
+		return r;
 	return routes_dispatch(c);
+}
+
+static enum MHD_Result route(struct server *s, struct call *c, const char *url, struct pending *p)
+{
+	url = strip_base(s, url);
+	if (url == NULL)
+		return call_error(c, CALL_NOT_FOUND, "no such route");
+	if (strncmp(url, "/_sim/", 6) == 0) {
+		if (s->env.opts == NULL || !s->env.opts->control)
+			return call_error(c, CALL_NOT_FOUND, "no such route");
+		if (!key_given(s, c))
+			return call_error(c, CALL_UNAUTHENTICATED,
+					  "missing or invalid bearer token");
+		if (split_path(c, url + 6) < 0)
+			return call_error(c, CALL_INVALID_ARGUMENT, "invalid path segment");
+		return control_dispatch(c);
+	}
+	if (c->plan.status != 0)
+		return call_error_status(c, c->plan.status, c->plan.retry_after,
+					 "simulated failure");
+	return route_api(s, c, url, p);
 }
 
 static enum MHD_Result answer(struct server *s, struct MHD_Connection *conn, const char *url,
 			      const char *method, struct pending *p)
 {
-	struct call c = {.conn = conn, .method = method, .env = &s->env};
+	struct call c = {.conn = conn, .method = method, .env = &s->env, .plan = p->plan};
 	enum MHD_Result r;
 
 	c.body = p->body;
 	c.body_len = p->len;
+	c.upload_path = p->upload ? p->upload_path : NULL;
+	c.upload_len = p->upload_len;
 	snprintf(c.request_id, sizeof(c.request_id), "sim-%012lx",
 		 (unsigned long)atomic_fetch_add(&s->next_request, 1));
 	if (p->too_big)
-		r = call_error(&c, CALL_PAYLOAD_TOO_LARGE, "request body over %u bytes",
-			       SERVER_MAX_BODY);
+		r = call_error(&c, CALL_PAYLOAD_TOO_LARGE, "request body over %llu bytes",
+			       (unsigned long long)(p->upload ? upload_max(s) : SERVER_MAX_BODY));
+	else if (p->upload_failed)
+		r = call_error(&c, CALL_INTERNAL, "storage error: cannot store the upload");
 	else
-		r = route(s, &c, url);
+		r = route(s, &c, url, p);
+	/* A keyed request that gave no answer worth keeping is forgotten. */
+	if (c.idem_key != NULL)
+		idem_abort(c.idem, c.idem_key);
 	for (size_t i = 0; i < c.n_segs; i++)
 		free(c.segs[i]);
 	return r;
@@ -292,21 +358,118 @@ static void take_chunk(struct pending *p, const char *data, size_t n)
 	p->len += n;
 }
 
+static void sleep_ms(double ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)((ms - (double)ts.tv_sec * 1000) * 1e6);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Keeps an upload to the --rate: sleeps until `done` bytes are due. */
+static void upload_pace(const struct server *s, const struct pending *p)
+{
+	struct timespec now;
+	double elapsed;
+
+	if (s->env.opts == NULL || s->env.opts->rate == 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	elapsed = (double)(now.tv_sec - p->start.tv_sec) * 1000 +
+		  (double)(now.tv_nsec - p->start.tv_nsec) / 1e6;
+	sleep_ms((double)p->upload_len * 1000 / (double)s->env.opts->rate - elapsed);
+}
+
+/* Appends an import's chunk to its file; false cuts the connection (a drop fault). */
+static bool take_upload(struct server *s, struct pending *p, const char *data, size_t n)
+{
+	if (p->plan.drop_after >= 0 && p->upload_len + n > (uint64_t)p->plan.drop_after)
+		return false;
+	if (p->too_big || p->upload_failed || n > upload_max(s) - p->upload_len) {
+		p->too_big = p->too_big || !p->upload_failed;
+		return true;
+	}
+	EVP_DigestUpdate(p->hash, data, n);
+	for (size_t off = 0; off < n;) {
+		ssize_t w = write(p->fd, data + off, n - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			p->upload_failed = true;
+			return true;
+		}
+		off += (size_t)w;
+	}
+	p->upload_len += n;
+	upload_pace(s, p);
+	return true;
+}
+
+static bool is_upload(const char *url, const char *method)
+{
+	size_t n = strlen(url);
+	const char *tail = "/boxes/import";
+
+	return strcmp(method, "POST") == 0 && n >= strlen(tail) &&
+	       strcmp(url + n - strlen(tail), tail) == 0;
+}
+
+static void start_upload(struct server *s, struct pending *p)
+{
+	const char *dir = s->env.opts != NULL && s->env.opts->state_dir != NULL
+				  ? s->env.opts->state_dir
+				  : "/tmp";
+
+	p->upload = true;
+	p->upload_path = xasprintf("%s/upload-%lu.part", dir,
+				   (unsigned long)atomic_fetch_add(&s->next_upload, 1));
+	p->fd = open(p->upload_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	p->hash = EVP_MD_CTX_new();
+	if (p->hash == NULL)
+		fatal("server: out of memory");
+	EVP_DigestInit_ex(p->hash, EVP_sha256(), NULL);
+	p->upload_failed = p->fd < 0;
+}
+
+static struct pending *begin(struct server *s, const char *url, const char *method)
+{
+	struct pending *p = xcalloc(1, sizeof(*p));
+
+	p->fd = -1;
+	p->plan.drop_after = -1;
+	clock_gettime(CLOCK_MONOTONIC, &p->start);
+	if (s->env.faults != NULL && strstr(url, "/_sim/") == NULL)
+		faults_plan(s->env.faults, method, url, &p->plan);
+	sleep_ms(p->plan.latency_ms);
+	if (is_upload(url, method))
+		start_upload(s, p);
+	return p;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *data,
 				  size_t *data_size, void **con_cls)
 {
 	struct pending *p = *con_cls;
+	size_t n = *data_size;
 
 	(void)version;
 	if (p == NULL) {
-		*con_cls = xcalloc(1, sizeof(struct pending));
+		*con_cls = begin(cls, url, method);
 		return MHD_YES;
 	}
-	if (*data_size != 0) {
-		take_chunk(p, data, *data_size);
+	if (n != 0) {
 		*data_size = 0;
-		return MHD_YES;
+		if (!p->upload) {
+			take_chunk(p, data, n);
+			return MHD_YES;
+		}
+		return take_upload(cls, p, data, n) ? MHD_YES : MHD_NO;
 	}
 	return answer(cls, conn, url, method, p);
 }
@@ -319,8 +482,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)cls;
 	(void)conn;
 	(void)toe;
-	if (p != NULL)
-		free(p->body);
+	if (p == NULL)
+		return;
+	if (p->fd >= 0)
+		close(p->fd);
+	if (p->upload_path != NULL)
+		unlink(p->upload_path);
+	free(p->upload_path);
+	EVP_MD_CTX_free(p->hash);
+	free(p->body);
 	free(p);
 	*con_cls = NULL;
 }
@@ -345,18 +515,36 @@ static int parse_host(const char *host, uint16_t port, struct sockaddr_in *sa)
 
 static void server_free(struct server *s)
 {
+	idem_free(&s->idem);
 	free(s->api_key);
 	free(s->prefix);
+	free(s->base_path);
 	free(s);
 }
 
 static struct MHD_Daemon *start_daemon(struct server *s, const struct sockaddr_in *sa)
 {
-	return MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-				on_request, s, MHD_OPTION_SOCK_ADDR, sa,
+	unsigned int flags =
+		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+
+	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, sa,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 				MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, s,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_END);
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)512,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120, MHD_OPTION_END);
+}
+
+/* "" or "/x/y" without a trailing '/'. */
+static char *normal_base(const char *base)
+{
+	size_t n;
+
+	if (base == NULL || base[0] == '\0')
+		return xstrdup("");
+	n = strlen(base);
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	return base[0] == '/' ? xstrndup(base, n) : xasprintf("/%.*s", (int)n, base);
 }
 
 struct server *server_start(const struct server_opts *opts, struct fleet *fleet, uint16_t *port)
@@ -367,12 +555,15 @@ struct server *server_start(const struct server_opts *opts, struct fleet *fleet,
 
 	s->env.fleet = fleet;
 	s->env.images = opts->images;
+	s->env.faults = opts->faults;
 	s->env.opts = opts->sim;
 	if (opts->prefix != NULL && opts->prefix[0] != '\0')
 		s->prefix = xstrdup(opts->prefix);
 	s->env.prefix = s->prefix;
 	if (opts->api_key != NULL && opts->api_key[0] != '\0')
 		s->api_key = xstrdup(opts->api_key);
+	s->base_path = normal_base(opts->sim != NULL ? opts->sim->base_path : NULL);
+	s->idem = idem_new(IDEM_KEYS, IDEM_LIFETIME);
 	if (parse_host(opts->host, opts->port, &sa) < 0) {
 		fprintf(stderr, "boxlite-sim: --host %s: not an IPv4 address\n", opts->host);
 		goto fail;

@@ -11,11 +11,12 @@
 #include "opts.h"
 
 struct server_opts {
-	const char *host;    /* an IPv4 address or "localhost" */
-	uint16_t port;       /* 0 picks a free one */
-	const char *api_key; /* NULL or "": anyone is accepted */
-	const char *prefix;  /* NULL or "": routes have no prefix */
-	struct images *images;     /* borrowed: must outlive the server */
+	const char *host;           /* an IPv4 address or "localhost" */
+	uint16_t port;              /* 0 picks a free one */
+	const char *api_key;        /* NULL or "": anyone is accepted */
+	const char *prefix;         /* NULL or "": routes have no prefix */
+	struct images *images;      /* borrowed: must outlive the server */
+	struct faults *faults;      /* borrowed: must outlive the server */
 	const struct sim_opts *sim; /* borrowed: must outlive the server */
 };
 

@@ -39,7 +39,7 @@ const struct snapshot *snapset_find(const struct snapset *s, const char *name)
 }
 
 const struct snapshot *snapset_add(struct snapset *s, const char *box_id, const char *name,
-				   uint64_t rng)
+				   uint64_t rng, const struct sim_disk *disk)
 {
 	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 	struct snapshot *snap;
@@ -49,14 +49,16 @@ const struct snapshot *snapset_add(struct snapset *s, const char *box_id, const 
 		id[i] = digits[rng % 36];
 	id[8] = '\0';
 	s->items = xreallocarray(s->items, s->n + 1, sizeof(*s->items));
+	s->seeds = xreallocarray(s->seeds, s->n + 1, sizeof(*s->seeds));
+	s->seeds[s->n] = disk->seed;
 	snap = &s->items[s->n++];
 	memset(snap, 0, sizeof(*snap));
 	snap->id = xstrdup(id);
 	snap->box_id = xstrdup(box_id);
 	snap->name = xstrdup(name);
 	snap->created_at = time(NULL);
-	snap->container_disk_bytes = (int64_t)(64 + rng % 4096) * 1024 * 1024;
-	snap->size_bytes = snap->container_disk_bytes / 3;
+	snap->container_disk_bytes = (int64_t)disk->size;
+	snap->size_bytes = (int64_t)(disk->size / 3 + rng % 4096);
 	snap->guest_disk_bytes = (struct opt_i64){OPT_SET, snap->container_disk_bytes};
 	return snap;
 }
@@ -83,16 +85,18 @@ bool snapset_remove(struct snapset *s, const char *name)
 		return false;
 	snapshot_free_fields(&s->items[i]);
 	memmove(&s->items[i], &s->items[i + 1], (s->n - i - 1) * sizeof(*s->items));
+	memmove(&s->seeds[i], &s->seeds[i + 1], (s->n - i - 1) * sizeof(*s->seeds));
 	s->n--;
 	return true;
 }
 
-bool snapset_restore(struct snapset *s, const char *name)
+bool snapset_restore(struct snapset *s, const char *name, uint64_t *seed)
 {
 	const struct snapshot *snap = snapset_find(s, name);
 
 	if (snap == NULL)
 		return false;
+	*seed = s->seeds[snap - s->items];
 	free(s->disk_base);
 	s->disk_base = xstrdup(snap->id);
 	return true;
@@ -103,6 +107,7 @@ void snapset_clear(struct snapset *s)
 	for (size_t i = 0; i < s->n; i++)
 		snapshot_free_fields(&s->items[i]);
 	free(s->items);
+	free(s->seeds);
 	free(s->disk_base);
 	memset(s, 0, sizeof(*s));
 }

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/api_error.h"
 #include "model/box.h"
+#include "model/image.h"
 #include "model/metrics.h"
 #include "model/principal.h"
 #include "model/server_config.h"
@@ -49,6 +51,35 @@ static int decode_snapshot_list(const char *buf, size_t len, struct decode_error
 	return rc;
 }
 
+static int decode_images(const char *kind, const char *buf, size_t len, struct decode_error *err)
+{
+	struct image_list *l = NULL;
+	struct image_detail *d = NULL;
+	struct image_usage u = {0};
+	int rc = -2;
+
+	if (strcmp(kind, "image_list") == 0)
+		rc = image_list_decode(buf, len, &l, err);
+	else if (strcmp(kind, "image_detail") == 0)
+		rc = image_detail_decode(buf, len, &d, err);
+	else if (strcmp(kind, "image_usage") == 0)
+		rc = image_usage_decode(buf, len, &u, err);
+	image_list_free(&l);
+	image_detail_free(&d);
+	return rc;
+}
+
+/* An error body: the decoder never fails, so it must at least find a code and a message. */
+static int decode_api_error(const char *buf, size_t len)
+{
+	struct api_error e;
+	char line[800];
+
+	api_error_decode(0, buf, len, NULL, &e);
+	printf("%s\n", api_error_str(&e, line, sizeof(line)));
+	return e.message[0] != '\0' && e.kind != API_ERR_UNKNOWN ? 0 : -1;
+}
+
 static int decode(const char *kind, const char *buf, size_t len, struct decode_error *err)
 {
 	struct box *b = NULL;
@@ -73,6 +104,10 @@ static int decode(const char *kind, const char *buf, size_t len, struct decode_e
 		rc = runtime_metrics_decode(buf, len, &(struct runtime_metrics){0}, err);
 	else if (strcmp(kind, "box_metrics") == 0)
 		rc = box_metrics_decode(buf, len, &(struct box_metrics){0}, err);
+	else if (strncmp(kind, "image_", 6) == 0)
+		rc = decode_images(kind, buf, len, err);
+	else if (strcmp(kind, "api_error") == 0)
+		rc = decode_api_error(buf, len);
 	box_free(&b);
 	box_list_free(&l);
 	server_config_free(&c);
@@ -103,6 +138,7 @@ out:
 	if (rc == 2)
 		fprintf(stderr, "usage: decode_check "
 				"box|box_list|config|principal|snapshot|snapshot_list|\n"
-				"                    runtime_metrics|box_metrics FILE\n");
+				"                    runtime_metrics|box_metrics|image_list|\n"
+				"                    image_detail|image_usage|api_error FILE\n");
 	return rc;
 }

@@ -85,6 +85,7 @@ AUTH=()
 req() {
 	local method=$1 path=$2
 	shift 2
+	rm -f "$TMP/body"
 	CODE=$(curl -s --path-as-is --max-time 5 -X "$method" -o "$TMP/body" -D "$TMP/hdr" \
 		-w '%{http_code}' ${AUTH[@]+"${AUTH[@]}"} "$@" "$URL$path")
 }
@@ -122,7 +123,7 @@ PLAIN_PID=$PID
 req GET /v1/config
 expect config 200
 field config '.capabilities.import_enabled' true
-field config '.capabilities.file_transfer_max_bytes' 1073741824
+field config '.capabilities.file_transfer_max_bytes' 8589934592
 field config '.defaults.cpus' 2
 decodes config config
 

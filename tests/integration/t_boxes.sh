@@ -1,0 +1,255 @@
+# Sourced by run.sh: box create, clone, export, import (byte-verified round
+# trip), --strict-stopped, the paused state, Idempotency-Key, ETag/304, the
+# serve and cloud flavors and --base-path.
+
+# archive_check FILE: the archive is zstd, holds manifest.json then
+# disk.qcow2 as regular files, and the manifest's checksum is the disk's.
+archive_check() {
+	local file=$1 want got
+	[ "$(head -c4 "$file" | od -An -tx1 | tr -d ' ')" = 28b52ffd ] || return 1
+	zstd -dc "$file" | tar tvf - >"$TMP/members" 2>/dev/null || return 1
+	[ "$(awk '{print substr($1,1,1)}' "$TMP/members" | sort -u)" = - ] || return 1
+	[ "$(awk '{print $NF}' "$TMP/members" | tr '\n' ' ')" = "manifest.json disk.qcow2 " ] || return 1
+	want=$(zstd -dc "$file" | tar xOf - manifest.json | jq -r .container_disk_checksum)
+	got=sha256:$(zstd -dc "$file" | tar xOf - disk.qcow2 | sha256sum | cut -d' ' -f1)
+	[ "$want" = "$got" ]
+}
+# fetch PATH FILE: POSTs PATH (an export) and keeps the body as FILE.
+fetch() {
+	req POST "$1" -d '{}'
+	cp "$TMP/body" "$2" 2>/dev/null || : >"$2"
+}
+manifest() { zstd -dc "$1" | tar xOf - manifest.json | jq -r "$2"; }
+
+STATE="$TMP/state-boxes"
+start_sim boxes --port 0 --seed 3 --disk-size 2M --state-dir "$STATE"
+BOXES_PID=$PID
+
+# --- create ---
+req POST /v1/boxes -d '{"name":"made","image":"alpine:3.20","cpus":2,"memory_mib":512,"labels":{"team":"qa"}}'
+expect 'create' 201
+field 'create status' .status configured
+field 'create name' .name made
+field 'create labels' .labels.team qa
+decodes box 'create'
+req POST /v1/boxes -d '{"name":"made"}'
+error_is 'create duplicate name' 409 AlreadyExistsError already_exists
+req POST /v1/boxes -d '{"name":"-bad"}'
+error_is 'create bad name' 400 InvalidArgumentError invalid_argument
+req POST /v1/boxes -d '{"cpus":64}'
+error_is 'create too many cpus' 400 InvalidArgumentError invalid_argument
+req POST /v1/boxes -d '{"isolation":"none"}'
+error_is 'create unknown field' 400 InvalidArgumentError invalid_argument
+req POST /v1/boxes -d '{}'
+expect 'create with defaults' 201
+field 'default image' .image alpine:latest
+field 'unnamed' .name null
+
+# --- clone ---
+req POST /v1/boxes/web-2/clone -d '{"name":"web-2-copy"}'
+expect 'clone' 201
+field 'clone stopped' .status stopped
+field 'clone name' .name web-2-copy
+decodes box clone
+req POST /v1/boxes/web-2/clone -d '{}'
+expect 'clone unnamed' 201
+field 'clone made-up name' .name web-2-clone
+req POST /v1/boxes/web-2/clone -d '{"name":"web-2-copy"}'
+error_is 'clone duplicate name' 409 AlreadyExistsError already_exists
+req POST /v1/boxes/nope/clone -d '{}'
+error_is 'clone missing box' 404 NotFoundError not_found
+req POST /v1/boxes/web-2/clone -d '{"name":7}'
+error_is 'clone bad name' 400 InvalidArgumentError invalid_argument
+
+# --- export: a real archive, streamed with a length in the spec flavor ---
+fetch /v1/boxes/web-2/export "$TMP/web2.boxlite"
+expect 'export' 200
+check 'export content type' grep -qi '^content-type: application/octet-stream' "$TMP/hdr"
+check 'export content length' grep -qi '^content-length: ' "$TMP/hdr"
+check 'export archive valid' archive_check "$TMP/web2.boxlite"
+field_m() { local got; got=$(manifest "$TMP/web2.boxlite" "$1"); if [ "$got" = "$2" ]; then ok; else bad "manifest $1 = '$got', want '$2'"; fi; }
+field_m .version 3
+field_m .box_name web-2
+field_m '.exported_at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T")' true
+check 'disk member is 2 MiB' test "$(zstd -dc "$TMP/web2.boxlite" | tar xOf - disk.qcow2 | wc -c)" -eq 2097152
+fetch /v1/boxes/web-2-copy/export "$TMP/copy.boxlite"
+check 'clone carries the disk' test "$(manifest "$TMP/copy.boxlite" .container_disk_checksum)" = \
+	"$(manifest "$TMP/web2.boxlite" .container_disk_checksum)"
+req POST /v1/boxes/nope/export
+error_is 'export missing box' 404 NotFoundError not_found
+
+# --- import: the exported archive comes back with the same image, name, disk ---
+req DELETE '/v1/boxes/web-2?force=true'
+expect 'delete source before import' 204
+req POST /v1/boxes/import --data-binary "@$TMP/web2.boxlite" -H 'Content-Type: application/octet-stream'
+expect 'import' 201
+field 'import stopped' .status stopped
+field 'import keeps name' .name web-2
+field 'import keeps image' .image "$(manifest "$TMP/web2.boxlite" .image)"
+decodes box import
+IMPORTED=$(jq -r .box_id "$TMP/body")
+fetch "/v1/boxes/$IMPORTED/export" "$TMP/again.boxlite"
+check 're-export valid' archive_check "$TMP/again.boxlite"
+check 'round trip keeps the disk' test "$(manifest "$TMP/again.boxlite" .container_disk_checksum)" = \
+	"$(manifest "$TMP/web2.boxlite" .container_disk_checksum)"
+check 'round trip keeps disk bytes' cmp <(zstd -dc "$TMP/again.boxlite" | tar xOf - disk.qcow2) \
+	<(zstd -dc "$TMP/web2.boxlite" | tar xOf - disk.qcow2)
+req POST '/v1/boxes/import?name=web-2-again' --data-binary "@$TMP/web2.boxlite"
+field 'import with a name' .name web-2-again
+req POST '/v1/boxes/import?name=web-2-again' --data-binary "@$TMP/web2.boxlite"
+error_is 'import duplicate name' 409 AlreadyExistsError already_exists
+zstd -dc "$TMP/web2.boxlite" >"$TMP/plain.tar"
+req POST '/v1/boxes/import?name=from-plain-tar' --data-binary "@$TMP/plain.tar"
+expect 'import plain tar' 201
+printf 'not an archive at all' >"$TMP/junk"
+req POST /v1/boxes/import --data-binary "@$TMP/junk"
+error_is 'import junk' 400 InvalidArgumentError invalid_argument
+mkdir -p "$TMP/evil" && cd "$TMP/evil" && zstd -dc "$TMP/web2.boxlite" | tar xf - &&
+	jq '.container_disk_checksum = "sha256:" + ("0" * 64)' manifest.json >m && mv m manifest.json &&
+	tar cf - manifest.json disk.qcow2 | zstd -q >"$TMP/evil.boxlite"
+cd - >/dev/null
+req POST /v1/boxes/import --data-binary "@$TMP/evil.boxlite"
+error_is 'import checksum mismatch' 400 InvalidArgumentError invalid_argument
+field 'checksum message' '.error.message | test("checksum")' true
+req POST /v1/boxes/import
+error_is 'import empty body' 400 InvalidArgumentError invalid_argument
+check 'no upload left behind' test -z "$(find "$STATE" -name 'upload-*')"
+
+# --- the disk follows snapshots: restore brings the old checksum back ---
+req POST /v1/boxes/web-1/stop
+req POST /v1/boxes/web-1/snapshots -d '{"name":"s1"}'
+fetch /v1/boxes/web-1/export "$TMP/s1.boxlite"
+SUM1=$(manifest "$TMP/s1.boxlite" .container_disk_checksum)
+req POST /v1/boxes/web-1/start
+req POST /v1/boxes/web-1/stop
+fetch /v1/boxes/web-1/export "$TMP/s2.boxlite"
+check 'running changes the disk' test "$(manifest "$TMP/s2.boxlite" .container_disk_checksum)" != "$SUM1"
+req POST /v1/boxes/web-1/snapshots/s1/restore
+expect 'restore s1' 204
+fetch /v1/boxes/web-1/export "$TMP/s3.boxlite"
+check 'restore brings the disk back' test "$(manifest "$TMP/s3.boxlite" .container_disk_checksum)" = "$SUM1"
+req POST /v1/boxes/web-1/clone -d '{"name":"web-1-kid"}'
+expect 'clone of a restored box' 201
+req POST /v1/boxes/web-1/snapshots -d '{"name":"s2"}'
+req POST /v1/boxes/web-1/snapshots/s2/restore
+req DELETE /v1/boxes/web-1/snapshots/s1
+error_is 'snapshot a clone depends on' 409 InvalidStateError invalid_state
+field 'clone dependency message' '.error.message | test("clone")' true
+
+# --- Idempotency-Key: a repeat gets the first answer, another payload 422 ---
+KEY=6f1c0d7e-3b7a-4c1e-9d8e-2f4a5b6c7d8e
+req POST /v1/boxes -H "Idempotency-Key: $KEY" -d '{"name":"once"}'
+expect 'keyed create' 201
+FIRST=$(jq -r .box_id "$TMP/body")
+req POST /v1/boxes -H "Idempotency-Key: $KEY" -d '{"name":"once"}'
+expect 'keyed repeat' 201
+field 'repeat gives the same box' .box_id "$FIRST"
+req GET '/v1/boxes?pageSize=1000'
+field 'created once' '[.boxes[] | select(.name == "once")] | length' 1
+req POST /v1/boxes -H "Idempotency-Key: $KEY" -d '{"name":"twice"}'
+error_is 'key with another payload' 422 InvalidArgumentError invalid_argument
+req DELETE /v1/boxes/once -H 'Idempotency-Key: 0b7c1f6e-0000-4000-8000-000000000001'
+expect 'keyed delete' 204
+req DELETE /v1/boxes/once -H 'Idempotency-Key: 0b7c1f6e-0000-4000-8000-000000000001'
+expect 'keyed delete repeat answers as the first time' 204
+req DELETE /v1/boxes/once
+expect 'unkeyed delete repeat' 404
+
+# --- ETag and If-None-Match on lists ---
+req GET /v1/boxes
+ETAG=$(sed -n 's/^[Ee][Tt][Aa][Gg]: *//p' "$TMP/hdr" | tr -d '\r')
+check 'list has an etag' test -n "$ETAG"
+req GET /v1/boxes -H "If-None-Match: $ETAG"
+expect 'unchanged list' 304
+check '304 has no body' test ! -s "$TMP/body"
+req POST /v1/boxes -d '{"name":"changes-the-list"}'
+req GET /v1/boxes -H "If-None-Match: $ETAG"
+expect 'changed list' 200
+stop_sim "$BOXES_PID" boxes
+check 'state dir kept when given' test -d "$STATE"
+
+# --- --strict-stopped and the paused state ---
+start_sim strict --port 0 --seed 1 --strict-stopped --disk-size 1M
+STRICT_PID=$PID
+req POST /v1/boxes/web-1/start
+for what in snapshots clone export; do
+	req POST "/v1/boxes/web-1/$what" -d '{"name":"x1"}'
+	error_is "strict $what of a running box" 409 InvalidStateError invalid_state
+done
+req POST /v1/boxes/web-1/stop
+req POST /v1/boxes/web-1/snapshots -d '{"name":"x1"}'
+expect 'strict snapshot of a stopped box' 201
+stop_sim "$STRICT_PID" strict
+
+start_sim paused --port 0 --seed 1 --disk-size 4M --rate 2M
+PAUSED_PID=$PID
+req POST /v1/boxes/web-1/start
+curl -s -X POST -o "$TMP/slow.boxlite" "$URL/v1/boxes/web-1/export" &
+SLOW=$!
+seen=""
+for i in $(seq 40); do
+	s=$(curl -s "$URL/v1/boxes/web-1" | jq -r .status)
+	[ "$s" = paused ] && seen=yes && break
+	sleep 0.02
+done
+check 'a running box shows paused while exported' test "$seen" = yes
+wait "$SLOW"
+check 'throttled export is complete' archive_check "$TMP/slow.boxlite"
+req GET /v1/boxes/web-1
+field 'running again after export' .status running
+stop_sim "$PAUSED_PID" paused
+
+# --- 413 over file_transfer_max_bytes ---
+start_sim small --port 0 --transfer-max 64K
+SMALL_PID=$PID
+req GET /v1/config
+field 'transfer max advertised' .capabilities.file_transfer_max_bytes 65536
+head -c 200000 /dev/zero >"$TMP/big"
+req POST /v1/boxes/import --data-binary "@$TMP/big"
+error_is 'import over the limit' 413 PayloadTooLargeError payload_too_large
+stop_sim "$SMALL_PID" small
+
+# --- the serve flavor: boxlite serve's shapes ---
+start_sim serve --port 0 --flavor serve --disk-size 1M
+SERVE_PID=$PID
+req GET /v1/me
+field 'serve me prefix' .prefix default
+field 'serve me has no path_prefix' 'has("path_prefix")' false
+decodes principal 'serve me'
+req GET /v1/config
+field 'serve config only capabilities' 'keys | join(",")' capabilities
+decodes config 'serve config'
+req GET '/v1/boxes?pageSize=2'
+field 'serve does not page' '.boxes | length' 24
+field 'serve sends no token' 'has("next_page_token")' false
+req DELETE /v1/boxes/web-1
+expect 'serve delete forces by default' 204
+fetch /v1/boxes/web-2/export "$TMP/serve.boxlite"
+expect 'serve export' 200
+check 'serve export is chunked' grep -qi '^transfer-encoding: chunked' "$TMP/hdr"
+check 'serve export valid' archive_check "$TMP/serve.boxlite"
+stop_sim "$SERVE_PID" serve
+
+# --- the cloud flavor under a base path ---
+start_sim cloud --port 0 --flavor cloud --base-path /api --prefix org/team \
+	--fault 'GET /api/v1/org/team/metrics:status=429,retry_after=3,count=1'
+CLOUD_PID=$PID
+req GET /v1/config
+expect 'no route outside the base path' 404
+req GET /api/v1/config
+expect 'config under the base path' 200
+req GET /api/v1/org/team/boxes
+expect 'boxes under base path and prefix' 200
+decodes box_list 'cloud list'
+req GET /api/v1/org/team/metrics
+expect 'cloud 429' 429
+field 'flat body statusCode' .statusCode 429
+field 'flat body error' .error 'Too Many Requests'
+field 'flat body code' .code resource_exhausted
+check 'cloud 429 Retry-After' grep -qi '^retry-after: 3' "$TMP/hdr"
+decodes api_error 'cloud flat error'
+req GET /api/v1/org/team/metrics
+expect 'fault fired once' 200
+req GET /api/v1/org/team/boxes/nope
+error_is 'cloud 404 stays an envelope' 404 NotFoundError not_found
+stop_sim "$CLOUD_PID" cloud
