@@ -505,6 +505,7 @@ int archive_write(const char *path, struct archive_info *meta, const struct disk
 	struct src s = {.fd = -1};
 	int fd, rc = -1;
 
+	set_err(err, errlen, "%s", "");
 	fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		set_err(err, errlen, "%s: %s", part, strerror(errno));

@@ -60,7 +60,9 @@ void disk_fill(uint64_t seed, uint64_t off, void *buf, size_t n);
  * first, then disk.qcow2, in a zstd-compressed (level 1, 2 threads) pax tar.
  * Written to "<path>.part", fsync'd and renamed over path; on failure no
  * file is left at path.part and path is untouched. The disk is read twice
- * (once to hash it for the manifest, once to store it), in 1 MiB chunks.
+ * (once to hash it for the manifest, once to store it), in 1 MiB chunks;
+ * a file source's size is taken from the file (disk->size is ignored) and
+ * the file must not change meanwhile.
  *
  * Reads meta->box_name (may be NULL), image, cpus and memory_mib; on success
  * sets meta->checksum, disk_size, version and exported_at. Returns 0, or -1

@@ -9,10 +9,13 @@
  * since the last read, capped at a minute's worth, so CPU walks, memory
  * drifts and the counters only grow, at any polling rate.
  *
- * Page tokens are opaque to clients: 16 hex digits holding the offset into
- * the filtered list and a check word mixed from the offset, the seed and the
- * filter, so a token made up, truncated or reused with another filter is
- * refused instead of silently paging from somewhere else.
+ * Page tokens are opaque to clients: 16 hex digits holding the sequence
+ * number of the last box returned (boxes are numbered as they are added and
+ * the array stays in that order) and a check word mixed from it, the seed
+ * and the filter, so a token made up, truncated or reused with another
+ * filter is refused instead of silently paging from somewhere else. Paging
+ * by "after this box" rather than by offset means a box deleted between two
+ * pages never makes the next page skip one.
  */
 #include "fleet.h"
 
@@ -235,6 +238,7 @@ struct fleet *fleet_new(uint64_t seed, size_t n_boxes)
 	f->boxes = xcalloc(f->n, sizeof(*f->boxes));
 	for (size_t i = 0; i < f->n; i++) {
 		seed_box(&f->rng, i, &f->boxes[i].b);
+		f->boxes[i].seq = ++f->next_seq;
 		f->boxes[i].disk.seed = rng_next(&f->rng);
 		f->boxes[i].disk.size = 64u << 20;
 	}
@@ -306,6 +310,7 @@ struct sim_box *fleet_append(struct fleet *f, struct box *b, const struct sim_di
 	x->b = *b;
 	memset(b, 0, sizeof(*b));
 	x->disk = *disk;
+	x->seq = ++f->next_seq;
 	seed_metrics(&f->rng, x);
 	f->created++;
 	return x;
@@ -359,23 +364,26 @@ out:
 }
 
 /* Copies (shallowly) the page of matching boxes into page; returns the count. */
-static size_t collect(struct fleet *f, size_t offset, size_t page_size, int filter,
-		      const struct box **page, bool *more)
+/*
+ * Copies (shallowly) the page of matching boxes after sequence number
+ * `after` into page; returns the count and sets *last to the last one's.
+ */
+static size_t collect(struct fleet *f, size_t after, size_t page_size, int filter,
+		      const struct box **page, bool *more, size_t *last)
 {
-	size_t seen = 0;
 	size_t n = 0;
 
 	*more = false;
 	for (size_t i = 0; i < f->n; i++) {
-		if (filter >= 0 && f->boxes[i].b.status != (enum box_status)filter)
-			continue;
-		if (seen++ < offset)
+		if (f->boxes[i].seq <= after ||
+		    (filter >= 0 && f->boxes[i].b.status != (enum box_status)filter))
 			continue;
 		if (n == page_size) {
 			*more = true;
 			break;
 		}
 		page[n++] = &f->boxes[i].b;
+		*last = f->boxes[i].seq;
 	}
 	return n;
 }
@@ -398,7 +406,8 @@ enum fleet_rc fleet_list(struct fleet *f, const char *token, size_t page_size, b
 	int filter = has_status ? (int)status : -1;
 	const struct box **page = NULL;
 	enum fleet_rc rc = FLEET_BAD_TOKEN;
-	size_t offset = 0;
+	size_t after = 0;
+	size_t last = 0;
 	char next[24];
 	bool more;
 	size_t n;
@@ -407,11 +416,11 @@ enum fleet_rc fleet_list(struct fleet *f, const char *token, size_t page_size, b
 	if (page_size > f->n)
 		page_size = f->n != 0 ? f->n : 1;
 	page = xcalloc(page_size, sizeof(*page));
-	if (token != NULL && token_read(f, token, filter, &offset) < 0)
+	if (token != NULL && token_read(f, token, filter, &after) < 0)
 		goto out;
-	n = collect(f, offset, page_size, filter, page, &more);
+	n = collect(f, after, page_size, filter, page, &more, &last);
 	if (more)
-		token_make(f, offset + n, filter, next, sizeof(next));
+		token_make(f, last, filter, next, sizeof(next));
 	*out = page_json(page, n, more ? next : NULL);
 	rc = FLEET_OK;
 out:

@@ -19,6 +19,7 @@ struct sim_box {
 	struct box b;
 	struct box_metrics m;
 	struct snapset snaps;
+	size_t seq; /* 1, 2, ... in the order boxes were added: page tokens use it */
 	struct sim_disk disk;
 	uint64_t disk_gen; /* bumped whenever the disk content changes */
 	char *export_path; /* the cached archive of this disk_gen, or NULL */
@@ -35,6 +36,7 @@ struct fleet {
 	const struct sim_opts *opts; /* NULL: defaults */
 	pthread_mutex_t export_lock; /* one archive built at a time */
 	uint64_t next_file;          /* names disk and archive files */
+	size_t next_seq;
 	int64_t last_tick;           /* monotonic milliseconds metrics were last advanced to */
 	int64_t created, failed, stopped, commands, exec_errors; /* runtime counters */
 };

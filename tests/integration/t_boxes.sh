@@ -165,6 +165,15 @@ check '304 has no body' test ! -s "$TMP/body"
 req POST /v1/boxes -d '{"name":"changes-the-list"}'
 req GET /v1/boxes -H "If-None-Match: $ETAG"
 expect 'changed list' 200
+# --- a box deleted between two pages does not make the next page skip one ---
+req GET '/v1/boxes?pageSize=1000'
+ALL=$(jq -r '[.boxes[].box_id] | join(" ")' "$TMP/body")
+req GET '/v1/boxes?pageSize=5'
+TOKEN=$(jq -r .next_page_token "$TMP/body")
+FIRST=$(jq -r '.boxes[0].box_id' "$TMP/body")
+req DELETE "/v1/boxes/$FIRST?force=true"
+req GET "/v1/boxes?pageSize=5&pageToken=$TOKEN"
+field 'next page starts at the sixth box' '.boxes[0].box_id' "$(echo "$ALL" | cut -d' ' -f6)"
 stop_sim "$BOXES_PID" boxes
 check 'state dir kept when given' test -d "$STATE"
 
