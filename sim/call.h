@@ -6,6 +6,7 @@
 #ifndef BOXTOP_SIM_CALL_H
 #define BOXTOP_SIM_CALL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -36,6 +37,7 @@ struct images;
 struct faults;
 
 struct call_env {
+	const atomic_bool *stopping; /* set when the server stops: sleeps end early */
 	struct fleet *fleet;
 	struct images *images;
 	struct faults *faults;
@@ -87,6 +89,26 @@ enum MHD_Result call_stream_file(struct call *c, const char *path, uint64_t size
  * Caller frees. *bad is set when it is present but not decodable.
  */
 char *call_query(struct call *c, const char *name, bool *bad);
+
+/*
+ * A route: a path pattern and a method. In a pattern "*" is one segment
+ * without '/', "+" one that may hold an encoded '/' (an image name).
+ */
+struct call_route {
+	const char *pattern[6]; /* NULL-terminated segments */
+	const char *method;
+	enum MHD_Result (*fn)(struct call *c);
+};
+
+/*
+ * Calls the route of table that matches c->segs and c->method: a path that
+ * matches only with other methods is 405 with them in Allow, one that
+ * matches nothing 404.
+ */
+enum MHD_Result call_dispatch(struct call *c, const struct call_route *table, size_t n);
+
+/* Sleeps ms milliseconds, or less when the server is stopping. */
+void call_sleep(const struct call_env *env, double ms);
 
 /*
  * Parses the body as a JSON object into *out (caller frees with

@@ -1,9 +1,187 @@
-/* control: placeholder until the control API lands (being written now). */
+/*
+ * control: the /_sim/ API, a route table like routes.c's. Every handler
+ * answers in the spec's error envelope whatever the flavor (tests, not
+ * clients, read these), bodies are strict (unknown fields are refused), and
+ * nothing here is subject to fault rules: the server sends /_sim/ straight
+ * here.
+ *
+ *   GET    /_sim/faults                 200 {"faults":[...]}
+ *   POST   /_sim/faults                 201 {"faults":[...]}  body: a rule object,
+ *                                           or {"spec":"METHOD PATTERN:key=value,..."}
+ *   DELETE /_sim/faults                 204 (every rule removed)
+ *   POST   /_sim/key/expire             204 (every authenticated route is 401)
+ *   POST   /_sim/key/restore            204
+ *   POST   /_sim/boxes                  201 Box  body: {name?, image?, status?, cpus?,
+ *                                           memory_mib?, labels?}
+ *   DELETE /_sim/boxes/{id|name}        204 (gone, whatever its state)
+ *   POST   /_sim/boxes/{id|name}/state  200 Box  body: {"status", "exit_code"?}
+ */
 #include "control.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "call.h"
+#include "faults.h"
+#include "fleet_control.h"
+#include "model/box.h"
+
+static enum MHD_Result bad_body(struct call *c)
+{
+	return call_error(c, CALL_INVALID_ARGUMENT, "request body is not a JSON object");
+}
+
+static enum MHD_Result faults_reply(struct call *c, unsigned int status)
+{
+	cJSON *doc = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(doc, "faults", faults_to_json(c->env->faults));
+	return call_reply(c, status, doc);
+}
+
+static enum MHD_Result list_faults(struct call *c)
+{
+	return faults_reply(c, MHD_HTTP_OK);
+}
+
+/* {"spec": "..."} alone is the --fault string; anything else is a rule object. */
+static int add_fault(struct faults *f, const cJSON *body, char *err, size_t errlen)
+{
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(body, "spec");
+
+	if (spec == NULL)
+		return faults_add_json(f, body, err, errlen);
+	if (!cJSON_IsString(spec) || cJSON_GetArraySize(body) != 1) {
+		snprintf(err, errlen, "spec must be a string and the only field");
+		return -1;
+	}
+	return faults_add_spec(f, spec->valuestring, err, errlen);
+}
+
+static enum MHD_Result post_fault(struct call *c)
+{
+	cJSON *body = NULL;
+	char err[256];
+	int rc;
+
+	if (call_body_object(c, &body) < 0)
+		return bad_body(c);
+	rc = add_fault(c->env->faults, body, err, sizeof(err));
+	cJSON_Delete(body);
+	if (rc < 0)
+		return call_error(c, CALL_INVALID_ARGUMENT, "fault rule: %s", err);
+	return faults_reply(c, MHD_HTTP_CREATED);
+}
+
+static enum MHD_Result clear_faults(struct call *c)
+{
+	faults_clear(c->env->faults);
+	return call_reply(c, MHD_HTTP_NO_CONTENT, NULL);
+}
+
+static enum MHD_Result expire_key(struct call *c)
+{
+	faults_set_key_expired(c->env->faults, true);
+	return call_reply(c, MHD_HTTP_NO_CONTENT, NULL);
+}
+
+static enum MHD_Result restore_key(struct call *c)
+{
+	faults_set_key_expired(c->env->faults, false);
+	return call_reply(c, MHD_HTTP_NO_CONTENT, NULL);
+}
+
+static enum MHD_Result add_box(struct call *c)
+{
+	struct box b;
+	cJSON *body = NULL;
+	cJSON *doc = NULL;
+	char err[256];
+	enum MHD_Result r;
+
+	if (call_body_object(c, &body) < 0)
+		return bad_body(c);
+	if (fleet_box_spec(body, &b, err, sizeof(err)) < 0)
+		r = call_error(c, CALL_INVALID_ARGUMENT, "box: %s", err);
+	else if (fleet_add_box(c->env->fleet, &b, &doc) != FLEET_OK)
+		r = call_error(c, CALL_ALREADY_EXISTS, "a box named %s exists already", b.name);
+	else
+		r = call_reply(c, MHD_HTTP_CREATED, doc);
+	box_clear(&b);
+	cJSON_Delete(body);
+	return r;
+}
+
+static enum MHD_Result remove_box(struct call *c)
+{
+	if (fleet_delete(c->env->fleet, c->segs[1], true) != FLEET_OK)
+		return call_error(c, CALL_NOT_FOUND, "box not found: %s", c->segs[1]);
+	return call_reply(c, MHD_HTTP_NO_CONTENT, NULL);
+}
+
+/* {"status": NAME, "exit_code"?: N >= 0}; -1 with a message in err. */
+static int state_body(const cJSON *body, enum box_status *st, int64_t *exit_code, char *err,
+		      size_t errlen)
+{
+	const cJSON *status = cJSON_GetObjectItemCaseSensitive(body, "status");
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(body, "exit_code");
+	size_t known = (status != NULL) + (code != NULL);
+
+	*exit_code = -1;
+	if ((size_t)cJSON_GetArraySize(body) != known) {
+		snprintf(err, errlen, "only status and exit_code may be given");
+		return -1;
+	}
+	if (!cJSON_IsString(status) || fleet_status_parse(status->valuestring, st) < 0) {
+		snprintf(err, errlen,
+			 "status must be one of configured, running, stopping, stopped, paused, "
+			 "failed, unknown");
+		return -1;
+	}
+	if (code != NULL &&
+	    (!cJSON_IsNumber(code) || code->valuedouble < 0 || code->valuedouble > 255 ||
+	     code->valuedouble != (double)code->valueint)) {
+		snprintf(err, errlen, "exit_code must be an integer from 0 to 255");
+		return -1;
+	}
+	if (code != NULL)
+		*exit_code = code->valueint;
+	return 0;
+}
+
+static enum MHD_Result set_state(struct call *c)
+{
+	enum box_status st = BOX_UNKNOWN;
+	int64_t exit_code = -1;
+	cJSON *body = NULL;
+	cJSON *doc = NULL;
+	char err[256];
+	int ok;
+
+	if (call_body_object(c, &body) < 0)
+		return bad_body(c);
+	ok = state_body(body, &st, &exit_code, err, sizeof(err));
+	cJSON_Delete(body);
+	if (ok < 0)
+		return call_error(c, CALL_INVALID_ARGUMENT, "%s", err);
+	if (fleet_set_status(c->env->fleet, c->segs[1], st, exit_code, &doc) != FLEET_OK)
+		return call_error(c, CALL_NOT_FOUND, "box not found: %s", c->segs[1]);
+	return call_reply(c, MHD_HTTP_OK, doc);
+}
+
+static const struct call_route control_routes[] = {
+	{{"faults", NULL}, "GET", list_faults},
+	{{"faults", NULL}, "POST", post_fault},
+	{{"faults", NULL}, "DELETE", clear_faults},
+	{{"key", "expire", NULL}, "POST", expire_key},
+	{{"key", "restore", NULL}, "POST", restore_key},
+	{{"boxes", NULL}, "POST", add_box},
+	{{"boxes", "*", NULL}, "DELETE", remove_box},
+	{{"boxes", "*", "state", NULL}, "POST", set_state},
+};
+#define N_CONTROL (sizeof(control_routes) / sizeof(control_routes[0]))
 
 enum MHD_Result control_dispatch(struct call *c)
 {
-	return call_error(c, CALL_NOT_FOUND, "no such control route");
+	return call_dispatch(c, control_routes, N_CONTROL);
 }

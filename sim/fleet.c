@@ -312,6 +312,14 @@ struct sim_box *fleet_append(struct fleet *f, struct box *b, const struct sim_di
 	x->disk = *disk;
 	x->seq = ++f->next_seq;
 	seed_metrics(&f->rng, x);
+	/* A new box has run nothing yet: its counters start at zero. */
+	x->m.commands_executed_total = set_i64(0);
+	x->m.exec_errors_total = set_i64(0);
+	x->m.bytes_sent_total = set_i64(0);
+	x->m.bytes_received_total = set_i64(0);
+	x->m.network_bytes_sent = set_i64(0);
+	x->m.network_bytes_received = set_i64(0);
+	x->m.network_tcp_errors = set_i64(0);
 	f->created++;
 	return x;
 }

@@ -37,7 +37,7 @@ struct fleet {
 	pthread_mutex_t export_lock; /* one archive built at a time */
 	uint64_t next_file;          /* names disk and archive files */
 	size_t next_seq;
-	int64_t last_tick;           /* monotonic milliseconds metrics were last advanced to */
+	int64_t last_tick; /* monotonic milliseconds metrics were last advanced to */
 	int64_t created, failed, stopped, commands, exec_errors; /* runtime counters */
 };
 

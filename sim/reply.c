@@ -72,6 +72,7 @@ static const struct {
 
 /* A body sent by a content reader: from memory or from a file. */
 struct stream {
+	const struct call_env *env;
 	char *mem; /* owned; NULL when reading fd */
 	int fd;
 	uint64_t size;
@@ -89,23 +90,27 @@ static double since(const struct timespec *t0)
 	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static void sleep_s(double s)
+void call_sleep(const struct call_env *env, double ms)
 {
 	struct timespec ts;
 
-	if (s <= 0)
-		return;
-	ts.tv_sec = (time_t)s;
-	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
+	/* In slices, so a server asked to stop is not kept waiting by a long fault. */
+	while (ms > 0 && (env->stopping == NULL || !atomic_load(env->stopping))) {
+		double slice = ms < 50 ? ms : 50;
+
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)(slice * 1e6);
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
+		ms -= slice;
+	}
 }
 
 /* How much of the next read a stream allows, sleeping to keep its pace. */
 static size_t pace(struct stream *st, uint64_t pos, size_t max)
 {
 	if (st->drip_ms != 0) {
-		sleep_s(st->drip_ms / 1000.0);
+		call_sleep(st->env, st->drip_ms);
 		return 1;
 	}
 	if (st->rate != 0) {
@@ -113,7 +118,7 @@ static size_t pace(struct stream *st, uint64_t pos, size_t max)
 
 		if (max > chunk)
 			max = (size_t)chunk;
-		sleep_s((double)pos / (double)st->rate - since(&st->start));
+		call_sleep(st->env, ((double)pos / (double)st->rate - since(&st->start)) * 1000);
 	}
 	return max;
 }
@@ -124,6 +129,8 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 	ssize_t n;
 
 	if (st->drop_after >= 0 && pos >= (uint64_t)st->drop_after)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	if (st->env->stopping != NULL && atomic_load(st->env->stopping))
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	if (pos >= st->size)
 		return MHD_CONTENT_READER_END_OF_STREAM;
@@ -154,6 +161,7 @@ static struct stream *stream_new(const struct call *c, uint64_t size)
 {
 	struct stream *st = xcalloc(1, sizeof(*st));
 
+	st->env = c->env;
 	st->fd = -1;
 	st->size = size;
 	st->drip_ms = c->plan.drip_ms;

@@ -20,14 +20,6 @@
 #define PAGE_MAX     1000
 #define PAUSE_MS     250 /* how long a running box shows `paused` for a snapshot */
 
-typedef enum MHD_Result (*route_fn)(struct call *c);
-
-struct route {
-	const char *pattern[6]; /* NULL-terminated segments; "*" matches any one */
-	const char *method;
-	route_fn fn;
-};
-
 static bool is_snapshot_route(const struct call *c)
 {
 	return c->n_segs >= 4 && strcmp(c->segs[2], "snapshots") == 0;
@@ -326,14 +318,6 @@ static enum MHD_Result box_metrics(struct call *c)
 	return act_reply(c, fleet_box_metrics, &doc);
 }
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 /*
  * Pauses a running box for a moment, as the real VM is frozen while its
  * disk is copied: pollers see `paused`. Returns FLEET_OK or why not.
@@ -343,7 +327,7 @@ static enum fleet_rc pause_briefly(struct call *c, bool *paused)
 	enum fleet_rc rc = fleet_pause(c->env->fleet, c->segs[1], paused);
 
 	if (rc == FLEET_OK && *paused)
-		sleep_ms(PAUSE_MS);
+		call_sleep(c->env, PAUSE_MS);
 	return rc;
 }
 
@@ -499,7 +483,7 @@ static enum MHD_Result restore_snapshot(struct call *c)
 	return fleet_reply(c, rc, MHD_HTTP_NO_CONTENT, NULL);
 }
 
-static const struct route routes[] = {
+static const struct call_route routes[] = {
 	{{"metrics", NULL}, "GET", runtime_metrics},
 	{{"images", NULL}, "GET", images_list},
 	{{"images", "usage", NULL}, "GET", images_usage},
@@ -524,7 +508,7 @@ static const struct route routes[] = {
 };
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
-static bool matches(const struct route *r, const struct call *c)
+static bool matches(const struct call_route *r, const struct call *c)
 {
 	size_t i = 0;
 
@@ -537,7 +521,7 @@ static bool matches(const struct route *r, const struct call *c)
 }
 
 /* Whether a segment holds a '/' where the route does not take one. */
-static bool stray_slash(const struct route *r, const struct call *c)
+static bool stray_slash(const struct call_route *r, const struct call *c)
 {
 	for (size_t i = 0; i < c->n_segs; i++)
 		if ((c->slashed & (1u << i)) != 0 && strcmp(r->pattern[i], "+") != 0)
@@ -545,23 +529,28 @@ static bool stray_slash(const struct route *r, const struct call *c)
 	return false;
 }
 
-enum MHD_Result routes_dispatch(struct call *c)
+enum MHD_Result call_dispatch(struct call *c, const struct call_route *table, size_t n)
 {
 	char allow[64] = "";
 
-	for (size_t i = 0; i < N_ROUTES; i++) {
-		if (!matches(&routes[i], c))
+	for (size_t i = 0; i < n; i++) {
+		if (!matches(&table[i], c))
 			continue;
-		if (strcmp(routes[i].method, c->method) == 0) {
-			if (stray_slash(&routes[i], c))
+		if (strcmp(table[i].method, c->method) == 0) {
+			if (stray_slash(&table[i], c))
 				return call_error(c, CALL_INVALID_ARGUMENT, "invalid path segment");
-			return routes[i].fn(c);
+			return table[i].fn(c);
 		}
 		if (allow[0] != '\0')
 			strcat(allow, ", ");
-		strcat(allow, routes[i].method);
+		strcat(allow, table[i].method);
 	}
 	if (allow[0] != '\0')
 		return call_not_allowed(c, allow);
 	return call_error(c, CALL_NOT_FOUND, "no such route");
+}
+
+enum MHD_Result routes_dispatch(struct call *c)
+{
+	return call_dispatch(c, routes, N_ROUTES);
 }

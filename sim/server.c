@@ -47,6 +47,7 @@ struct server {
 	struct idem_store *idem;
 	atomic_ulong next_request;
 	atomic_ulong next_upload;
+	atomic_bool stopping;
 };
 
 struct pending {
@@ -358,18 +359,6 @@ static void take_chunk(struct pending *p, const char *data, size_t n)
 	p->len += n;
 }
 
-static void sleep_ms(double ms)
-{
-	struct timespec ts;
-
-	if (ms <= 0)
-		return;
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)((ms - (double)ts.tv_sec * 1000) * 1e6);
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 /* Keeps an upload to the --rate: sleeps until `done` bytes are due. */
 static void upload_pace(const struct server *s, const struct pending *p)
 {
@@ -381,7 +370,7 @@ static void upload_pace(const struct server *s, const struct pending *p)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	elapsed = (double)(now.tv_sec - p->start.tv_sec) * 1000 +
 		  (double)(now.tv_nsec - p->start.tv_nsec) / 1e6;
-	sleep_ms((double)p->upload_len * 1000 / (double)s->env.opts->rate - elapsed);
+	call_sleep(&s->env, (double)p->upload_len * 1000 / (double)s->env.opts->rate - elapsed);
 }
 
 /* Appends an import's chunk to its file; false cuts the connection (a drop fault). */
@@ -439,13 +428,14 @@ static void start_upload(struct server *s, struct pending *p)
 static struct pending *begin(struct server *s, const char *url, const char *method)
 {
 	struct pending *p = xcalloc(1, sizeof(*p));
+	const char *path = strip_base(s, url);
 
 	p->fd = -1;
 	p->plan.drop_after = -1;
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
-	if (s->env.faults != NULL && strstr(url, "/_sim/") == NULL)
+	if (s->env.faults != NULL && (path == NULL || strncmp(path, "/_sim/", 6) != 0))
 		faults_plan(s->env.faults, method, url, &p->plan);
-	sleep_ms(p->plan.latency_ms);
+	call_sleep(&s->env, p->plan.latency_ms);
 	if (is_upload(url, method))
 		start_upload(s, p);
 	return p;
@@ -553,6 +543,7 @@ struct server *server_start(const struct server_opts *opts, struct fleet *fleet,
 	const union MHD_DaemonInfo *info;
 	struct sockaddr_in sa;
 
+	s->env.stopping = &s->stopping;
 	s->env.fleet = fleet;
 	s->env.images = opts->images;
 	s->env.faults = opts->faults;
@@ -585,6 +576,7 @@ void server_stop(struct server **s)
 {
 	if (s == NULL || *s == NULL)
 		return;
+	atomic_store(&(*s)->stopping, true);
 	if ((*s)->daemon != NULL)
 		MHD_stop_daemon((*s)->daemon);
 	server_free(*s);
