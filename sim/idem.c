@@ -77,16 +77,22 @@ static void remove_at(struct idem_store *s, size_t i)
 	entry_clear(&s->items[i]);
 	memmove(&s->items[i], &s->items[i + 1], (s->n - i - 1) * sizeof(*s->items));
 	s->n--;
+	memset(&s->items[s->n], 0, sizeof(*s->items));
 }
 
-/* Drops expired answered entries, then the oldest answered one when full. Lock held. */
-static void make_room(struct idem_store *s)
+/* Drops answered entries older than the lifetime. Lock held. */
+static void expire(struct idem_store *s)
 {
 	int64_t now = now_s();
 
 	for (size_t i = s->n; i-- > 0;)
 		if (s->items[i].done && now - s->items[i].at >= s->lifetime)
 			remove_at(s, i);
+}
+
+/* When full, drops the oldest answered entry. Lock held. */
+static void make_room(struct idem_store *s)
+{
 	for (size_t i = 0; s->n == s->cap && i < s->n; i++)
 		if (s->items[i].done)
 			remove_at(s, i);
@@ -107,7 +113,7 @@ enum idem_rc idem_begin(struct idem_store *s, const char *key, const unsigned ch
 	struct idem_entry *e;
 
 	pthread_mutex_lock(&s->lock);
-	make_room(s);
+	expire(s);
 	while ((e = find(s, key)) != NULL && !e->done && memcmp(e->fp, fp, IDEM_FP_LEN) == 0)
 		pthread_cond_wait(&s->changed, &s->lock);
 	if (e != NULL) {
@@ -119,6 +125,7 @@ enum idem_rc idem_begin(struct idem_store *s, const char *key, const unsigned ch
 		}
 		goto out;
 	}
+	make_room(s);
 	/* Full of requests in flight: run this one without remembering it. */
 	if (s->n == s->cap)
 		goto out;

@@ -262,3 +262,38 @@ expect 'fault fired once' 200
 req GET /api/v1/org/team/boxes/nope
 error_is 'cloud 404 stays an envelope' 404 NotFoundError not_found
 stop_sim "$CLOUD_PID" cloud
+
+# --- transfers cut mid-way: the client sees an error, the server keeps nothing ---
+STATE="$TMP/state-drop"
+start_sim drop --port 0 --disk-size 4M --control --state-dir "$STATE" \
+	--fault 'POST /v1/boxes/web-2/export:drop_after=100000,count=1' \
+	--fault 'POST /v1/boxes/import:drop_after=50000,count=1'
+DROP_PID=$PID
+curl -s -X POST -o "$TMP/cut.boxlite" "$URL/v1/boxes/web-2/export"
+rc=$?
+check 'dropped export is an error for the client' test "$rc" -ne 0
+check 'dropped export stopped at the cut' test "$(stat -c %s "$TMP/cut.boxlite")" -le 100000
+fetch /v1/boxes/web-2/export "$TMP/whole.boxlite"
+check 'next export is whole' archive_check "$TMP/whole.boxlite"
+req GET '/v1/boxes?pageSize=1000'
+BEFORE=$(jq '.boxes | length' "$TMP/body")
+curl -s -X POST --data-binary "@$TMP/whole.boxlite" -o /dev/null "$URL/v1/boxes/import?name=cut"
+rc=$?
+check 'dropped import is an error for the client' test "$rc" -ne 0
+sleep 0.2
+check 'dropped import leaves no upload' test -z "$(find "$STATE" -name 'upload-*')"
+check 'dropped import leaves no disk' test -z "$(find "$STATE" -name 'disk-*')"
+req GET '/v1/boxes?pageSize=1000'
+field 'dropped import made no box' '.boxes | length' "$BEFORE"
+req POST '/v1/boxes/import?name=whole' --data-binary "@$TMP/whole.boxlite"
+expect 'next import works' 201
+req POST /_sim/faults -d '{"method":"GET","path":"/v1/boxes/web-3","drip_ms":5,"count":1}'
+expect 'drip rule' 201
+req GET /v1/boxes/web-3
+expect 'dripped body arrives' 200
+decodes box 'dripped box'
+req POST /_sim/faults -d '{"method":"GET","path":"/v1/metrics","pad_bytes":1000000,"count":1}'
+req GET /v1/metrics
+check 'padded body is over a megabyte' test "$(stat -c %s "$TMP/body")" -gt 1000000
+decodes runtime_metrics 'padded metrics still decode'
+stop_sim "$DROP_PID" drop
