@@ -226,6 +226,8 @@ static void advance(struct fleet *f)
 				tick_box(f, &f->boxes[i]);
 }
 
+static const char *box_text(struct sim_box *x, size_t *len);
+
 struct fleet *fleet_new(uint64_t seed, size_t n_boxes)
 {
 	struct fleet *f = xcalloc(1, sizeof(*f));
@@ -243,6 +245,9 @@ struct fleet *fleet_new(uint64_t seed, size_t n_boxes)
 		f->boxes[i].disk.size = 64u << 20;
 	}
 	seed_all_metrics(f);
+	/* Encode every box once now, so even the first list is fast. */
+	for (size_t i = 0, len; i < f->n; i++)
+		box_text(&f->boxes[i], &len);
 	return f;
 }
 
@@ -277,6 +282,7 @@ void fleet_disk_changed(struct sim_box *x)
 void fleet_box_clear(struct sim_box *x)
 {
 	fleet_disk_changed(x);
+	free(x->json);
 	if (x->disk.file != NULL)
 		unlink(x->disk.file);
 	free(x->disk.file);
@@ -372,16 +378,77 @@ out:
 }
 
 /* Copies (shallowly) the page of matching boxes into page; returns the count. */
+/* The fields of a box that change after it is made: its cached JSON is stale when they do. */
+static bool sig_equal(const struct box *a, const struct box_sig *sig)
+{
+	return a->status == sig->status && a->updated_at == sig->updated_at &&
+	       a->pid.state == sig->pid.state && a->pid.v == sig->pid.v &&
+	       a->exit_code.state == sig->exit_code.state && a->exit_code.v == sig->exit_code.v &&
+	       a->last_activity_at.state == sig->last_activity_at.state &&
+	       a->last_activity_at.v == sig->last_activity_at.v;
+}
+
 /*
- * Copies (shallowly) the page of matching boxes after sequence number
- * `after` into page; returns the count and sets *last to the last one's.
+ * The box as JSON text, cached: encoding 10,000 boxes through cJSON on every
+ * list is most of a list's cost, and a box changes far less often than it
+ * is listed. Lock held.
  */
-static size_t collect(struct fleet *f, size_t after, size_t page_size, int filter,
-		      const struct box **page, bool *more, size_t *last)
+static const char *box_text(struct sim_box *x, size_t *len)
+{
+	cJSON *doc;
+
+	if (x->json == NULL || !sig_equal(&x->b, &x->sig)) {
+		free(x->json);
+		doc = box_to_json(&x->b);
+		x->json = cJSON_PrintUnformatted(doc);
+		cJSON_Delete(doc);
+		if (x->json == NULL)
+			fatal("fleet: out of memory");
+		x->json_len = strlen(x->json);
+		x->sig = (struct box_sig){.status = x->b.status,
+					  .updated_at = x->b.updated_at,
+					  .pid = x->b.pid,
+					  .exit_code = x->b.exit_code,
+					  .last_activity_at = x->b.last_activity_at};
+	}
+	*len = x->json_len;
+	return x->json;
+}
+
+struct text {
+	char *p;
+	size_t n, cap;
+};
+
+static void text_add(struct text *t, const char *s, size_t n)
+{
+	if (t->cap - t->n < n + 1) {
+		t->cap = (t->n + n + 1) * 2;
+		t->p = xrealloc(t->p, t->cap);
+	}
+	memcpy(t->p + t->n, s, n);
+	t->n += n;
+	t->p[t->n] = '\0';
+}
+
+static void text_str(struct text *t, const char *s)
+{
+	text_add(t, s, strlen(s));
+}
+
+/*
+ * Appends the page of matching boxes after sequence number `after` to t as
+ * ListBoxesResponse members; sets *more and *last (the last one's number).
+ */
+static void collect(struct fleet *f, size_t after, size_t page_size, int filter, struct text *t,
+		    bool *more, size_t *last)
 {
 	size_t n = 0;
+	size_t len;
+	const char *json;
 
 	*more = false;
+	text_str(t, "{\"boxes\":[");
 	for (size_t i = 0; i < f->n; i++) {
 		if (f->boxes[i].seq <= after ||
 		    (filter >= 0 && f->boxes[i].b.status != (enum box_status)filter))
@@ -390,50 +457,44 @@ static size_t collect(struct fleet *f, size_t after, size_t page_size, int filte
 			*more = true;
 			break;
 		}
-		page[n++] = &f->boxes[i].b;
+		if (n++ != 0)
+			text_str(t, ",");
+		json = box_text(&f->boxes[i], &len);
+		text_add(t, json, len);
 		*last = f->boxes[i].seq;
 	}
-	return n;
-}
-
-static cJSON *page_json(const struct box *const *page, size_t n, const char *token)
-{
-	struct box *items = n != 0 ? xcalloc(n, sizeof(*items)) : NULL;
-	cJSON *doc;
-
-	for (size_t i = 0; i < n; i++)
-		items[i] = *page[i];
-	doc = box_list_to_json(items, n, token);
-	free(items);
-	return doc;
+	text_str(t, "]");
 }
 
 enum fleet_rc fleet_list(struct fleet *f, const char *token, size_t page_size, bool has_status,
-			 enum box_status status, cJSON **out)
+			 enum box_status status, char **out, size_t *len)
 {
 	int filter = has_status ? (int)status : -1;
-	const struct box **page = NULL;
 	enum fleet_rc rc = FLEET_BAD_TOKEN;
+	struct text t = {0};
 	size_t after = 0;
 	size_t last = 0;
-	char next[24];
+	char next[64];
 	bool more;
-	size_t n;
 
 	pthread_mutex_lock(&f->lock);
-	if (page_size > f->n)
-		page_size = f->n != 0 ? f->n : 1;
-	page = xcalloc(page_size, sizeof(*page));
 	if (token != NULL && token_read(f, token, filter, &after) < 0)
 		goto out;
-	n = collect(f, after, page_size, filter, page, &more, &last);
-	if (more)
+	collect(f, after, page_size, filter, &t, &more, &last);
+	if (more) {
 		token_make(f, last, filter, next, sizeof(next));
-	*out = page_json(page, n, more ? next : NULL);
+		text_str(&t, ",\"next_page_token\":\"");
+		text_str(&t, next);
+		text_str(&t, "\"");
+	}
+	text_str(&t, "}");
+	*out = t.p;
+	*len = t.n;
+	t.p = NULL;
 	rc = FLEET_OK;
 out:
 	pthread_mutex_unlock(&f->lock);
-	free(page);
+	free(t.p);
 	return rc;
 }
 

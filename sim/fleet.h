@@ -51,10 +51,11 @@ void fleet_set_opts(struct fleet *f, const struct sim_opts *opts);
 /*
  * One page of boxes with status `status` (all when has_status is false)
  * starting at token (NULL for the first page), at most page_size. On
- * FLEET_OK *out is a ListBoxesResponse the caller frees with cJSON_Delete.
+ * FLEET_OK *out is the ListBoxesResponse as JSON text of *len bytes, which
+ * the caller frees.
  */
 enum fleet_rc fleet_list(struct fleet *f, const char *token, size_t page_size, bool has_status,
-			 enum box_status status, cJSON **out);
+			 enum box_status status, char **out, size_t *len);
 
 /* The box by id, else by name; on FLEET_OK *out (may be NULL: no JSON wanted) is the Box. */
 enum fleet_rc fleet_get(struct fleet *f, const char *id_or_name, cJSON **out);

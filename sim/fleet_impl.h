@@ -14,6 +14,13 @@
 #include "model/metrics.h"
 #include "snapset.h"
 
+/* What of a box changes after it is made (see box_text in fleet.c). */
+struct box_sig {
+	enum box_status status;
+	int64_t updated_at;
+	struct opt_i64 pid, exit_code, last_activity_at;
+};
+
 /* A box and the metrics the simulator keeps for it. */
 struct sim_box {
 	struct box b;
@@ -25,6 +32,9 @@ struct sim_box {
 	char *export_path; /* the cached archive of this disk_gen, or NULL */
 	char *dep_box;     /* a clone: the box and snapshot its disk is based on */
 	char *dep_snap;
+	char *json; /* the Box as JSON text, valid while sig matches the box */
+	size_t json_len;
+	struct box_sig sig;
 };
 
 struct fleet {

@@ -211,7 +211,9 @@ static enum MHD_Result list_boxes(struct call *c)
 	bool has_status = false;
 	bool bad = false;
 	size_t size = PAGE_DEFAULT;
-	cJSON *doc = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	enum MHD_Result r;
 	enum fleet_rc rc;
 	char *token;
 
@@ -224,9 +226,13 @@ static enum MHD_Result list_boxes(struct call *c)
 		free(token);
 		return call_error(c, CALL_INVALID_ARGUMENT, "invalid pageToken");
 	}
-	rc = fleet_list(c->env->fleet, token, size, has_status, st, &doc);
+	rc = fleet_list(c->env->fleet, token, size, has_status, st, &text, &len);
 	free(token);
-	return fleet_reply(c, rc, MHD_HTTP_OK, doc);
+	if (rc != FLEET_OK)
+		return fleet_error(c, rc);
+	r = call_reply_text(c, MHD_HTTP_OK, text, len);
+	free(text);
+	return r;
 }
 
 /* Runs a fleet action on the path's box and answers with what it gives. */
