@@ -297,3 +297,12 @@ req GET /v1/metrics
 check 'padded body is over a megabyte' test "$(stat -c %s "$TMP/body")" -gt 1000000
 decodes runtime_metrics 'padded metrics still decode'
 stop_sim "$DROP_PID" drop
+
+# --- SIGTERM with a throttled export and a slow request in flight: a prompt, clean exit ---
+start_sim busy --port 0 --rate 100K --disk-size 8M --fault 'GET /v1/metrics:latency_ms=60000'
+BUSY_PID=$PID
+curl -s -X POST -o /dev/null "$URL/v1/boxes/web-2/export" &
+curl -s -o /dev/null "$URL/v1/metrics" &
+sleep 0.5
+stop_sim "$BUSY_PID" busy
+wait
