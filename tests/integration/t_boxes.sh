@@ -306,3 +306,16 @@ curl -s -o /dev/null "$URL/v1/metrics" &
 sleep 0.5
 stop_sim "$BUSY_PID" busy
 wait
+
+# --- many clients at once: every one answered, the server still fine ---
+start_sim crowd --port 0 --boxes 500
+CROWD_PID=$PID
+seq 200 | xargs -P 50 -I{} curl -s -o /dev/null -w '%{http_code}\n' --max-time 20 \
+	"$URL/v1/boxes?pageSize=100" >"$TMP/crowd"
+check '200 concurrent lists all answered 200' test "$(grep -c '^200$' "$TMP/crowd")" -eq 200
+seq 40 | xargs -P 20 -I{} curl -s -o /dev/null -w '%{http_code}\n' --max-time 20 -X POST \
+	-d '{"name":"c{}"}' "$URL/v1/boxes" >"$TMP/crowd2"
+check '40 concurrent creates all 201' test "$(grep -c '^201$' "$TMP/crowd2")" -eq 40
+req GET '/v1/boxes?pageSize=1000'
+field 'every concurrent create is there' '.boxes | length' 540
+stop_sim "$CROWD_PID" crowd
