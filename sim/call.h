@@ -111,6 +111,13 @@ enum MHD_Result call_dispatch(struct call *c, const struct call_route *table, si
 void call_sleep(const struct call_env *env, double ms);
 
 /*
+ * The pageSize query parameter: absent gives 100, a number is clamped to
+ * 1..1000, and in the serve flavor (which does not page) it is unlimited.
+ * Returns -1 when it is not an integer.
+ */
+int call_page_size(struct call *c, size_t *out);
+
+/*
  * Parses the body as a JSON object into *out (caller frees with
  * cJSON_Delete); an empty body gives an empty object. Returns -1 when it is
  * not a JSON object.

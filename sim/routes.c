@@ -159,8 +159,7 @@ enum MHD_Result routes_me(struct call *c)
 	return call_reply(c, MHD_HTTP_OK, doc);
 }
 
-/* pageSize: absent gives the default, a number is clamped to 1..1000. */
-static int page_size(struct call *c, size_t *out)
+int call_page_size(struct call *c, size_t *out)
 {
 	bool bad = false;
 	char *s = call_query(c, "pageSize", &bad);
@@ -178,7 +177,7 @@ static int page_size(struct call *c, size_t *out)
 	*out = v < 1 ? 1 : v > PAGE_MAX ? PAGE_MAX : (size_t)v;
 	/* boxlite serve does not page: everything comes in one answer. */
 	if (serve_flavor(c))
-		*out = SIZE_MAX / sizeof(void *);
+		*out = SIZE_MAX;
 	rc = 0;
 out:
 	free(s);
@@ -217,7 +216,7 @@ static enum MHD_Result list_boxes(struct call *c)
 	enum fleet_rc rc;
 	char *token;
 
-	if (page_size(c, &size) < 0)
+	if (call_page_size(c, &size) < 0)
 		return call_error(c, CALL_INVALID_ARGUMENT, "pageSize must be an integer");
 	if (status_filter(c, &has_status, &st) < 0)
 		return call_error(c, CALL_INVALID_ARGUMENT, "unknown status filter");
