@@ -55,7 +55,7 @@ LIBSIM := $(BUILD)/libsim.a
 LAYERS := $(LIBTUI) $(LIBNET) $(LIBMODEL)
 
 .PHONY: all demo check deps unit unit-run asan tsan fuzz fuzz-run bench format install \
-	clean integration e2e
+	clean integration conformance e2e
 
 all: $(BUILD)/boxtop $(BUILD)/boxlite-sim
 
@@ -100,6 +100,7 @@ check: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) conformance
 	$(MAKE) asan
 	$(MAKE) tsan
 	$(MAKE) fuzz-run
@@ -109,6 +110,11 @@ check: deps
 integration: $(BUILD)/boxlite-sim $(BUILD)/tests/integration/decode_check
 	@SIM=$${SIM:-$(BUILD)/boxlite-sim} DECODE_CHECK=$(BUILD)/tests/integration/decode_check \
 		bash tests/integration/run.sh
+
+# The official BoxLite Node SDK and the OpenAPI schemas against the simulator
+# (installs the pinned npm packages into tests/conformance/node_modules once).
+conformance: $(BUILD)/boxlite-sim
+	@SIM=$(BUILD)/boxlite-sim bash tests/conformance/run.sh
 
 $(BUILD)/tests/integration/decode_check: $(call obj,tests/integration/decode_check.c) $(LIBMODEL)
 	@mkdir -p $(dir $@)

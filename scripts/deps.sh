@@ -21,6 +21,10 @@ for p in $PKGS; do
 	*) missing="$missing $p" ;;
 	esac
 done
+# The SDK conformance test needs Node.js and npm; a node installed some other
+# way (nodesource bundles npm) counts, so these go by command, not package.
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 
 cmd="apt-get install -y --no-install-recommends$missing"
