@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "archive.h"
+#include "net/archive.h"
 #include "fleet_impl.h"
 #include "model/encode.h"
 #include "model/xalloc.h"

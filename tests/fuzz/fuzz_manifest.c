@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/archive.h"
+#include "net/archive.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "sim/archive.h"
+#include "net/archive.h"
 
 #include <archive.h>
 #include <archive_entry.h>

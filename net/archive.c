@@ -16,7 +16,7 @@
  * libarchive reports EIO or ENOMEM; failures to open, write, sync or rename
  * local files are ours (500).
  */
-#include "archive.h"
+#include "net/archive.h"
 
 /* libarchive's header: angle brackets never look in sim/, and -I. is the repo root. */
 #include <archive.h>

@@ -10,8 +10,8 @@
  * on the same path (or the same disk_out) at once are the caller's to
  * prevent, as both would use the same "<path>.part" file.
  */
-#ifndef BOXTOP_SIM_ARCHIVE_H
-#define BOXTOP_SIM_ARCHIVE_H
+#ifndef BOXTOP_NET_ARCHIVE_H
+#define BOXTOP_NET_ARCHIVE_H
 
 #include <stddef.h>
 #include <stdint.h>
