@@ -39,6 +39,10 @@ TUI_SRC := $(filter-out tui/main.c,$(wildcard tui/*.c))
 SIM_SRC := $(filter-out sim/main.c,$(wildcard sim/*.c))
 UNIT_DIRS := $(sort $(dir $(wildcard tests/unit/*/*.c)))
 UNIT_BINS := $(patsubst tests/unit/%/,$(BUILD)/tests/unit/%,$(UNIT_DIRS))
+# C integration tests: one cmocka runner per tests/integration/c/<dir>, each
+# starting its own simulators (tests/support/simproc.c).
+NETTEST_DIRS := $(sort $(dir $(wildcard tests/integration/c/*/*.c)))
+NETTEST_BINS := $(patsubst tests/integration/c/%/,$(BUILD)/tests/integration/c/%,$(NETTEST_DIRS))
 # fuzz_decode.c builds one target per decoder; every other fuzz_X.c is target X.
 DECODE_FUZZ := box box_list snapshot snapshot_list image_list image_detail image_usage \
 	runtime_metrics box_metrics server_config principal api_error
@@ -87,6 +91,10 @@ $(BUILD)/tests/unit/%: $$(call obj,$$(wildcard tests/unit/$$*/*.c) $(TEST_SUPPOR
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) $(CMOCKA_LIBS)
 
+$(BUILD)/tests/integration/c/%: $$(call obj,$$(wildcard tests/integration/c/$$*/*.c) $(TEST_SUPPORT)) $(LIBSIM) $(LAYERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) $(CMOCKA_LIBS)
+
 deps:
 	@sh scripts/deps.sh
 
@@ -106,10 +114,12 @@ check: deps
 	$(MAKE) fuzz-run
 	@echo "check: every suite passed"
 
-# The simulator driven over HTTP; SIM picks the binary (default this BUILD's).
-integration: $(BUILD)/boxlite-sim $(BUILD)/tests/integration/decode_check
+# The simulator driven over HTTP with curl, then boxtop's net layer against
+# it; SIM picks the binary (default this BUILD's).
+integration: $(BUILD)/boxlite-sim $(BUILD)/tests/integration/decode_check $(NETTEST_BINS)
 	@SIM=$${SIM:-$(BUILD)/boxlite-sim} DECODE_CHECK=$(BUILD)/tests/integration/decode_check \
 		bash tests/integration/run.sh
+	@SIM=$${SIM:-$(BUILD)/boxlite-sim} sh scripts/run-tests.sh net $(NETTEST_BINS)
 
 # The official BoxLite Node SDK and the OpenAPI schemas against the simulator
 # (installs the pinned npm packages into tests/conformance/node_modules once).

@@ -1,0 +1,110 @@
+/*
+ * api: the BoxLite REST API as typed calls returning model structs.
+ *
+ * One struct api per thread (it owns that thread's HTTP handle). URLs follow
+ * api.md: base + "/v1" + ("/" + prefix when there is one) + path, path
+ * segments percent-encoded. Reads are retried with exponential backoff and
+ * full jitter (0.5 s doubling to 30 s, at most API_READ_TRIES tries,
+ * honouring Retry-After); a mutation carries an Idempotency-Key (a random
+ * UUIDv4) and is retried with the same key only when nothing was answered
+ * or the answer was 429, 502, 503 or 504. Every call takes an optional
+ * cancel flag that also cuts a backoff short, and fills a net_error on
+ * failure.
+ */
+#ifndef BOXTOP_NET_API_H
+#define BOXTOP_NET_API_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "http.h"
+#include "model/box.h"
+#include "model/image.h"
+#include "model/metrics.h"
+#include "model/principal.h"
+#include "model/server_config.h"
+#include "model/snapshot.h"
+
+#define API_READ_TRIES     4
+#define API_MUTATION_TRIES 4
+#define API_MAX_PAGES      1000 /* a list longer than this many pages is refused */
+
+struct api;
+
+/* base_url: scheme://host[:port][/base], no trailing '/'. prefix may be NULL. */
+struct api *api_new(const char *base_url, const char *prefix, const struct http_conf *conf);
+void api_free(struct api **a);
+
+/* Sets (or with NULL clears) the path prefix, e.g. after GET /v1/me. */
+void api_set_prefix(struct api *a, const char *prefix);
+const char *api_prefix(const struct api *a);
+const char *api_base_url(const struct api *a);
+/* Makes retries fast and deterministic for tests: base delay in ms (0: default 500). */
+void api_set_backoff_ms(struct api *a, unsigned base_ms, unsigned max_ms);
+
+/*
+ * The URL of path (which starts with '/'), under the prefix when scoped.
+ * Caller frees.
+ */
+char *api_url(const struct api *a, bool scoped, const char *path);
+/* s percent-encoded as one path segment ('/' included). Caller frees. */
+char *api_escape(const char *s);
+/* A random UUIDv4 into buf (37 bytes). */
+void api_new_idem_key(char buf[37]);
+
+/* The HTTP handle, for transfers (xfer.c). */
+struct http *api_http(struct api *a);
+
+/*
+ * The retry loop, for callers that send their own requests: runs req with
+ * the read or mutation policy and leaves the answer (2xx or 304) in out.
+ * Any other status becomes err (NET_STATUS).
+ */
+int api_send(struct api *a, struct http_req *req, bool mutation, struct http_resp *out,
+	     struct net_error *err);
+
+/* Every call: 0, or -1 with err filled. Results are owned by the caller. */
+int api_config(struct api *a, const atomic_bool *cancel, struct server_config **out,
+	       struct net_error *err);
+int api_me(struct api *a, const atomic_bool *cancel, struct principal **out, struct net_error *err);
+/*
+ * The whole box list (status filter or NULL), following next_page_token to
+ * the end; a repeated token or more than API_MAX_PAGES pages is an error.
+ */
+int api_boxes(struct api *a, const char *status, const atomic_bool *cancel, struct box_list **out,
+	      struct net_error *err);
+int api_box(struct api *a, const char *id, const atomic_bool *cancel, struct box **out,
+	    struct net_error *err);
+int api_box_start(struct api *a, const char *id, const atomic_bool *cancel, struct box **out,
+		  struct net_error *err);
+int api_box_stop(struct api *a, const char *id, const atomic_bool *cancel, struct box **out,
+		 struct net_error *err);
+/* force is always sent: the spec defaults to false, boxlite serve to true. */
+int api_box_delete(struct api *a, const char *id, bool force, const atomic_bool *cancel,
+		   struct net_error *err);
+/* name may be NULL: the server makes one up. */
+int api_box_clone(struct api *a, const char *id, const char *name, const atomic_bool *cancel,
+		  struct box **out, struct net_error *err);
+int api_runtime_metrics(struct api *a, const atomic_bool *cancel, struct runtime_metrics *out,
+			struct net_error *err);
+int api_box_metrics(struct api *a, const char *id, const atomic_bool *cancel,
+		    struct box_metrics *out, struct net_error *err);
+int api_snapshots(struct api *a, const char *id, const atomic_bool *cancel,
+		  struct snapshot_list **out, struct net_error *err);
+int api_snapshot_create(struct api *a, const char *id, const char *name, const atomic_bool *cancel,
+			struct snapshot **out, struct net_error *err);
+int api_snapshot_delete(struct api *a, const char *id, const char *name, const atomic_bool *cancel,
+			struct net_error *err);
+int api_snapshot_restore(struct api *a, const char *id, const char *name, const atomic_bool *cancel,
+			 struct net_error *err);
+/* The whole image list, following tokens like api_boxes. */
+int api_images(struct api *a, const atomic_bool *cancel, struct image_list **out,
+	       struct net_error *err);
+
+/*
+ * NET_REFUSED "this server does not support X" unless the capability is
+ * on in cfg (NULL cfg: unknown, refused too). Returns 0 when allowed.
+ */
+int api_require(const struct server_config *cfg, enum capability cap, struct net_error *err);
+
+#endif
