@@ -660,7 +660,8 @@ out:
 struct import {
 	struct archive *a;
 	const char *disk_out;
-	char *part; /* disk_out.part */
+	char *part; /* disk_out.part; NULL when only verifying */
+	bool peek;  /* stop once the manifest is read */
 	int fd;     /* open on part while the disk is extracted */
 	unsigned char *buf;
 	bool have_manifest, have_disk;
@@ -794,9 +795,11 @@ static enum archive_rc extract_disk(struct import *im, struct archive_entry *e)
 	if (archive_entry_size_is_set(e) && archive_entry_size(e) > (la_int64_t)ARCHIVE_DISK_MAX)
 		return invalid(im, "%s is over the %llu byte limit", DISK_NAME,
 			       (unsigned long long)ARCHIVE_DISK_MAX);
-	im->fd = open(im->part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (im->fd < 0)
-		return local_failed(im, im->part);
+	if (im->part != NULL) {
+		im->fd = open(im->part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (im->fd < 0)
+			return local_failed(im, im->part);
+	}
 	sha = sha_new();
 	for (;;) {
 		n = archive_read_data(im->a, im->buf, CHUNK);
@@ -804,7 +807,7 @@ static enum archive_rc extract_disk(struct import *im, struct archive_entry *e)
 			break;
 		sha_update(sha, im->buf, (size_t)n);
 		if (im->disk_size + (uint64_t)n > ARCHIVE_DISK_MAX ||
-		    write_sparse(im->fd, im->buf, (size_t)n, im->disk_size) < 0)
+		    (im->fd >= 0 && write_sparse(im->fd, im->buf, (size_t)n, im->disk_size) < 0))
 			break;
 		im->disk_size += (uint64_t)n;
 	}
@@ -814,7 +817,7 @@ static enum archive_rc extract_disk(struct import *im, struct archive_entry *e)
 	if (n > 0 && im->disk_size + (uint64_t)n > ARCHIVE_DISK_MAX)
 		return invalid(im, "%s is over the %llu byte limit", DISK_NAME,
 			       (unsigned long long)ARCHIVE_DISK_MAX);
-	if (n > 0 || ftruncate(im->fd, (off_t)im->disk_size) < 0)
+	if (n > 0 || (im->fd >= 0 && ftruncate(im->fd, (off_t)im->disk_size) < 0))
 		return local_failed(im, im->part);
 	return ARCHIVE_OK;
 }
@@ -841,7 +844,7 @@ static enum archive_rc read_members(struct import *im, struct archive_info *info
 	struct archive_entry *e;
 	enum archive_rc rc = ARCHIVE_OK;
 
-	for (int members = 1; rc == ARCHIVE_OK; members++) {
+	for (int members = 1; rc == ARCHIVE_OK && !(im->peek && im->have_manifest); members++) {
 		int r = archive_read_next_header(im->a, &e);
 
 		if (r == ARCHIVE_EOF)
@@ -861,6 +864,8 @@ static enum archive_rc check_complete(struct import *im, const struct archive_in
 {
 	if (!im->have_manifest)
 		return invalid(im, "archive has no %s", MANIFEST_NAME);
+	if (im->peek)
+		return ARCHIVE_OK;
 	if (!im->have_disk)
 		return invalid(im, "archive has no %s", DISK_NAME);
 	if (strcmp(info->checksum, im->disk_sum) != 0)
@@ -888,30 +893,32 @@ static enum archive_rc open_reader(struct import *im, const char *path, int *fd)
 	return ARCHIVE_OK;
 }
 
-enum archive_rc archive_import(const char *path, const char *disk_out, struct archive_info *info,
-			       char *err, size_t errlen)
+/* Reads path; extracts the disk to disk_out unless it is NULL; stops at the manifest when peek. */
+static enum archive_rc check(const char *path, const char *disk_out, bool peek,
+			     struct archive_info *info, char *err, size_t errlen)
 {
-	struct import im = {.disk_out = disk_out, .fd = -1, .err = err, .errlen = errlen};
+	struct import im = {.fd = -1, .peek = peek, .err = err, .errlen = errlen};
 	enum archive_rc rc;
 	int in = -1;
 
 	memset(info, 0, sizeof(*info));
 	set_err(err, errlen, "%s", "");
-	im.part = xasprintf("%s.part", disk_out);
+	im.part = disk_out != NULL ? xasprintf("%s.part", disk_out) : NULL;
 	im.buf = xmalloc(CHUNK);
 	rc = open_reader(&im, path, &in);
 	if (rc == ARCHIVE_OK)
 		rc = read_members(&im, info);
 	if (rc == ARCHIVE_OK)
 		rc = check_complete(&im, info);
-	if (rc == ARCHIVE_OK && commit_part(&im.fd, im.part, disk_out) < 0)
+	if (rc == ARCHIVE_OK && im.part != NULL && commit_part(&im.fd, im.part, disk_out) < 0)
 		rc = local_failed(&im, disk_out);
 	if (rc == ARCHIVE_OK)
 		info->disk_size = im.disk_size;
 	if (im.fd >= 0)
 		close(im.fd);
 	if (rc != ARCHIVE_OK) {
-		unlink(im.part);
+		if (im.part != NULL)
+			unlink(im.part);
 		archive_info_clear(info);
 	}
 	if (im.a != NULL)
@@ -921,4 +928,21 @@ enum archive_rc archive_import(const char *path, const char *disk_out, struct ar
 	free(im.buf);
 	free(im.part);
 	return rc;
+}
+
+enum archive_rc archive_import(const char *path, const char *disk_out, struct archive_info *info,
+			       char *err, size_t errlen)
+{
+	return check(path, disk_out, false, info, err, errlen);
+}
+
+enum archive_rc archive_verify(const char *path, struct archive_info *info, char *err,
+			       size_t errlen)
+{
+	return check(path, NULL, false, info, err, errlen);
+}
+
+enum archive_rc archive_peek(const char *path, struct archive_info *info, char *err, size_t errlen)
+{
+	return check(path, NULL, true, info, err, errlen);
 }

@@ -104,6 +104,19 @@ enum archive_rc archive_import(const char *path, const char *disk_out, struct ar
 			       char *err, size_t errlen);
 
 /*
+ * The same checks as archive_import without extracting anything: the whole
+ * archive is read and the disk hashed. For boxtop's downloaded exports.
+ */
+enum archive_rc archive_verify(const char *path, struct archive_info *info, char *err,
+			       size_t errlen);
+/*
+ * Fails fast on a file that is not a .boxlite: reads only up to a valid
+ * manifest.json (zstd or tar, regular members, manifest checks), not the
+ * disk. For boxtop before an upload.
+ */
+enum archive_rc archive_peek(const char *path, struct archive_info *info, char *err, size_t errlen);
+
+/*
  * The manifest check alone (pure; the fuzzer drives it): len bytes of JSON,
  * not necessarily NUL-terminated. A JSON object with an integer version in
  * 1..ARCHIVE_VERSION_MAX (newer: "unsupported archive version N"), a

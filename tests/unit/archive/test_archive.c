@@ -659,6 +659,51 @@ static void test_manifest_good(void **state)
 	free(json);
 }
 
+/* Verify reads everything and writes nothing; peek stops at the manifest. */
+static void test_verify_and_peek(void **state)
+{
+	unsigned char *disk = gen_disk(9, 70000);
+	char *path = in_dir(state, "v.boxlite");
+	struct archive_info info;
+	char err[256] = "";
+	char sum[72];
+	char *man;
+
+	sha256_hex(disk, 70000, sum);
+	man = manifest(3, sum);
+	build_tar(path, ZSTD,
+		  (struct member[]){{.name = "manifest.json", .data = man, .len = strlen(man)},
+				    {.name = "disk.qcow2", .data = disk, .len = 70000}},
+		  2);
+	assert_int_equal(archive_verify(path, &info, err, sizeof(err)), ARCHIVE_OK);
+	assert_string_equal(info.checksum, sum);
+	assert_int_equal(info.disk_size, 70000);
+	archive_info_clear(&info);
+	assert_int_equal(archive_peek(path, &info, err, sizeof(err)), ARCHIVE_OK);
+	assert_string_equal(info.image, "alpine:3.20");
+	archive_info_clear(&info);
+	free(man);
+	/* A wrong checksum: verify refuses, peek (which never reads the disk) does not. */
+	sha256_hex("other", 5, sum);
+	man = manifest(3, sum);
+	build_tar(path, ZSTD,
+		  (struct member[]){{.name = "manifest.json", .data = man, .len = strlen(man)},
+				    {.name = "disk.qcow2", .data = disk, .len = 70000}},
+		  2);
+	assert_int_equal(archive_verify(path, &info, err, sizeof(err)), ARCHIVE_INVALID);
+	assert_non_null(strstr(err, "checksum mismatch"));
+	assert_int_equal(archive_peek(path, &info, err, sizeof(err)), ARCHIVE_OK);
+	archive_info_clear(&info);
+	/* Not an archive at all: both refuse. */
+	write_file(path, "hello", 5);
+	assert_int_equal(archive_peek(path, &info, err, sizeof(err)), ARCHIVE_INVALID);
+	assert_int_equal(archive_verify(path, &info, err, sizeof(err)), ARCHIVE_INVALID);
+	unlink(path);
+	free(path);
+	free(man);
+	free(disk);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, dir_setup, dir_teardown)
@@ -679,6 +724,7 @@ int main(void)
 		T(test_garbage_and_truncated),
 		T(test_import_missing_file),
 		T(test_write_failures),
+		T(test_verify_and_peek),
 	};
 #undef T
 
