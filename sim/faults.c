@@ -40,6 +40,7 @@ enum key {
 	K_PAD_BYTES,
 	K_DRIP_MS,
 	K_DROP_AFTER,
+	K_CORRUPT_AT,
 	K_COUNT,
 	K_RATE, /* the only one that is not an integer */
 	K_N,
@@ -50,11 +51,17 @@ static const struct {
 	const char *name;
 	uint64_t min, max;
 } keys[K_N] = {
-	[K_STATUS] = {"status", 400, 599},          [K_RETRY_AFTER] = {"retry_after", 0, 86400},
-	[K_LATENCY_MS] = {"latency_ms", 0, 600000}, [K_TRUNCATE] = {"truncate", 0, 1},
-	[K_NOT_JSON] = {"not_json", 0, 1},          [K_PAD_BYTES] = {"pad_bytes", 0, 1ULL << 32},
-	[K_DRIP_MS] = {"drip_ms", 0, 60000},        [K_DROP_AFTER] = {"drop_after", 0, 1ULL << 40},
-	[K_COUNT] = {"count", 1, 1000000000},       [K_RATE] = {"rate", 0, 1},
+	[K_STATUS] = {"status", 400, 599},
+	[K_RETRY_AFTER] = {"retry_after", 0, 86400},
+	[K_LATENCY_MS] = {"latency_ms", 0, 600000},
+	[K_TRUNCATE] = {"truncate", 0, 1},
+	[K_NOT_JSON] = {"not_json", 0, 1},
+	[K_PAD_BYTES] = {"pad_bytes", 0, 1ULL << 32},
+	[K_DRIP_MS] = {"drip_ms", 0, 60000},
+	[K_DROP_AFTER] = {"drop_after", 0, 1ULL << 40},
+	[K_CORRUPT_AT] = {"corrupt_at", 0, 1ULL << 40},
+	[K_COUNT] = {"count", 1, 1000000000},
+	[K_RATE] = {"rate", 0, 1},
 };
 
 struct rule {
@@ -117,6 +124,7 @@ static void rule_init(struct rule *r)
 	r->rate = 1.0;
 	r->count = COUNT_UNLIMITED;
 	r->plan.drop_after = -1;
+	r->plan.corrupt_at = -1;
 }
 
 static enum key key_find(const char *name, size_t len)
@@ -164,6 +172,9 @@ static void set_field(struct rule *r, enum key k, uint64_t v)
 		break;
 	case K_DROP_AFTER:
 		r->plan.drop_after = (int64_t)v;
+		break;
+	case K_CORRUPT_AT:
+		r->plan.corrupt_at = (int64_t)v;
 		break;
 	case K_COUNT:
 		r->count = (int64_t)v;
@@ -323,7 +334,8 @@ static int spec_pair(struct rule *r, const char *s, size_t len, char *err, size_
 	if (k == K_N) {
 		snprintf(err, errlen,
 			 "unknown key '%.*s' (status, retry_after, latency_ms, "
-			 "truncate, not_json, pad_bytes, drip_ms, drop_after, rate, count)",
+			 "truncate, not_json, pad_bytes, drip_ms, drop_after, corrupt_at, rate, "
+			 "count)",
 			 (int)(klen > 40 ? 40 : klen), s);
 		return -1;
 	}
@@ -530,6 +542,8 @@ static cJSON *rule_json(const struct rule *r)
 		cJSON_AddNumberToObject(o, "drip_ms", p->drip_ms);
 	if (p->drop_after >= 0)
 		cJSON_AddNumberToObject(o, "drop_after", (double)p->drop_after);
+	if (p->corrupt_at >= 0)
+		cJSON_AddNumberToObject(o, "corrupt_at", (double)p->corrupt_at);
 	return o;
 }
 
@@ -603,7 +617,7 @@ static bool rule_fires(struct faults *f, const struct rule *r)
 
 void faults_plan(struct faults *f, const char *method, const char *path, struct fault_plan *out)
 {
-	*out = (struct fault_plan){.drop_after = -1};
+	*out = (struct fault_plan){.drop_after = -1, .corrupt_at = -1};
 	pthread_mutex_lock(&f->lock);
 	for (size_t i = 0; i < f->n; i++) {
 		struct rule *r = &f->rules[i];

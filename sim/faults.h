@@ -14,7 +14,7 @@
 
 #include <cjson/cJSON.h>
 
-/* What to do to one request; a zeroed plan (with drop_after -1) is "behave". */
+/* What to do to one request; a zeroed plan (drop_after and corrupt_at -1) is "behave". */
 struct fault_plan {
 	unsigned latency_ms;  /* sleep this long before answering */
 	unsigned status;      /* 0, or answer with this status and the flavor's error body */
@@ -25,6 +25,7 @@ struct fault_plan {
 	unsigned drip_ms;     /* the body is sent one byte per drip_ms */
 	int64_t drop_after;   /* -1, or the connection is cut after this many body bytes
 				 (export download or import upload) */
+	int64_t corrupt_at;   /* -1, or the byte at this offset of an export is flipped */
 };
 
 struct faults;

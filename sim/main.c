@@ -71,7 +71,7 @@ static const char usage[] =
 	"  --control            serve the /_sim/ control API (faults, key expiry, boxes)\n"
 	"  --fault SPEC         a fault rule, repeatable: 'METHOD PATTERN:key=value,...'\n"
 	"                       keys: status retry_after latency_ms truncate not_json\n"
-	"                       pad_bytes drip_ms drop_after rate count\n"
+	"                       pad_bytes drip_ms drop_after corrupt_at rate count\n"
 	"  --help, --version\n"
 	"\n"
 	"When ready it prints 'listening on http://HOST:PORT'. SIGINT/SIGTERM stop it.\n";

@@ -79,6 +79,7 @@ struct stream {
 	uint64_t rate; /* bytes per second, 0 = unlimited */
 	unsigned drip_ms;
 	int64_t drop_after;
+	int64_t corrupt_at;
 	struct timespec start;
 };
 
@@ -144,7 +145,12 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 		return (ssize_t)max;
 	}
 	n = pread(st->fd, buf, max, (off_t)pos);
-	return n > 0 ? n : MHD_CONTENT_READER_END_WITH_ERROR;
+	if (n <= 0)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	if (st->corrupt_at >= 0 && (uint64_t)st->corrupt_at >= pos &&
+	    (uint64_t)st->corrupt_at < pos + (uint64_t)n)
+		buf[st->corrupt_at - (int64_t)pos] ^= 0x5a;
+	return n;
 }
 
 static void stream_free(void *cls)
@@ -166,6 +172,7 @@ static struct stream *stream_new(const struct call *c, uint64_t size)
 	st->size = size;
 	st->drip_ms = c->plan.drip_ms;
 	st->drop_after = c->plan.drop_after;
+	st->corrupt_at = c->plan.corrupt_at;
 	clock_gettime(CLOCK_MONOTONIC, &st->start);
 	return st;
 }

@@ -432,6 +432,7 @@ static struct pending *begin(struct server *s, const char *url, const char *meth
 
 	p->fd = -1;
 	p->plan.drop_after = -1;
+	p->plan.corrupt_at = -1;
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	if (s->env.faults != NULL && (path == NULL || strncmp(path, "/_sim/", 6) != 0))
 		faults_plan(s->env.faults, method, url, &p->plan);

@@ -1,0 +1,53 @@
+/*
+ * xfer: streamed export and import of .boxlite archives.
+ *
+ * Export streams the answer straight to "<dest>.part" (created O_EXCL |
+ * O_NOFOLLOW, mode 0600), verifies it (zstd, tar, manifest, the sha256 of
+ * disk.qcow2 against container_disk_checksum), fsyncs it, renames it to
+ * dest (refusing to replace an existing file unless asked) and fsyncs the
+ * directory. Whatever goes wrong, and on cancel, the .part file is removed:
+ * a file under the final name is always complete and verified. Import
+ * checks the file is a .boxlite before sending a byte, then streams it up
+ * with its length. Memory use does not depend on the archive's size.
+ */
+#ifndef BOXTOP_NET_XFER_H
+#define BOXTOP_NET_XFER_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "api.h"
+#include "http.h"
+
+struct xfer_opts {
+	bool force;                /* replace an existing file at dest */
+	bool no_verify;            /* skip the archive check after download */
+	const atomic_bool *cancel; /* may be NULL */
+	http_progress_fn progress; /* may be NULL */
+	void *progress_arg;
+};
+
+/*
+ * Exports box id to dest. Returns 0, or -1 with err (NET_LOCAL for a file
+ * problem, NET_DECODE for an archive that does not verify, NET_CANCELLED).
+ */
+int xfer_export(struct api *a, const char *id, const char *dest, const struct xfer_opts *o,
+		struct net_error *err);
+
+/*
+ * Imports the archive at path as a new box called name (NULL: the server
+ * picks). On 0, *out is the new box (caller frees).
+ */
+int xfer_import(struct api *a, const char *path, const char *name, const struct xfer_opts *o,
+		struct box **out, struct net_error *err);
+
+/*
+ * The default export path: "<dir>/<name>-<yyyymmdd-HHMMSS>.boxlite" in UTC,
+ * name made safe (only [A-Za-z0-9._-], no leading dot, at most 64
+ * characters; "box" when nothing is left) whatever the server calls the box.
+ * Caller frees.
+ */
+char *xfer_default_name(const char *dir, const char *box_name, int64_t now);
+
+#endif
