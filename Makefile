@@ -59,7 +59,7 @@ LIBSIM := $(BUILD)/libsim.a
 LAYERS := $(LIBTUI) $(LIBNET) $(LIBMODEL)
 
 .PHONY: all demo check deps unit unit-run asan tsan fuzz fuzz-run bench format install \
-	clean integration conformance e2e
+	clean integration nettest conformance e2e
 
 all: $(BUILD)/boxtop $(BUILD)/boxlite-sim
 
@@ -116,9 +116,12 @@ check: deps
 
 # The simulator driven over HTTP with curl, then boxtop's net layer against
 # it; SIM picks the binary (default this BUILD's).
-integration: $(BUILD)/boxlite-sim $(BUILD)/tests/integration/decode_check $(NETTEST_BINS)
+integration: $(BUILD)/boxlite-sim $(BUILD)/tests/integration/decode_check nettest
 	@SIM=$${SIM:-$(BUILD)/boxlite-sim} DECODE_CHECK=$(BUILD)/tests/integration/decode_check \
 		bash tests/integration/run.sh
+
+# The net layer (HTTP, API, transfers, poller) against live simulators.
+nettest: $(BUILD)/boxlite-sim $(NETTEST_BINS)
 	@SIM=$${SIM:-$(BUILD)/boxlite-sim} sh scripts/run-tests.sh net $(NETTEST_BINS)
 
 # The official BoxLite Node SDK and the OpenAPI schemas against the simulator
@@ -137,9 +140,11 @@ asan:
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g" SAN="$(ASAN_FLAGS)" unit
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g" SAN="$(ASAN_FLAGS)" integration
 
-# Unit tests (the store's concurrency tests among them) under ThreadSanitizer.
+# Unit tests (the store's and the pool's concurrency tests among them) and
+# the net layer's tests (the poller's thread) under ThreadSanitizer.
 tsan:
 	$(MAKE) BUILD=build/tsan CFLAGS="-O1 -g" SAN="-fsanitize=thread" unit
+	$(MAKE) BUILD=build/tsan CFLAGS="-O1 -g" SAN="-fsanitize=thread" nettest
 
 # libFuzzer targets: one per parser of untrusted input, built with clang.
 fuzz:

@@ -22,6 +22,7 @@ struct api {
 	struct http *http;
 	unsigned backoff_ms;
 	unsigned backoff_max_ms;
+	unsigned read_tries;
 	uint64_t jitter; /* xorshift state for full jitter */
 };
 
@@ -37,6 +38,7 @@ struct api *api_new(const char *base_url, const char *prefix, const struct http_
 	a->http = http_new(conf);
 	a->backoff_ms = 500;
 	a->backoff_max_ms = 30000;
+	a->read_tries = API_READ_TRIES;
 	if (RAND_bytes((unsigned char *)&a->jitter, sizeof(a->jitter)) != 1 || a->jitter == 0)
 		a->jitter = (uint64_t)time(NULL) | 1;
 	return a;
@@ -73,6 +75,11 @@ void api_set_backoff_ms(struct api *a, unsigned base_ms, unsigned max_ms)
 {
 	a->backoff_ms = base_ms != 0 ? base_ms : 500;
 	a->backoff_max_ms = max_ms != 0 ? max_ms : 30000;
+}
+
+void api_set_read_tries(struct api *a, unsigned tries)
+{
+	a->read_tries = tries != 0 ? tries : API_READ_TRIES;
 }
 
 struct http *api_http(struct api *a)
@@ -172,7 +179,7 @@ static bool mutation_retryable(const struct net_error *err)
 int api_send(struct api *a, struct http_req *req, bool mutation, struct http_resp *out,
 	     struct net_error *err)
 {
-	unsigned tries = mutation ? API_MUTATION_TRIES : API_READ_TRIES;
+	unsigned tries = mutation ? API_MUTATION_TRIES : a->read_tries;
 	char key[37];
 
 	if (mutation && req->idem_key == NULL) {

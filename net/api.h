@@ -52,6 +52,9 @@ char *api_escape(const char *s);
 /* A random UUIDv4 into buf (37 bytes). */
 void api_new_idem_key(char buf[37]);
 
+/* How often a read is tried (0: API_READ_TRIES); the poller, which has its own cadence, uses 1. */
+void api_set_read_tries(struct api *a, unsigned tries);
+
 /* The HTTP handle, for transfers (xfer.c). */
 struct http *api_http(struct api *a);
 

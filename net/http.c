@@ -44,7 +44,8 @@ struct http {
 struct xfer {
 	struct http *h;
 	struct http_resp *resp;
-	size_t cap; /* body bytes allowed in memory */
+	size_t cap;   /* body bytes allowed in memory */
+	size_t alloc; /* bytes allocated for resp->body (grows by doubling) */
 	bool too_big;
 	int fd; /* download: 2xx bodies go here; -1 otherwise */
 	bool write_failed;
@@ -144,7 +145,12 @@ static size_t keep(struct xfer *x, const char *data, size_t n)
 		x->too_big = true;
 		return 0;
 	}
-	r->body = xrealloc(r->body, r->len + n + 1);
+	if (r->len + n + 1 > x->alloc) {
+		x->alloc = x->alloc != 0 ? x->alloc : 16384;
+		while (x->alloc < r->len + n + 1)
+			x->alloc *= 2;
+		r->body = xrealloc(r->body, x->alloc);
+	}
 	memcpy(r->body + r->len, data, n);
 	r->len += n;
 	r->body[r->len] = '\0';
@@ -327,11 +333,10 @@ static void common_options(struct http *h, const struct http_req *req, struct xf
 }
 
 /* Runs the prepared request and turns libcurl's result into err. */
-static int perform(struct http *h, const struct http_req *req, struct xfer *x,
-		   struct net_error *err)
+/* Turns libcurl's result for a finished request into 0 or err. */
+static int finish(struct http *h, const struct http_req *req, struct xfer *x, CURLcode rc,
+		  struct net_error *err)
 {
-	CURLcode rc = curl_easy_perform(h->easy);
-
 	curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &x->resp->status);
 	if (rc == CURLE_OK)
 		return 0;
@@ -350,6 +355,12 @@ static int perform(struct http *h, const struct http_req *req, struct xfer *x,
 			      h->errbuf[0] != '\0' ? h->errbuf : curl_easy_strerror(rc));
 	}
 	return -1;
+}
+
+static int perform(struct http *h, const struct http_req *req, struct xfer *x,
+		   struct net_error *err)
+{
+	return finish(h, req, x, curl_easy_perform(h->easy), err);
 }
 
 static void xfer_init(struct xfer *x, struct http *h, const struct http_req *req,
@@ -444,4 +455,114 @@ int http_upload(struct http *h, const struct http_req *req, int fd, int64_t size
 	x.progress = progress;
 	x.progress_arg = arg;
 	return run(h, req, &x, true, size, err);
+}
+
+/* ---- batches: many small GETs at once over curl's multi interface ---- */
+
+struct http_batch {
+	CURLM *multi;
+	struct http **slots; /* one easy handle each, reused: keep-alive across batches */
+	unsigned n_slots;
+};
+
+struct http_batch *http_batch_new(const struct http_conf *conf, unsigned parallel)
+{
+	struct http_batch *b = xcalloc(1, sizeof(*b));
+
+	b->multi = curl_multi_init();
+	if (b->multi == NULL)
+		fatal("http: curl_multi_init failed");
+	b->n_slots = parallel != 0 ? parallel : 1;
+	b->slots = xcalloc(b->n_slots, sizeof(*b->slots));
+	for (unsigned i = 0; i < b->n_slots; i++)
+		b->slots[i] = http_new(conf);
+	return b;
+}
+
+void http_batch_free(struct http_batch **b)
+{
+	if (b == NULL || *b == NULL)
+		return;
+	for (unsigned i = 0; i < (*b)->n_slots; i++)
+		http_free(&(*b)->slots[i]);
+	free((*b)->slots);
+	curl_multi_cleanup((*b)->multi);
+	free(*b);
+	*b = NULL;
+}
+
+/* A request in flight in a slot. */
+struct flight {
+	size_t index; /* into the caller's arrays */
+	struct http_req req;
+	struct xfer x;
+	bool busy;
+};
+
+static void launch(struct http_batch *b, unsigned slot, struct flight *f, size_t index,
+		   const char *url, struct http_resp *out, const atomic_bool *cancel)
+{
+	struct http *h = b->slots[slot];
+
+	f->index = index;
+	f->req = (struct http_req){.method = "GET", .url = url, .cancel = cancel};
+	xfer_init(&f->x, h, &f->req, out);
+	common_options(h, &f->req, &f->x);
+	curl_easy_setopt(h->easy, CURLOPT_TIMEOUT, h->timeout_s);
+	curl_easy_setopt(h->easy, CURLOPT_PRIVATE, f);
+	f->busy = true;
+	curl_multi_add_handle(b->multi, h->easy);
+}
+
+/* Collects finished requests; returns how many slots came free. */
+static unsigned collect_done(struct http_batch *b, struct net_error *errs, int *failed)
+{
+	unsigned freed = 0;
+	CURLMsg *m;
+	int left;
+
+	while ((m = curl_multi_info_read(b->multi, &left)) != NULL) {
+		struct flight *f = NULL;
+		unsigned slot = 0;
+
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&f);
+		while (slot < b->n_slots && b->slots[slot]->easy != m->easy_handle)
+			slot++;
+		curl_multi_remove_handle(b->multi, m->easy_handle);
+		if (finish(b->slots[slot], &f->req, &f->x, m->data.result, &errs[f->index]) < 0) {
+			http_resp_clear(f->x.resp);
+			(*failed)++;
+		}
+		f->busy = false;
+		freed++;
+	}
+	return freed;
+}
+
+int http_batch_get(struct http_batch *b, const char *const *urls, size_t n, struct http_resp *out,
+		   struct net_error *errs, const atomic_bool *cancel)
+{
+	struct flight *flights = xcalloc(b->n_slots, sizeof(*flights));
+	size_t next = 0;
+	int failed = 0;
+	int running = 1;
+
+	for (size_t i = 0; i < n; i++)
+		errs[i] = (struct net_error){.kind = NET_OK, .retry_after_ms = -1};
+	while (next < n || running > 0) {
+		for (unsigned s = 0; s < b->n_slots && next < n; s++) {
+			if (flights[s].busy)
+				continue;
+			launch(b, s, &flights[s], next, urls[next], &out[next], cancel);
+			next++;
+		}
+		curl_multi_perform(b->multi, &running);
+		collect_done(b, errs, &failed);
+		if (running > 0 || next < n)
+			curl_multi_poll(b->multi, NULL, 0, 100, NULL);
+	}
+	free(flights);
+	return failed == 0 ? 0 : -1;
 }

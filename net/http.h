@@ -105,6 +105,23 @@ int http_download(struct http *h, const struct http_req *req, int fd, http_progr
 int http_upload(struct http *h, const struct http_req *req, int fd, int64_t size,
 		http_progress_fn progress, void *arg, struct http_resp *out, struct net_error *err);
 
+/*
+ * A batch runs many small GETs at once (at most `parallel` in flight) over
+ * libcurl's multi interface, on the calling thread: how the poller fetches
+ * the metrics of every visible box without one thread per box.
+ */
+struct http_batch;
+
+struct http_batch *http_batch_new(const struct http_conf *conf, unsigned parallel);
+void http_batch_free(struct http_batch **b);
+/*
+ * GETs the n urls; out[i] gets each answer (any status) or errs[i] says why
+ * none came (kind NET_OK when one did). Returns 0 when every one was
+ * answered, -1 when some were not. Caller clears every out[i].
+ */
+int http_batch_get(struct http_batch *b, const char *const *urls, size_t n, struct http_resp *out,
+		   struct net_error *errs, const atomic_bool *cancel);
+
 /* Fills err from an answer with an error status (NET_STATUS). */
 void net_error_from_resp(const struct http_resp *r, struct net_error *err);
 /* Sets err to kind with a printf-style message. */

@@ -1,0 +1,479 @@
+/*
+ * poller: one thread, one round at a time. The UI's interest is copied in
+ * under the lock and copied out at the start of a round; everything else
+ * belongs to the thread. The round's results go to the store as whole
+ * values; the connection state is worked out at the end of the round from
+ * what failed: the box list failing means the server is down (or the key is
+ * refused), anything else failing means degraded.
+ */
+#include "poller.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api.h"
+#include "model/xalloc.h"
+
+struct interest {
+	char **visible;
+	size_t n;
+	char *selected;
+	bool images_open;
+};
+
+struct poller {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool stop, kick;      /* under lock */
+	struct interest want; /* under lock */
+	atomic_bool cancel;
+	struct store *store;
+	/* The thread's own. */
+	struct poller_opts o; /* o.http's strings point at the copies below */
+	char *base_url;
+	char *prefix;
+	char *bearer;
+	char *ca_file;
+	bool prefix_explicit;
+	struct api *api;
+	struct http_batch *batch;
+	char etag[128];
+	char **running; /* ids of the running boxes in the last list */
+	size_t n_running;
+	int64_t last_images_ms, last_config_ms;
+	bool need_config, need_me;
+	unsigned failures; /* rounds in a row the server was down */
+	struct conn_state conn;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void interest_clear(struct interest *w)
+{
+	strv_free(w->visible, w->n);
+	free(w->selected);
+	memset(w, 0, sizeof(*w));
+}
+
+static void interest_copy(struct interest *dst, const struct interest *src)
+{
+	dst->n = src->n;
+	dst->visible = src->n != 0 ? xcalloc(src->n, sizeof(char *)) : NULL;
+	for (size_t i = 0; i < src->n; i++)
+		dst->visible[i] = xstrdup(src->visible[i]);
+	dst->selected = xstrdup(src->selected);
+	dst->images_open = src->images_open;
+}
+
+void poller_set_interest(struct poller *p, const char *const *visible, size_t n,
+			 const char *selected, bool images_open)
+{
+	struct interest w = {.n = n, .images_open = images_open};
+
+	w.visible = n != 0 ? xcalloc(n, sizeof(char *)) : NULL;
+	for (size_t i = 0; i < n; i++)
+		w.visible[i] = xstrdup(visible[i]);
+	w.selected = xstrdup(selected);
+	pthread_mutex_lock(&p->lock);
+	interest_clear(&p->want);
+	p->want = w;
+	pthread_mutex_unlock(&p->lock);
+}
+
+void poller_kick(struct poller *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->kick = true;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* The connection state moves to status (stamping since_ms when it changes). */
+static void set_conn(struct poller *p, enum conn_status status, const char *message,
+		     int64_t next_retry_ms)
+{
+	int64_t now = now_ms();
+
+	if (p->conn.status != status)
+		p->conn.since_ms = now;
+	p->conn.status = status;
+	snprintf(p->conn.message, sizeof(p->conn.message), "%s", message);
+	p->conn.next_retry_ms = next_retry_ms;
+	if (status == CONN_CONNECTED || status == CONN_DEGRADED)
+		p->conn.last_ok_ms = now;
+	store_set_conn(p->store, &p->conn);
+}
+
+static bool auth_refused(const struct net_error *err)
+{
+	return err->kind == NET_STATUS && (err->api.kind == API_ERR_UNAUTHENTICATED ||
+					   err->api.kind == API_ERR_PERMISSION_DENIED);
+}
+
+/* Config at start, every config_ms and after reconnecting; /v1/me once for the prefix. */
+static int refresh_config(struct poller *p, int64_t now, struct net_error *err)
+{
+	struct server_config *cfg = NULL;
+	struct principal *me = NULL;
+
+	if (p->need_config || now - p->last_config_ms >= (int64_t)p->o.config_ms) {
+		if (api_config(p->api, &p->cancel, &cfg, err) < 0)
+			return -1;
+		store_set_config(p->store, &cfg);
+		p->last_config_ms = now;
+		p->need_config = false;
+	}
+	if (!p->need_me)
+		return 0;
+	if (api_me(p->api, &p->cancel, &me, err) < 0)
+		return -1;
+	if (!p->prefix_explicit)
+		api_set_prefix(p->api, me->path_prefix);
+	store_set_principal(p->store, &me);
+	p->need_me = false;
+	return 0;
+}
+
+/* Remembers which boxes run: their metrics are worth fetching. */
+static void note_running(struct poller *p, const struct box_list *l)
+{
+	strv_free(p->running, p->n_running);
+	p->running = l->n != 0 ? xcalloc(l->n, sizeof(char *)) : NULL;
+	p->n_running = 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->items[i].status == BOX_RUNNING)
+			p->running[p->n_running++] = xstrdup(l->items[i].id);
+}
+
+/* The box list, with If-None-Match while it fits in one page. */
+static int poll_boxes(struct poller *p, struct net_error *err)
+{
+	char *url = api_url(p->api, true, "/boxes?pageSize=1000");
+	struct http_req req = {
+		.method = "GET", .url = url, .if_none_match = p->etag, .cancel = &p->cancel};
+	struct http_resp resp;
+	struct decode_error derr = {0};
+	struct box_list *l = NULL;
+	char msg[300];
+	int rc = api_send(p->api, &req, false, &resp, err);
+
+	free(url);
+	if (rc < 0)
+		return -1;
+	if (resp.status == 304) {
+		http_resp_clear(&resp);
+		return 0;
+	}
+	if (box_list_decode(resp.body, resp.len, &l, &derr) < 0) {
+		net_error_set(err, NET_DECODE, "box list: %s",
+			      decode_error_str(&derr, msg, sizeof(msg)));
+		http_resp_clear(&resp);
+		return -1;
+	}
+	snprintf(p->etag, sizeof(p->etag), "%s", resp.etag);
+	http_resp_clear(&resp);
+	/* More than one page: no ETag shortcut, the whole list. */
+	if (l->next_page_token != NULL) {
+		p->etag[0] = '\0';
+		box_list_free(&l);
+		if (api_boxes(p->api, NULL, &p->cancel, &l, err) < 0)
+			return -1;
+	}
+	note_running(p, l);
+	store_set_boxes(p->store, &l);
+	return 0;
+}
+
+static bool is_running(const struct poller *p, const char *id)
+{
+	for (size_t i = 0; i < p->n_running; i++)
+		if (strcmp(p->running[i], id) == 0)
+			return true;
+	return false;
+}
+
+/* The ids whose metrics to fetch: visible running boxes and the selected one. */
+static size_t metric_ids(const struct poller *p, const struct interest *w, const char **ids)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < w->n; i++)
+		if (is_running(p, w->visible[i]))
+			ids[n++] = w->visible[i];
+	if (w->selected != NULL) {
+		bool seen = false;
+
+		for (size_t i = 0; i < n && !seen; i++)
+			seen = strcmp(ids[i], w->selected) == 0;
+		if (!seen)
+			ids[n++] = w->selected;
+	}
+	return n;
+}
+
+/* Per-box metrics, POLLER_METRICS_PARALLEL at a time. Returns how many failed. */
+static int poll_metrics(struct poller *p, const struct interest *w)
+{
+	const char **ids = xcalloc(w->n + 1, sizeof(char *));
+	size_t n = metric_ids(p, w, ids);
+	char **urls = xcalloc(n + 1, sizeof(char *));
+	struct http_resp *resp = xcalloc(n + 1, sizeof(*resp));
+	struct net_error *errs = xcalloc(n + 1, sizeof(*errs));
+	int64_t now = now_ms();
+	int failed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char *eid = api_escape(ids[i]);
+		char *path = xasprintf("/boxes/%s/metrics", eid);
+
+		urls[i] = api_url(p->api, true, path);
+		free(path);
+		free(eid);
+	}
+	if (n != 0)
+		http_batch_get(p->batch, (const char *const *)urls, n, resp, errs, &p->cancel);
+	for (size_t i = 0; i < n; i++) {
+		struct box_metrics m = {0};
+		struct decode_error derr = {0};
+		bool ok = errs[i].kind == NET_OK && resp[i].status == 200 &&
+			  box_metrics_decode(resp[i].body, resp[i].len, &m, &derr) == 0;
+
+		/* A box that stopped meanwhile answers 409 on some servers: a gap, not a failure.
+		 */
+		failed += !ok && resp[i].status != 409 && resp[i].status != 404;
+		store_put_box_metrics(p->store, ids[i], ok ? &m : NULL, now);
+		http_resp_clear(&resp[i]);
+		free(urls[i]);
+	}
+	free(ids);
+	free(urls);
+	free(resp);
+	free(errs);
+	return failed;
+}
+
+/* Everything but the box list; returns how many requests failed. */
+static int poll_rest(struct poller *p, const struct interest *w, int64_t now)
+{
+	struct runtime_metrics rm = {0};
+	struct snapshot_list *snaps = NULL;
+	struct image_list *images = NULL;
+	struct net_error err;
+	int failed = 0;
+
+	if (api_runtime_metrics(p->api, &p->cancel, &rm, &err) == 0)
+		store_set_runtime(p->store, &rm);
+	else
+		failed++;
+	failed += poll_metrics(p, w);
+	if (w->selected != NULL) {
+		if (api_snapshots(p->api, w->selected, &p->cancel, &snaps, &err) == 0)
+			store_set_snapshots(p->store, w->selected, &snaps);
+		else
+			failed += err.kind != NET_STATUS || err.api.kind != API_ERR_NOT_FOUND;
+	}
+	if (w->images_open || p->last_images_ms == 0 ||
+	    now - p->last_images_ms >= (int64_t)p->o.images_ms) {
+		if (api_images(p->api, &p->cancel, &images, &err) == 0) {
+			store_set_images(p->store, &images);
+			p->last_images_ms = now;
+		} else {
+			failed++;
+		}
+	}
+	return failed;
+}
+
+/* The wait after a round that found the server down: 1 s doubling to retry_max_ms. */
+static int64_t retry_delay(const struct poller *p)
+{
+	int64_t d = 1000;
+
+	for (unsigned i = 1; i < p->failures && d < p->o.retry_max_ms; i++)
+		d *= 2;
+	return d < p->o.retry_max_ms ? d : p->o.retry_max_ms;
+}
+
+/* One round; returns when the next should start. */
+static int64_t round_once(struct poller *p, const struct interest *w)
+{
+	int64_t start = now_ms();
+	struct net_error err;
+	char msg[sizeof(p->conn.message)];
+	int failed;
+
+	if (refresh_config(p, start, &err) < 0 || poll_boxes(p, &err) < 0) {
+		if (atomic_load(&p->cancel))
+			return start;
+		if (auth_refused(&err)) {
+			p->need_me = !p->prefix_explicit;
+			set_conn(p, CONN_AUTH_FAILED, err.message, 0);
+			return start + p->o.retry_max_ms;
+		}
+		p->failures++;
+		p->need_config = true;
+		p->etag[0] = '\0';
+		set_conn(p, CONN_DOWN, err.message, now_ms() + retry_delay(p));
+		return now_ms() + retry_delay(p);
+	}
+	p->failures = 0;
+	failed = poll_rest(p, w, start);
+	snprintf(msg, sizeof(msg), "%d request%s failed in the last round", failed,
+		 failed == 1 ? "" : "s");
+	set_conn(p, failed != 0 ? CONN_DEGRADED : CONN_CONNECTED, failed != 0 ? msg : "", 0);
+	return start + p->o.interval_ms;
+}
+
+/* Waits until deadline, a kick or stop; false when stopping. */
+static bool wait_until(struct poller *p, int64_t deadline)
+{
+	struct timespec ts;
+	bool go_on;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	{
+		int64_t ms = deadline - now_ms();
+
+		if (ms < 0)
+			ms = 0;
+		ts.tv_sec += ms / 1000;
+		ts.tv_nsec += (ms % 1000) * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+	}
+	pthread_mutex_lock(&p->lock);
+	while (!p->stop && !p->kick && pthread_cond_timedwait(&p->cond, &p->lock, &ts) != ETIMEDOUT)
+		;
+	p->kick = false;
+	go_on = !p->stop;
+	pthread_mutex_unlock(&p->lock);
+	return go_on;
+}
+
+static void *run(void *arg)
+{
+	struct poller *p = arg;
+	int64_t next;
+
+	p->api = api_new(p->base_url, p->prefix, &p->o.http);
+	api_set_read_tries(p->api, 1);
+	p->batch = http_batch_new(&p->o.http, POLLER_METRICS_PARALLEL);
+	set_conn(p, CONN_CONNECTING, "", 0);
+	do {
+		struct interest w = {0};
+
+		pthread_mutex_lock(&p->lock);
+		interest_copy(&w, &p->want);
+		pthread_mutex_unlock(&p->lock);
+		next = round_once(p, &w);
+		interest_clear(&w);
+	} while (wait_until(p, next));
+	http_batch_free(&p->batch);
+	api_free(&p->api);
+	return NULL;
+}
+
+static void block_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, SIGTSTP);
+	sigaddset(&set, SIGCONT);
+	sigaddset(&set, SIGWINCH);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+struct poller *poller_start(const struct poller_opts *o, struct store *store)
+{
+	struct poller *p = xcalloc(1, sizeof(*p));
+	pthread_condattr_t attr;
+	sigset_t old;
+	int rc;
+
+	p->o = *o;
+	p->o.interval_ms = o->interval_ms != 0 ? o->interval_ms : 2000;
+	p->o.images_ms = o->images_ms != 0 ? o->images_ms : 30000;
+	p->o.config_ms = o->config_ms != 0 ? o->config_ms : 300000;
+	p->o.retry_max_ms = o->retry_max_ms != 0 ? o->retry_max_ms : 30000;
+	p->base_url = xstrdup(o->base_url);
+	p->prefix = xstrdup(o->prefix);
+	p->prefix_explicit = o->prefix != NULL;
+	p->bearer = xstrdup(o->http.bearer);
+	p->ca_file = xstrdup(o->http.ca_file);
+	p->o.http.bearer = p->bearer;
+	p->o.http.ca_file = p->ca_file;
+	p->store = store;
+	p->need_config = true;
+	p->need_me = true;
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->cond, &attr);
+	pthread_condattr_destroy(&attr);
+	block_signals(&old);
+	rc = pthread_create(&p->thread, NULL, run, p);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		pthread_cond_destroy(&p->cond);
+		pthread_mutex_destroy(&p->lock);
+		free(p->base_url);
+		free(p->prefix);
+		free(p->bearer);
+		free(p->ca_file);
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void poller_stop(struct poller **pp)
+{
+	struct poller *p = pp != NULL ? *pp : NULL;
+
+	if (p == NULL)
+		return;
+	atomic_store(&p->cancel, true);
+	pthread_mutex_lock(&p->lock);
+	p->stop = true;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	pthread_join(p->thread, NULL);
+	interest_clear(&p->want);
+	strv_free(p->running, p->n_running);
+	pthread_cond_destroy(&p->cond);
+	pthread_mutex_destroy(&p->lock);
+	free(p->base_url);
+	free(p->prefix);
+	if (p->bearer != NULL)
+		explicit_bzero(p->bearer, strlen(p->bearer));
+	free(p->bearer);
+	free(p->ca_file);
+	free(p);
+	*pp = NULL;
+}

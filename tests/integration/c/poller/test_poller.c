@@ -1,0 +1,206 @@
+/*
+ * net/poller against a live boxlite-sim: the prefix discovered through
+ * /v1/me, the box list, runtime and per-box metrics for what the screen
+ * shows, snapshots of the selected box, a 304 that leaves the box list
+ * alone, the server killed (down, last data kept, a retry time) and
+ * restarted on the same port (connected again by itself), and a refused key.
+ * Every wait is bounded and none asserts on timing.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "model/xalloc.h"
+#include "net/poller.h"
+#include "tests/support/simproc.h"
+
+typedef bool (*ready_fn)(const struct store_view *v, void *arg);
+
+/* Refreshes v until ready says so, for at most 15 s; the changed bits seen meanwhile. */
+static unsigned wait_for(struct store *s, struct store_view *v, ready_fn ready, void *arg)
+{
+	unsigned seen = 0;
+
+	for (int i = 0; i < 1500; i++) {
+		seen |= store_read(s, v);
+		if (ready(v, arg))
+			return seen;
+		usleep(10000);
+	}
+	fail_msg("timed out waiting; connection is %s: %s",
+		 conn_status_name(store_view_conn(v)->status), store_view_conn(v)->message);
+	return seen;
+}
+
+static bool has_status(const struct store_view *v, void *arg)
+{
+	return store_view_conn(v)->status == *(enum conn_status *)arg &&
+	       store_view_boxes(v) != NULL;
+}
+
+static bool status_is(const struct store_view *v, void *arg)
+{
+	return store_view_conn(v)->status == *(enum conn_status *)arg;
+}
+
+static bool has_snapshots(const struct store_view *v, void *arg)
+{
+	return store_view_snapshots(v, arg) != NULL;
+}
+
+static bool runtime_newer(const struct store_view *v, void *arg)
+{
+	return store_view_generation(v, STORE_RUNTIME) > *(uint64_t *)arg;
+}
+
+/* A port nobody listens on now (the kernel's pick, released). */
+static int free_port(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int port;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+static const char *box_id(const struct store_view *v, const char *name)
+{
+	const struct box_list *l = store_view_boxes(v);
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->items[i].name != NULL && strcmp(l->items[i].name, name) == 0)
+			return l->items[i].id;
+	fail_msg("no box %s", name);
+	return NULL;
+}
+
+static void test_poll_and_recover(void **state)
+{
+	char port[16];
+	const char *args[] = {"--port", port, "--prefix", "us-east/team-42", "--seed", "1", NULL};
+	struct poller_opts o = {.interval_ms = 200, .retry_max_ms = 400};
+	struct store *store = store_new();
+	struct store_view v = {0};
+	enum conn_status want = CONN_CONNECTED;
+	struct box_metrics m;
+	struct simproc s;
+	char url[64];
+	const char *ids[2];
+	char *web1;
+	char *web3;
+	uint64_t gen;
+	unsigned seen;
+	struct poller *p;
+
+	(void)state;
+	snprintf(port, sizeof(port), "%d", free_port());
+	snprintf(url, sizeof(url), "http://127.0.0.1:%s", port);
+	assert_int_equal(simproc_start(&s, args), 0);
+	o.base_url = url;
+	p = poller_start(&o, store);
+	assert_non_null(p);
+	wait_for(store, &v, has_status, &want);
+	assert_int_equal(store_view_boxes(&v)->n, 24);
+	assert_string_equal(store_view_principal(&v)->path_prefix, "us-east/team-42");
+	assert_non_null(store_view_config(&v));
+	assert_non_null(store_view_runtime(&v));
+	/* The screen shows web-1 (running) and web-3 (stopped), web-1 selected. */
+	web1 = xstrdup(box_id(&v, "web-1"));
+	web3 = xstrdup(box_id(&v, "web-3"));
+	ids[0] = web1;
+	ids[1] = web3;
+	poller_set_interest(p, ids, 2, web1, false);
+	poller_kick(p);
+	wait_for(store, &v, has_snapshots, web1);
+	assert_true(store_box_metrics(store, web1, &m, NULL));
+	assert_true(m.cpu_percent.state == OPT_SET);
+	assert_false(store_box_metrics(store, web3, &m, NULL));
+	/* Nothing changed on the server: the next rounds get 304 for the list. */
+	store_read(store, &v);
+	gen = store_view_generation(&v, STORE_RUNTIME) + 1;
+	poller_kick(p);
+	seen = wait_for(store, &v, runtime_newer, &gen);
+	assert_false(seen & STORE_BOXES);
+	/* The server dies: down, a retry time, the last list still there. */
+	assert_int_equal(simproc_stop(&s), 0);
+	want = CONN_DOWN;
+	wait_for(store, &v, status_is, &want);
+	assert_true(store_view_conn(&v)->next_retry_ms > 0);
+	assert_non_null(strstr(store_view_conn(&v)->message, "127.0.0.1"));
+	assert_int_equal(store_view_boxes(&v)->n, 24);
+	/* It comes back on the same port: connected again, nobody asked. */
+	assert_int_equal(simproc_start(&s, args), 0);
+	want = CONN_CONNECTED;
+	wait_for(store, &v, status_is, &want);
+	assert_int_equal(store_view_boxes(&v)->n, 24);
+	poller_stop(&p);
+	assert_null(p);
+	assert_int_equal(simproc_stop(&s), 0);
+	free(web1);
+	free(web3);
+	store_view_release(&v);
+	store_free(&store);
+}
+
+static void test_auth_refused(void **state)
+{
+	char key_file[] = "/tmp/boxtop-poller-key-XXXXXX";
+	const char *args[] = {"--api-key-file", key_file, NULL};
+	struct poller_opts o = {.interval_ms = 200};
+	struct store *store = store_new();
+	struct store_view v = {0};
+	enum conn_status want = CONN_AUTH_FAILED;
+	struct simproc s;
+	struct poller *p;
+	int fd = mkstemp(key_file);
+
+	(void)state;
+	assert_int_equal(write(fd, "poller-test-key\n", 16), 16);
+	close(fd);
+	assert_int_equal(simproc_start(&s, args), 0);
+	o.base_url = s.url;
+	o.http.bearer = "not-the-key";
+	p = poller_start(&o, store);
+	wait_for(store, &v, status_is, &want);
+	assert_null(store_view_boxes(&v));
+	poller_stop(&p);
+	/* The right key: connected. */
+	o.http.bearer = "poller-test-key";
+	p = poller_start(&o, store);
+	want = CONN_CONNECTED;
+	wait_for(store, &v, has_status, &want);
+	poller_stop(&p);
+	assert_int_equal(simproc_stop(&s), 0);
+	unlink(key_file);
+	store_view_release(&v);
+	store_free(&store);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_poll_and_recover),
+		cmocka_unit_test(test_auth_refused),
+	};
+
+	if (http_global_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
