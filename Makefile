@@ -175,7 +175,7 @@ bench: all
 .PHONY: bench-bins
 bench-bins: $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-$(BUILD)/bench/%: $(call obj,bench/%.c) $(LIBNET) $(LIBMODEL)
+$(BUILD)/bench/%: $(call obj,bench/%.c tests/support/simproc.c) $(LIBNET) $(LIBMODEL)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
