@@ -1,0 +1,231 @@
+/*
+ * actions: a job's argument is a self-contained copy of the action and of
+ * the connection (URL, prefix, HTTP settings), so a retry runs exactly the
+ * same request and nothing is shared between worker threads but the pool
+ * and the poller, which are thread-safe.
+ */
+#include "actions.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "model/xalloc.h"
+#include "xfer.h"
+
+struct actions {
+	pthread_mutex_t lock; /* prefix may change while jobs are submitted */
+	char *base_url;
+	char *prefix;
+	char *bearer;
+	char *ca_file;
+	struct http_conf conf;
+	struct pool *pool;
+	struct poller *poller;
+};
+
+/* One job's argument: everything it needs, owned. */
+struct job_arg {
+	struct actions *a;
+	enum job_kind kind;
+	char *base_url;
+	char *prefix;
+	char *box_id;
+	char *name;
+	char *path;
+	bool force;
+};
+
+struct actions *actions_new(const char *base_url, const char *prefix, const struct http_conf *conf,
+			    struct pool *pool, struct poller *poller)
+{
+	struct actions *a = xcalloc(1, sizeof(*a));
+
+	pthread_mutex_init(&a->lock, NULL);
+	a->base_url = xstrdup(base_url);
+	a->prefix = xstrdup(prefix);
+	a->bearer = xstrdup(conf->bearer);
+	a->ca_file = xstrdup(conf->ca_file);
+	a->conf = *conf;
+	a->conf.bearer = a->bearer;
+	a->conf.ca_file = a->ca_file;
+	a->pool = pool;
+	a->poller = poller;
+	return a;
+}
+
+void actions_free(struct actions **a)
+{
+	if (a == NULL || *a == NULL)
+		return;
+	free((*a)->base_url);
+	free((*a)->prefix);
+	if ((*a)->bearer != NULL)
+		explicit_bzero((*a)->bearer, strlen((*a)->bearer));
+	free((*a)->bearer);
+	free((*a)->ca_file);
+	pthread_mutex_destroy(&(*a)->lock);
+	free(*a);
+	*a = NULL;
+}
+
+void actions_set_prefix(struct actions *a, const char *prefix)
+{
+	pthread_mutex_lock(&a->lock);
+	free(a->prefix);
+	a->prefix = xstrdup(prefix);
+	pthread_mutex_unlock(&a->lock);
+}
+
+static void job_arg_free(void *p)
+{
+	struct job_arg *j = p;
+
+	free(j->base_url);
+	free(j->prefix);
+	free(j->box_id);
+	free(j->name);
+	free(j->path);
+	free(j);
+}
+
+/* The capability a kind needs, or CAP_COUNT for none. */
+static enum capability needed(enum job_kind k)
+{
+	switch (k) {
+	case JOB_SNAPSHOT_CREATE:
+	case JOB_SNAPSHOT_DELETE:
+	case JOB_SNAPSHOT_RESTORE:
+		return CAP_SNAPSHOTS;
+	case JOB_CLONE:
+		return CAP_CLONE;
+	case JOB_EXPORT:
+		return CAP_EXPORT;
+	case JOB_IMPORT:
+		return CAP_IMPORT;
+	default:
+		return CAP_COUNT;
+	}
+}
+
+/* Runs the action on this worker thread with its own API handle. */
+static int run_action(struct api *api, const struct job_arg *j, struct pool_ctx *ctx,
+		      struct net_error *err)
+{
+	const atomic_bool *cancel = pool_ctx_cancel_flag(ctx);
+	struct xfer_opts o = {.force = j->force,
+			      .cancel = cancel,
+			      .progress = pool_ctx_progress_cb,
+			      .progress_arg = ctx};
+	struct snapshot *snap = NULL;
+	struct box *box = NULL;
+	int rc = -1;
+
+	switch (j->kind) {
+	case JOB_SNAPSHOT_CREATE:
+		rc = api_snapshot_create(api, j->box_id, j->name, cancel, &snap, err);
+		break;
+	case JOB_SNAPSHOT_DELETE:
+		rc = api_snapshot_delete(api, j->box_id, j->name, cancel, err);
+		break;
+	case JOB_SNAPSHOT_RESTORE:
+		rc = api_snapshot_restore(api, j->box_id, j->name, cancel, err);
+		break;
+	case JOB_CLONE:
+		rc = api_box_clone(api, j->box_id, j->name, cancel, &box, err);
+		break;
+	case JOB_EXPORT:
+		rc = xfer_export(api, j->box_id, j->path, &o, err);
+		break;
+	case JOB_IMPORT:
+		rc = xfer_import(api, j->path, j->name, &o, &box, err);
+		break;
+	case JOB_START:
+		rc = api_box_start(api, j->box_id, cancel, &box, err);
+		break;
+	case JOB_STOP:
+		rc = api_box_stop(api, j->box_id, cancel, &box, err);
+		break;
+	case JOB_DELETE_BOX:
+		rc = api_box_delete(api, j->box_id, j->force, cancel, err);
+		break;
+	default:
+		net_error_set(err, NET_LOCAL, "unknown action");
+		break;
+	}
+	if (rc == 0 && box != NULL && (j->kind == JOB_CLONE || j->kind == JOB_IMPORT))
+		pool_ctx_message(ctx, "made %s (%s)", box_display_name(box), box->id);
+	else if (rc == 0 && j->kind == JOB_EXPORT)
+		pool_ctx_message(ctx, "saved %s", j->path);
+	snapshot_free(&snap);
+	box_free(&box);
+	return rc;
+}
+
+static int job_fn(struct pool_ctx *ctx, void *arg)
+{
+	const struct job_arg *j = arg;
+	struct api *api = api_new(j->base_url, j->prefix, &j->a->conf);
+	struct net_error err;
+	int rc = run_action(api, j, ctx, &err);
+
+	if (rc < 0)
+		pool_ctx_message(ctx, "%s", err.message);
+	else if (j->a->poller != NULL)
+		poller_kick(j->a->poller);
+	api_free(&api);
+	return rc;
+}
+
+static int check(const struct action *act, const struct server_config *cfg, struct net_error *err)
+{
+	enum capability cap = needed(act->kind);
+
+	if (cap != CAP_COUNT && api_require(cfg, cap, err) < 0)
+		return -1;
+	if ((act->kind == JOB_EXPORT || act->kind == JOB_IMPORT) &&
+	    (act->path == NULL || act->path[0] == '\0')) {
+		net_error_set(err, NET_LOCAL, "%s needs a file path", job_kind_name(act->kind));
+		return -1;
+	}
+	if (act->kind != JOB_IMPORT && (act->box_id == NULL || act->box_id[0] == '\0')) {
+		net_error_set(err, NET_LOCAL, "%s needs a box", job_kind_name(act->kind));
+		return -1;
+	}
+	if ((act->kind == JOB_SNAPSHOT_CREATE || act->kind == JOB_SNAPSHOT_DELETE ||
+	     act->kind == JOB_SNAPSHOT_RESTORE) &&
+	    (act->name == NULL || act->name[0] == '\0')) {
+		net_error_set(err, NET_LOCAL, "%s needs a snapshot name", job_kind_name(act->kind));
+		return -1;
+	}
+	return 0;
+}
+
+uint64_t actions_submit(struct actions *a, const struct action *act,
+			const struct server_config *cfg, struct net_error *err)
+{
+	struct job tmpl = {.kind = act->kind};
+	struct job_arg *j;
+	uint64_t id;
+
+	if (check(act, cfg, err) < 0)
+		return 0;
+	j = xcalloc(1, sizeof(*j));
+	j->a = a;
+	j->kind = act->kind;
+	pthread_mutex_lock(&a->lock);
+	j->base_url = xstrdup(a->base_url);
+	j->prefix = xstrdup(a->prefix);
+	pthread_mutex_unlock(&a->lock);
+	j->box_id = xstrdup(act->box_id);
+	j->name = xstrdup(act->name);
+	j->path = xstrdup(act->path);
+	j->force = act->force;
+	tmpl.box_id = j->box_id;
+	tmpl.box_name = xstrdup(act->box_name); /* pool_submit copies the template */
+	tmpl.arg = act->kind == JOB_EXPORT || act->kind == JOB_IMPORT ? j->path : j->name;
+	id = pool_submit(a->pool, &tmpl, act->box_id, job_fn, j, job_arg_free);
+	free(tmpl.box_name);
+	return id;
+}

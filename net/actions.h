@@ -1,0 +1,56 @@
+/*
+ * actions: the operator's actions (snapshot create/delete/restore, clone,
+ * export, import, start, stop, delete box) as worker-pool jobs.
+ *
+ * Each action is checked against the server's capabilities before anything
+ * is queued (a disabled or missing snapshots/clone/export/import flag
+ * refuses it with "this server does not support ..."), then submitted with
+ * the box id as its order key, so actions on one box run one at a time and
+ * in order. A job opens its own API handle on its worker thread, reports
+ * transfer progress and honours cancel, and when it succeeds asks the
+ * poller for a fresh round so the screen shows the result at once.
+ */
+#ifndef BOXTOP_NET_ACTIONS_H
+#define BOXTOP_NET_ACTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "http.h"
+#include "model/box.h"
+#include "model/server_config.h"
+#include "pool.h"
+#include "poller.h"
+
+struct actions;
+
+/*
+ * base_url, prefix (NULL: none) and conf's strings are copied. pool and
+ * store must outlive the actions; poller may be NULL (nothing to kick).
+ */
+struct actions *actions_new(const char *base_url, const char *prefix, const struct http_conf *conf,
+			    struct pool *pool, struct poller *poller);
+void actions_free(struct actions **a);
+/* The prefix jobs submitted from now on use (after discovery). */
+void actions_set_prefix(struct actions *a, const char *prefix);
+
+/* What to do; only the fields the kind needs are read. */
+struct action {
+	enum job_kind kind;
+	const char *box_id;   /* every kind but import */
+	const char *box_name; /* for the jobs table; may be NULL */
+	const char *name;     /* snapshot name, clone name, import name (may be NULL) */
+	const char *path;     /* export destination, import source */
+	bool force;           /* delete: force; export: replace an existing file */
+};
+
+/*
+ * Queues the action. cfg is the server's config as last polled (NULL:
+ * unknown, and actions that need a capability are refused). Returns the
+ * job id, or 0 with err set (NET_REFUSED, or NET_LOCAL for a bad request
+ * such as a missing path).
+ */
+uint64_t actions_submit(struct actions *a, const struct action *act,
+			const struct server_config *cfg, struct net_error *err);
+
+#endif
