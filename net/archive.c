@@ -875,11 +875,13 @@ static enum archive_rc check_complete(struct import *im, const struct archive_in
 	return ARCHIVE_OK;
 }
 
+/* Opens path, or takes *fd as it is when path is NULL. */
 static enum archive_rc open_reader(struct import *im, const char *path, int *fd)
 {
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (path != NULL)
+		*fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (*fd < 0)
-		return local_failed(im, path);
+		return local_failed(im, path != NULL ? path : "the stream");
 	im->a = archive_read_new();
 	if (im->a == NULL)
 		fatal("archive: out of memory");
@@ -893,13 +895,17 @@ static enum archive_rc open_reader(struct import *im, const char *path, int *fd)
 	return ARCHIVE_OK;
 }
 
-/* Reads path; extracts the disk to disk_out unless it is NULL; stops at the manifest when peek. */
-static enum archive_rc check(const char *path, const char *disk_out, bool peek,
+/*
+ * Reads path (or, when path is NULL, the descriptor in_fd, which is left
+ * open); extracts the disk to disk_out unless it is NULL; stops at the
+ * manifest when peek.
+ */
+static enum archive_rc check(const char *path, int in_fd, const char *disk_out, bool peek,
 			     struct archive_info *info, char *err, size_t errlen)
 {
 	struct import im = {.fd = -1, .peek = peek, .err = err, .errlen = errlen};
 	enum archive_rc rc;
-	int in = -1;
+	int in = path != NULL ? -1 : in_fd;
 
 	memset(info, 0, sizeof(*info));
 	set_err(err, errlen, "%s", "");
@@ -923,7 +929,7 @@ static enum archive_rc check(const char *path, const char *disk_out, bool peek,
 	}
 	if (im.a != NULL)
 		archive_read_free(im.a);
-	if (in >= 0)
+	if (in >= 0 && path != NULL)
 		close(in);
 	free(im.buf);
 	free(im.part);
@@ -933,16 +939,21 @@ static enum archive_rc check(const char *path, const char *disk_out, bool peek,
 enum archive_rc archive_import(const char *path, const char *disk_out, struct archive_info *info,
 			       char *err, size_t errlen)
 {
-	return check(path, disk_out, false, info, err, errlen);
+	return check(path, -1, disk_out, false, info, err, errlen);
 }
 
 enum archive_rc archive_verify(const char *path, struct archive_info *info, char *err,
 			       size_t errlen)
 {
-	return check(path, NULL, false, info, err, errlen);
+	return check(path, -1, NULL, false, info, err, errlen);
 }
 
 enum archive_rc archive_peek(const char *path, struct archive_info *info, char *err, size_t errlen)
 {
-	return check(path, NULL, true, info, err, errlen);
+	return check(path, -1, NULL, true, info, err, errlen);
+}
+
+enum archive_rc archive_verify_fd(int fd, struct archive_info *info, char *err, size_t errlen)
+{
+	return check(NULL, fd, NULL, false, info, err, errlen);
 }

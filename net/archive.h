@@ -110,6 +110,12 @@ enum archive_rc archive_import(const char *path, const char *disk_out, struct ar
 enum archive_rc archive_verify(const char *path, struct archive_info *info, char *err,
 			       size_t errlen);
 /*
+ * archive_verify reading from fd (a pipe, say) up to where the archive
+ * ends; fd is left open. For verifying an export while it downloads.
+ */
+enum archive_rc archive_verify_fd(int fd, struct archive_info *info, char *err, size_t errlen);
+
+/*
  * Fails fast on a file that is not a .boxlite: reads only up to a valid
  * manifest.json (zstd or tar, regular members, manifest checks), not the
  * disk. For boxtop before an upload.

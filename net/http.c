@@ -47,7 +47,8 @@ struct xfer {
 	size_t cap;   /* body bytes allowed in memory */
 	size_t alloc; /* bytes allocated for resp->body (grows by doubling) */
 	bool too_big;
-	int fd; /* download: 2xx bodies go here; -1 otherwise */
+	int fd;     /* download: 2xx bodies go here; -1 otherwise */
+	int tee_fd; /* and a copy here (a verifier's pipe); -1: none */
 	bool write_failed;
 	int write_errno;
 	int upload_fd; /* upload: the body comes from here; -1 otherwise */
@@ -157,20 +158,30 @@ static size_t keep(struct xfer *x, const char *data, size_t n)
 	return n;
 }
 
-static size_t write_fd(struct xfer *x, const char *data, size_t n)
+/* Writes all n bytes to fd; false with x's write error set when it cannot. */
+static bool write_all(struct xfer *x, int fd, const char *data, size_t n)
 {
 	for (size_t off = 0; off < n;) {
-		ssize_t w = write(x->fd, data + off, n - off);
+		ssize_t w = write(fd, data + off, n - off);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
 			x->write_failed = true;
 			x->write_errno = w < 0 ? errno : ENOSPC;
-			return 0;
+			return false;
 		}
 		off += (size_t)w;
 	}
+	return true;
+}
+
+static size_t write_fd(struct xfer *x, const char *data, size_t n)
+{
+	if (!write_all(x, x->fd, data, n))
+		return 0;
+	if (x->tee_fd >= 0 && !write_all(x, x->tee_fd, data, n))
+		return 0;
 	return n;
 }
 
@@ -373,6 +384,7 @@ static void xfer_init(struct xfer *x, struct http *h, const struct http_req *req
 	x->resp = out;
 	x->cap = HTTP_BODY_MAX;
 	x->fd = -1;
+	x->tee_fd = -1;
 	x->upload_fd = -1;
 	x->cancel = req->cancel;
 }
@@ -432,13 +444,15 @@ int http_do(struct http *h, const struct http_req *req, struct http_resp *out,
 	return run(h, req, &x, false, 0, err);
 }
 
-int http_download(struct http *h, const struct http_req *req, int fd, http_progress_fn progress,
-		  void *arg, struct http_resp *out, struct net_error *err)
+int http_download(struct http *h, const struct http_req *req, int fd, int tee_fd,
+		  http_progress_fn progress, void *arg, struct http_resp *out,
+		  struct net_error *err)
 {
 	struct xfer x;
 
 	xfer_init(&x, h, req, out);
 	x.fd = fd;
+	x.tee_fd = tee_fd;
 	x.cap = ERROR_BODY_MAX;
 	x.progress = progress;
 	x.progress_arg = arg;

@@ -90,13 +90,15 @@ int http_do(struct http *h, const struct http_req *req, struct http_resp *out,
 typedef void (*http_progress_fn)(void *arg, int64_t done, int64_t total);
 
 /*
- * Streams the body of req's answer to fd (nothing else is kept in memory)
- * when the status is 2xx; otherwise reads the (bounded) error body into
- * out. Aborts when slower than 1 KiB/s for 60 s, never on total time.
- * Short writes are retried; a failing write (ENOSPC) ends it with NET_LOCAL.
+ * Streams the body of req's answer to fd, and a copy to tee_fd unless it is
+ * -1 (nothing else is kept in memory), when the status is 2xx; otherwise
+ * reads the (bounded) error body into out. Aborts when slower than 1 KiB/s
+ * for 60 s, never on total time. Short writes are retried; a failing write
+ * (ENOSPC) ends it with NET_LOCAL.
  */
-int http_download(struct http *h, const struct http_req *req, int fd, http_progress_fn progress,
-		  void *arg, struct http_resp *out, struct net_error *err);
+int http_download(struct http *h, const struct http_req *req, int fd, int tee_fd,
+		  http_progress_fn progress, void *arg, struct http_resp *out,
+		  struct net_error *err);
 
 /*
  * Sends size bytes read from fd as req's body (application/octet-stream,

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,26 +88,74 @@ static int open_part(const char *dest, const char *part, bool force, struct net_
 	return -1;
 }
 
-/* fsync, verify, rename into place, fsync the directory. */
+/*
+ * The verifier: reads the download through a pipe as it arrives, so the
+ * archive is checked by the time the last byte lands instead of in a second
+ * pass. It always drains the pipe to its end, so the writer never blocks
+ * on a verifier that has stopped reading.
+ */
+struct verifier {
+	pthread_t thread;
+	int rd, wr; /* the pipe; wr is the download's tee */
+	enum archive_rc rc;
+	char why[256];
+};
+
+static void *verify_run(void *arg)
+{
+	struct verifier *v = arg;
+	struct archive_info info;
+	char sink[65536];
+
+	v->rc = archive_verify_fd(v->rd, &info, v->why, sizeof(v->why));
+	archive_info_clear(&info);
+	while (read(v->rd, sink, sizeof(sink)) > 0)
+		;
+	return NULL;
+}
+
+static int verifier_start(struct verifier *v, struct net_error *err)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		net_error_set(err, NET_LOCAL, "cannot verify: %s", strerror(errno));
+		return -1;
+	}
+	v->rd = p[0];
+	v->wr = p[1];
+	fcntl(v->wr, F_SETPIPE_SZ, 1 << 20);
+	if (pthread_create(&v->thread, NULL, verify_run, v) != 0) {
+		close(p[0]);
+		close(p[1]);
+		net_error_set(err, NET_LOCAL, "cannot verify: no thread");
+		return -1;
+	}
+	return 0;
+}
+
+/* Ends the stream and waits for the verdict. */
+static int verifier_finish(struct verifier *v, struct net_error *err)
+{
+	close(v->wr);
+	v->wr = -1;
+	pthread_join(v->thread, NULL);
+	close(v->rd);
+	if (v->rc == ARCHIVE_RC_OK)
+		return 0;
+	if (err != NULL)
+		net_error_set(err, v->rc == ARCHIVE_INVALID ? NET_DECODE : NET_LOCAL,
+			      "the exported archive does not verify: %s", v->why);
+	return -1;
+}
+
+/* fsync, rename into place, fsync the directory. */
 static int commit(int fd, const char *part, const char *dest, const struct xfer_opts *o,
 		  struct net_error *err)
 {
-	struct archive_info info;
-	char why[256];
-
 	if (fsync(fd) < 0) {
 		net_error_set(err, NET_LOCAL, "cannot write %s: %s", part, strerror(errno));
 		return -1;
-	}
-	if (!o->no_verify) {
-		enum archive_rc rc = archive_verify(part, &info, why, sizeof(why));
-
-		archive_info_clear(&info);
-		if (rc != ARCHIVE_RC_OK) {
-			net_error_set(err, rc == ARCHIVE_INVALID ? NET_DECODE : NET_LOCAL,
-				      "the exported archive does not verify: %s", why);
-			return -1;
-		}
 	}
 	if (renameat2(AT_FDCWD, part, AT_FDCWD, dest, o->force ? 0 : RENAME_NOREPLACE) < 0) {
 		net_error_set(err, NET_LOCAL, "cannot rename %s to %s: %s", part, dest,
@@ -127,19 +176,29 @@ int xfer_export(struct api *a, const char *id, const char *dest, const struct xf
 	char *url = api_url(a, true, path);
 	struct http_req req = {.method = "POST", .url = url, .json = "{}", .cancel = o->cancel};
 	struct http_resp resp = {0};
+	struct verifier v = {.rd = -1, .wr = -1};
+	bool verifying = false;
 	int fd = open_part(dest, part, o->force, err);
 	int rc = -1;
 
 	if (fd < 0)
 		goto out;
-	if (http_download(api_http(a), &req, fd, o->progress, o->progress_arg, &resp, err) < 0)
+	if (!o->no_verify && verifier_start(&v, err) < 0)
 		goto out;
-	if (resp.status < 200 || resp.status >= 300) {
+	verifying = !o->no_verify;
+	rc = http_download(api_http(a), &req, fd, v.wr, o->progress, o->progress_arg, &resp, err);
+	if (rc == 0 && (resp.status < 200 || resp.status >= 300)) {
 		net_error_from_resp(&resp, err);
-		goto out;
+		rc = -1;
 	}
-	rc = commit(fd, part, dest, o, err);
+	verifying = false;
+	if (!o->no_verify && verifier_finish(&v, rc == 0 ? err : NULL) < 0)
+		rc = -1;
+	if (rc == 0)
+		rc = commit(fd, part, dest, o, err);
 out:
+	if (verifying)
+		verifier_finish(&v, NULL);
 	if (fd >= 0)
 		close(fd);
 	if (rc < 0 && fd >= 0)
