@@ -851,7 +851,7 @@ static void test_default_workers(void **state)
 	struct fixture f = fixture(0); /* POOL_DEFAULT_WORKERS: four meet at once */
 	struct meet m;
 	uint64_t ids[POOL_DEFAULT_WORKERS];
-	char key[8];
+	char key[16];
 
 	(void)state;
 	gate_init(&m.gate);
