@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rng.h"
 #include "model/xalloc.h"
 
 #define FAULTS_MAX      64
@@ -81,16 +82,6 @@ struct faults {
 	size_t n;
 	bool expired;
 };
-
-/* splitmix64, as the fleet draws (fleet_impl.h is the fleet's own). */
-static uint64_t draw(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
 
 struct faults *faults_new(uint64_t seed)
 {
@@ -612,7 +603,7 @@ static bool rule_fires(struct faults *f, const struct rule *r)
 		return true;
 	if (r->rate <= 0.0)
 		return false;
-	return (double)(draw(&f->rng) >> 11) * 0x1p-53 < r->rate;
+	return (double)(rng_next(&f->rng) >> 11) * 0x1p-53 < r->rate;
 }
 
 void faults_plan(struct faults *f, const char *method, const char *path, struct fault_plan *out)

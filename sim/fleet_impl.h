@@ -12,6 +12,7 @@
 #include "fleet.h"
 #include "model/box.h"
 #include "model/metrics.h"
+#include "rng.h"
 #include "snapset.h"
 
 /* What of a box changes after it is made (see box_text in fleet.c). */
@@ -50,20 +51,6 @@ struct fleet {
 	int64_t last_tick; /* monotonic milliseconds metrics were last advanced to */
 	int64_t created, failed, stopped, commands, exec_errors; /* runtime counters */
 };
-
-static inline uint64_t rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
-static inline uint64_t rng_below(uint64_t *s, uint64_t n)
-{
-	return rng_next(s) % n;
-}
 
 typedef enum fleet_rc (*fleet_box_fn)(struct fleet *f, struct sim_box *x, void *arg);
 /* Runs fn on the box id_or_name with the lock taken; FLEET_NOT_FOUND when there is none. */
