@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "model/xalloc.h"
 #include "net/api.h"
 #include "tests/support/simproc.h"
 
@@ -98,6 +99,49 @@ static void test_reads(void **state)
 	principal_free(&me);
 	server_config_free(&cfg);
 	down(&s, &a);
+}
+
+/* Prefix discovery the way boxtop does it, in all three flavors. */
+static void discover(const char *const *args, const char *base, const char *want_prefix,
+		     size_t want_boxes)
+{
+	struct principal *me = NULL;
+	struct box_list *boxes = NULL;
+	struct net_error err;
+	struct simproc s;
+	struct http_conf conf = {0};
+	struct api *a;
+	char *url;
+
+	assert_int_equal(simproc_start(&s, args), 0);
+	url = xasprintf("%s%s", s.url, base);
+	a = api_new(url, NULL, &conf);
+	assert_int_equal(api_me(a, NULL, &me, &err), 0);
+	if (want_prefix == NULL)
+		assert_true(me->path_prefix == NULL || me->path_prefix[0] == '\0');
+	else
+		assert_string_equal(me->path_prefix, want_prefix);
+	api_set_prefix(a, me->path_prefix);
+	assert_int_equal(api_boxes(a, NULL, NULL, &boxes, &err), 0);
+	assert_int_equal(boxes->n, want_boxes);
+	box_list_free(&boxes);
+	principal_free(&me);
+	api_free(&a);
+	free(url);
+	assert_int_equal(simproc_stop(&s), 0);
+}
+
+static void test_discovery_flavors(void **state)
+{
+	(void)state;
+	/* spec, no prefix: path_prefix null. */
+	discover((const char *const[]){"--boxes", "5", NULL}, "", NULL, 5);
+	/* serve: prefix "default" is not a routing prefix and must be ignored. */
+	discover((const char *const[]){"--flavor", "serve", "--boxes", "6", NULL}, "", NULL, 6);
+	/* cloud: a base path and a prefix with a '/'. */
+	discover((const char *const[]){"--flavor", "cloud", "--base-path", "/api", "--prefix",
+				       "org/team", "--boxes", "1500", NULL},
+		 "/api", "org/team", 1500);
 }
 
 static void test_paging(void **state)
@@ -329,7 +373,7 @@ int main(void)
 		cmocka_unit_test(test_reads),       cmocka_unit_test(test_paging),
 		cmocka_unit_test(test_mutations),   cmocka_unit_test(test_bearer),
 		cmocka_unit_test(test_retries),     cmocka_unit_test(test_mutation_retry_same_key),
-		cmocka_unit_test(test_bad_answers),
+		cmocka_unit_test(test_bad_answers), cmocka_unit_test(test_discovery_flavors),
 	};
 
 	if (http_global_init() < 0)
