@@ -272,6 +272,29 @@ static void test_retries(void **state)
 	down(&s, &a);
 }
 
+/* The cloud gateway's flat body: a 429 is understood, retried, and when it persists, typed. */
+static void test_flat_errors(void **state)
+{
+	const char *args[] = {"--flavor", "cloud",
+			      "--fault",  "GET /v1/metrics:status=429,retry_after=0,count=1",
+			      "--fault",  "GET /v1/boxes/web-2:status=429",
+			      NULL};
+	struct runtime_metrics rm = {0};
+	struct box *box = NULL;
+	struct net_error err;
+	struct simproc s;
+	struct api *a;
+
+	(void)state;
+	a = up(&s, args);
+	assert_int_equal(api_runtime_metrics(a, NULL, &rm, &err), 0);
+	assert_int_equal(api_box(a, "web-2", NULL, &box, &err), -1);
+	assert_int_equal(err.api.http_status, 429);
+	assert_int_equal(err.api.kind, API_ERR_RESOURCE_EXHAUSTED);
+	assert_string_equal(err.api.code, "resource_exhausted");
+	down(&s, &a);
+}
+
 static void test_mutation_retry_same_key(void **state)
 {
 	/*
@@ -374,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_mutations),   cmocka_unit_test(test_bearer),
 		cmocka_unit_test(test_retries),     cmocka_unit_test(test_mutation_retry_same_key),
 		cmocka_unit_test(test_bad_answers), cmocka_unit_test(test_discovery_flavors),
+		cmocka_unit_test(test_flat_errors),
 	};
 
 	if (http_global_init() < 0)
