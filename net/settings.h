@@ -1,0 +1,84 @@
+/*
+ * settings: where boxtop's server is and how it authenticates, resolved the
+ * way the official `boxlite` CLI does it, so a user who ran
+ * `boxlite auth login` starts boxtop with no arguments.
+ *
+ * Each field is taken from the first of: its flag, its environment variable,
+ * the profile in $BOXLITE_HOME/credentials.toml (BOXLITE_HOME only when
+ * absolute, else ~/.boxlite). The profile is --profile, else
+ * BOXLITE_PROFILE, else "default". The bearer is --api-key-file, else
+ * BOXLITE_API_KEY, else the profile's api_key, else its access_token (an
+ * expired one is an error). No flag ever takes a key on the command line,
+ * and the bearer is never logged or printed: settings_bearer_source says
+ * where it came from instead. docs/settings.md is the user's version.
+ */
+#ifndef BOXTOP_NET_SETTINGS_H
+#define BOXTOP_NET_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SETTINGS_DEFAULT_URL     "http://localhost:8100"
+#define SETTINGS_DEFAULT_PROFILE "default"
+#define SETTINGS_KEY_FILE_MAX    (64u * 1024) /* a longer --api-key-file is refused */
+
+/* The command line; NULL or false when a flag was not given. Strings are borrowed. */
+struct settings_flags {
+	const char *url;
+	const char *profile;
+	const char *path_prefix;  /* "" means explicitly none: do not ask GET /v1/me */
+	const char *api_key_file; /* a path, or "-" for stdin */
+	const char *ca_file;
+	bool insecure;
+};
+
+/* Resolved settings; every string is owned and freed by settings_clear. */
+struct settings {
+	char *url;         /* scheme://host[:port][/base], no trailing '/' */
+	char *path_prefix; /* no leading or trailing '/'; NULL: not set */
+	/*
+	 * true when a flag, BOXLITE_REST_PATH_PREFIX or the profile set the
+	 * prefix ("" included): it wins over GET /v1/me. false: ask /v1/me.
+	 */
+	bool prefix_explicit;
+	char *bearer;           /* NULL: no Authorization header. Never print it. */
+	char *bearer_source;    /* "api key from BOXLITE_API_KEY", ..., or "no credentials" */
+	char *profile;          /* the profile name in use */
+	bool profile_found;     /* whether credentials.toml has it */
+	char *credentials_path; /* the file read (or that would be); NULL without a home */
+	char *ca_file;          /* NULL: the system's CAs */
+	bool insecure;
+	char **warnings; /* one line each, to show on screen and on stderr */
+	size_t n_warnings;
+};
+
+/*
+ * Resolves f (NULL: no flags) against the environment as getenv_fn reads it
+ * (settings_getenv in boxtop; a table in tests) at unix time now. Returns 0
+ * and fills *out, or -1 with *out cleared and a message in err, e.g.
+ * "login expired: run boxlite auth login", "/home/u/.boxlite/credentials.toml:
+ * line 4: ...", "profile \"work\" not found in ...", "BOXLITE_REST_URL: ...
+ * use http:// or https://". A missing credentials file is not an error;
+ * reading --api-key-file "-" reads stdin to its end.
+ */
+int settings_resolve(const struct settings_flags *f, const char *(*getenv_fn)(const char *),
+		     int64_t now, struct settings *out, char *err, size_t errlen);
+
+/* getenv(3) with the signature settings_resolve takes. */
+const char *settings_getenv(const char *name);
+
+/* Frees every string of s and zeroes it; s may be NULL; clearing twice is fine. */
+void settings_clear(struct settings *s);
+
+/* Where the bearer came from, for the status line and --verbose; never the secret itself. */
+const char *settings_bearer_source(const struct settings *s);
+
+/*
+ * A request URL per api.md: url + "/v1" + ("/" + path_prefix when scoped
+ * and the prefix is non-empty, pasted verbatim, '/' included) + path (which
+ * starts with '/'). /v1/me and /v1/config are never scoped. Caller frees.
+ */
+char *settings_url(const struct settings *s, bool scoped, const char *path);
+
+#endif
