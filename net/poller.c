@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "pool.h"
 #include "model/xalloc.h"
 
 struct interest {
@@ -394,21 +395,6 @@ static void *run(void *arg)
 	return NULL;
 }
 
-static void block_signals(sigset_t *old)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	sigaddset(&set, SIGTSTP);
-	sigaddset(&set, SIGCONT);
-	sigaddset(&set, SIGWINCH);
-	pthread_sigmask(SIG_BLOCK, &set, old);
-}
-
 struct poller *poller_start(const struct poller_opts *o, struct store *store)
 {
 	struct poller *p = xcalloc(1, sizeof(*p));
@@ -436,7 +422,7 @@ struct poller *poller_start(const struct poller_opts *o, struct store *store)
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&p->cond, &attr);
 	pthread_condattr_destroy(&attr);
-	block_signals(&old);
+	pool_block_signals(&old);
 	rc = pthread_create(&p->thread, NULL, run, p);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {

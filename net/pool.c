@@ -415,7 +415,7 @@ static void *worker_main(void *arg)
 
 /* Lifetime. */
 
-static void block_signals(sigset_t *old)
+void pool_block_signals(sigset_t *old)
 {
 	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGCONT, SIGWINCH};
 	sigset_t set;
@@ -432,7 +432,7 @@ static int start_workers(struct pool *p, unsigned n)
 	sigset_t old;
 	int rc = 0;
 
-	block_signals(&old);
+	pool_block_signals(&old);
 	for (p->n_threads = 0; p->n_threads < n; p->n_threads++) {
 		rc = pthread_create(&p->threads[p->n_threads], NULL, worker_main, p);
 		if (rc != 0)

@@ -21,6 +21,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "model/job.h"
@@ -93,6 +94,13 @@ int pool_cancel(struct pool *p, uint64_t job_id);
  * retried or no longer kept.
  */
 uint64_t pool_retry(struct pool *p, uint64_t job_id);
+
+/*
+ * Blocks the terminal signals (the set workers are born with) in the calling
+ * thread, the old mask in *old: call around pthread_create so a new thread
+ * starts with them blocked, then restore. The poller uses it too.
+ */
+void pool_block_signals(sigset_t *old);
 
 /* For job functions, on their worker thread. */
 
