@@ -116,9 +116,9 @@ check: deps
 
 # The simulator driven over HTTP with curl, then boxtop's net layer against
 # it; SIM picks the binary (default this BUILD's).
-integration: $(BUILD)/boxlite-sim $(BUILD)/tests/integration/decode_check nettest
-	@SIM=$${SIM:-$(BUILD)/boxlite-sim} DECODE_CHECK=$(BUILD)/tests/integration/decode_check \
-		bash tests/integration/run.sh
+integration: $(BUILD)/boxlite-sim $(BUILD)/boxtop $(BUILD)/tests/integration/decode_check nettest
+	@SIM=$${SIM:-$(BUILD)/boxlite-sim} BOXTOP=$(BUILD)/boxtop \
+		DECODE_CHECK=$(BUILD)/tests/integration/decode_check bash tests/integration/run.sh
 
 # The net layer (HTTP, API, transfers, poller) against live simulators.
 nettest: $(BUILD)/boxlite-sim $(NETTEST_BINS)

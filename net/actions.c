@@ -35,6 +35,7 @@ struct job_arg {
 	char *name;
 	char *path;
 	bool force;
+	bool no_verify;
 };
 
 struct actions *actions_new(const char *base_url, const char *prefix, const struct http_conf *conf,
@@ -115,6 +116,7 @@ static int run_action(struct api *api, const struct job_arg *j, struct pool_ctx 
 {
 	const atomic_bool *cancel = pool_ctx_cancel_flag(ctx);
 	struct xfer_opts o = {.force = j->force,
+			      .no_verify = j->no_verify,
 			      .cancel = cancel,
 			      .progress = pool_ctx_progress_cb,
 			      .progress_arg = ctx};
@@ -222,6 +224,7 @@ uint64_t actions_submit(struct actions *a, const struct action *act,
 	j->name = xstrdup(act->name);
 	j->path = xstrdup(act->path);
 	j->force = act->force;
+	j->no_verify = act->no_verify;
 	tmpl.box_id = j->box_id;
 	tmpl.box_name = xstrdup(act->box_name); /* pool_submit copies the template */
 	tmpl.arg = act->kind == JOB_EXPORT || act->kind == JOB_IMPORT ? j->path : j->name;

@@ -42,6 +42,7 @@ struct action {
 	const char *name;     /* snapshot name, clone name, import name (may be NULL) */
 	const char *path;     /* export destination, import source */
 	bool force;           /* delete: force; export: replace an existing file */
+	bool no_verify;       /* export: skip the archive check after download */
 };
 
 /*

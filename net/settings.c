@@ -105,13 +105,49 @@ const char *settings_bearer_source(const struct settings *s)
 	return s != NULL && s->bearer_source != NULL ? s->bearer_source : "no credentials";
 }
 
-char *settings_url(const struct settings *s, bool scoped, const char *path)
+const char *settings_prefix(const struct settings *s)
 {
-	const char *base = s->url != NULL ? s->url : SETTINGS_DEFAULT_URL;
+	if (s == NULL || !s->prefix_explicit)
+		return NULL;
+	return s->path_prefix != NULL ? s->path_prefix : "";
+}
 
-	if (scoped && s->path_prefix != NULL && s->path_prefix[0] != '\0')
-		return xasprintf("%s/v1/%s%s", base, s->path_prefix, path);
-	return xasprintf("%s/v1%s", base, path);
+struct http_conf settings_http_conf(const struct settings *s)
+{
+	return (struct http_conf){
+		.bearer = s->bearer,
+		.ca_file = s->ca_file,
+		.insecure = s->insecure,
+	};
+}
+
+struct api *settings_api(const struct settings *s)
+{
+	struct http_conf conf = settings_http_conf(s);
+
+	return api_new(s->url != NULL ? s->url : SETTINGS_DEFAULT_URL, settings_prefix(s), &conf);
+}
+
+struct api *settings_connect(const struct settings *s, const atomic_bool *cancel,
+			     struct principal **me, struct net_error *err)
+{
+	struct api *a = settings_api(s);
+	struct principal *p = NULL;
+
+	if (me != NULL)
+		*me = NULL;
+	if (s->prefix_explicit)
+		return a;
+	if (api_me(a, cancel, &p, err) < 0) {
+		api_free(&a);
+		return NULL;
+	}
+	api_set_prefix(a, p->path_prefix);
+	if (me != NULL)
+		*me = p;
+	else
+		principal_free(&p);
+	return a;
 }
 
 /* ---- files ---- */

@@ -15,9 +15,13 @@
 #ifndef BOXTOP_NET_SETTINGS_H
 #define BOXTOP_NET_SETTINGS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "api.h"
+#include "http.h"
 
 #define SETTINGS_DEFAULT_URL     "http://localhost:8100"
 #define SETTINGS_DEFAULT_PROFILE "default"
@@ -74,11 +78,26 @@ void settings_clear(struct settings *s);
 /* Where the bearer came from, for the status line and --verbose; never the secret itself. */
 const char *settings_bearer_source(const struct settings *s);
 
+/* The prefix to give api_new and the poller: s's when set ("" included), NULL: ask GET /v1/me. */
+const char *settings_prefix(const struct settings *s);
+
+/* How to reach the server: the bearer, CA file and --insecure of s (borrowed from s). */
+struct http_conf settings_http_conf(const struct settings *s);
+
 /*
- * A request URL per api.md: url + "/v1" + ("/" + path_prefix when scoped
- * and the prefix is non-empty, pasted verbatim, '/' included) + path (which
- * starts with '/'). /v1/me and /v1/config are never scoped. Caller frees.
+ * An API handle for the calling thread, on s's URL with its prefix (NULL
+ * when the prefix is to be discovered: see api_discover_prefix). Free with
+ * api_free. The URL rule (base + "/v1" + "/" + prefix + path) is api_url's.
  */
-char *settings_url(const struct settings *s, bool scoped, const char *path);
+struct api *settings_api(const struct settings *s);
+
+/*
+ * settings_api, then, unless s sets the prefix, GET /v1/me to learn it
+ * (its path_prefix; `prefix` is ignored). Returns the handle, or NULL with
+ * err filled when /v1/me fails. The principal goes to *me when me is not
+ * NULL (NULL when it was not asked for; caller frees with principal_free).
+ */
+struct api *settings_connect(const struct settings *s, const atomic_bool *cancel,
+			     struct principal **me, struct net_error *err);
 
 #endif

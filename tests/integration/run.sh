@@ -3,7 +3,8 @@
 # free ports, drives every route with curl, checks status codes, headers and
 # JSON fields with jq, and decodes the answers with boxtop's own decoders
 # (DECODE_CHECK). Every wait is bounded; every simulator started is killed
-# on exit. Ends with "integration: N passed, M failed".
+# on exit. Ends with "integration: N passed, M failed". BOXTOP is the
+# boxtop binary the t_*.sh suites drive (default build/boxtop).
 set -u
 
 SIM=${SIM:-build/boxlite-sim}
@@ -115,6 +116,15 @@ error_is() {
 	field "$1" '.error.code' "$4"
 	field "$1 request_id" '.error.request_id | startswith("sim-")' true
 }
+
+# SUITE=tests/integration/t_x.sh runs that one suite alone (while working on it).
+if [ -n "${SUITE:-}" ]; then
+	# shellcheck source=/dev/null
+	. "$SUITE"
+	echo "integration ($SUITE): $pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+	exit
+fi
 
 # --- an unprefixed simulator, no key, the demo fleet -------------------------
 start_sim plain --port 0 --seed 1

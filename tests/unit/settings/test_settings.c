@@ -717,22 +717,34 @@ static void test_err_buffer(void **state)
 	settings_clear(&s);
 }
 
+/* The URL of path through an api handle made from s, as boxtop makes them. */
+static char *url_of(const struct settings *s, bool scoped, const char *path)
+{
+	struct api *a = settings_api(s);
+	char *u = api_url(a, scoped, path);
+
+	api_free(&a);
+	return u;
+}
+
 static void test_url_building(void **state)
 {
 	struct settings s = {0};
 	char *u;
 
 	(void)state;
-	/* nothing resolved yet: the default base */
-	u = settings_url(&s, true, "/boxes");
+	/* nothing resolved yet: the default base, the prefix left to GET /v1/me */
+	assert_null(settings_prefix(&s));
+	u = url_of(&s, true, "/boxes");
 	assert_string_equal(u, "http://localhost:8100/v1/boxes");
 	free(u);
 
 	resolve_ok(&(struct settings_flags){.url = "https://gw.example.test/api/"}, &s);
-	u = settings_url(&s, true, "/boxes");
+	assert_null(settings_prefix(&s));
+	u = url_of(&s, true, "/boxes");
 	assert_string_equal(u, "https://gw.example.test/api/v1/boxes");
 	free(u);
-	u = settings_url(&s, false, "/me");
+	u = url_of(&s, false, "/me");
 	assert_string_equal(u, "https://gw.example.test/api/v1/me");
 	free(u);
 	settings_clear(&s);
@@ -740,25 +752,45 @@ static void test_url_building(void **state)
 	resolve_ok(&(struct settings_flags){.url = "https://gw.example.test",
 					    .path_prefix = "us-east/team-42"},
 		   &s);
-	u = settings_url(&s, true, "/boxes/b1/snapshots");
+	assert_string_equal(settings_prefix(&s), "us-east/team-42");
+	u = url_of(&s, true, "/boxes/b1/snapshots");
 	assert_string_equal(u, "https://gw.example.test/v1/us-east/team-42/boxes/b1/snapshots");
 	free(u);
-	u = settings_url(&s, false, "/config");
+	u = url_of(&s, false, "/config");
 	assert_string_equal(u, "https://gw.example.test/v1/config");
 	free(u);
 	settings_clear(&s);
 
 	resolve_ok(&(struct settings_flags){.path_prefix = "team-42"}, &s);
-	u = settings_url(&s, true, "/metrics");
+	u = url_of(&s, true, "/metrics");
 	assert_string_equal(u, "http://localhost:8100/v1/team-42/metrics");
 	free(u);
 	settings_clear(&s);
 
+	/* "" is explicitly no prefix: set (so /v1/me is not asked), and no segment */
 	resolve_ok(&(struct settings_flags){.path_prefix = ""}, &s);
-	u = settings_url(&s, true, "/boxes");
+	assert_string_equal(settings_prefix(&s), "");
+	u = url_of(&s, true, "/boxes");
 	assert_string_equal(u, "http://localhost:8100/v1/boxes");
 	free(u);
 	settings_clear(&s);
+}
+
+static void test_http_conf(void **state)
+{
+	struct settings s = {0};
+	struct http_conf c;
+	char *ca = in_home("ca.pem");
+
+	(void)state;
+	write_file(ca, "not checked here\n", 0644);
+	resolve_ok(&(struct settings_flags){.ca_file = ca, .insecure = true}, &s);
+	c = settings_http_conf(&s);
+	assert_ptr_equal(c.ca_file, s.ca_file);
+	assert_true(c.insecure);
+	assert_ptr_equal(c.bearer, s.bearer);
+	settings_clear(&s);
+	free(ca);
 }
 
 int main(void)
@@ -783,6 +815,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_buffer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_url_building, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_http_conf, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("settings", tests, NULL, NULL);

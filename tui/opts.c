@@ -1,0 +1,334 @@
+/*
+ * opts: the command line. getopt_long permutes, so options may come before
+ * or after the command (`boxtop export web -o web.boxlite` and `boxtop -o
+ * web.boxlite export web` mean the same); the checks after parsing refuse
+ * what does not fit the mode.
+ */
+#include "opts.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/pool.h"
+
+enum {
+	OPT_URL = 256,
+	OPT_PROFILE,
+	OPT_PATH_PREFIX,
+	OPT_API_KEY_FILE,
+	OPT_CA_FILE,
+	OPT_INSECURE,
+	OPT_WORKERS,
+	OPT_DEMO,
+	OPT_JSON,
+	OPT_FILTER,
+	OPT_READONLY,
+	OPT_NO_COLOR,
+	OPT_ASCII,
+	OPT_NO_MOUSE,
+	OPT_EXPORT_DIR,
+	OPT_NAME,
+	OPT_FORCE,
+	OPT_NO_VERIFY,
+};
+
+static const struct option long_opts[] = {
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{"url", required_argument, NULL, OPT_URL},
+	{"profile", required_argument, NULL, OPT_PROFILE},
+	{"path-prefix", required_argument, NULL, OPT_PATH_PREFIX},
+	{"api-key-file", required_argument, NULL, OPT_API_KEY_FILE},
+	{"ca-file", required_argument, NULL, OPT_CA_FILE},
+	{"insecure", no_argument, NULL, OPT_INSECURE},
+	{"delay", required_argument, NULL, 'd'},
+	{"workers", required_argument, NULL, OPT_WORKERS},
+	{"demo", no_argument, NULL, OPT_DEMO},
+	{"batch", no_argument, NULL, 'b'},
+	{"iterations", required_argument, NULL, 'n'},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"filter", required_argument, NULL, OPT_FILTER},
+	{"readonly", no_argument, NULL, OPT_READONLY},
+	{"no-color", no_argument, NULL, OPT_NO_COLOR},
+	{"ascii", no_argument, NULL, OPT_ASCII},
+	{"no-mouse", no_argument, NULL, OPT_NO_MOUSE},
+	{"export-dir", required_argument, NULL, OPT_EXPORT_DIR},
+	{"output", required_argument, NULL, 'o'},
+	{"name", required_argument, NULL, OPT_NAME},
+	{"force", no_argument, NULL, OPT_FORCE},
+	{"no-verify", no_argument, NULL, OPT_NO_VERIFY},
+	{NULL, 0, NULL, 0},
+};
+
+/* Whether the long option name[0..len) takes a value. */
+static bool lo_takes_arg(const char *name, size_t len)
+{
+	for (const struct option *lo = long_opts; lo->name != NULL; lo++)
+		if (strlen(lo->name) == len && strncmp(lo->name, name, len) == 0)
+			return lo->has_arg == required_argument;
+	return false;
+}
+
+void opts_usage(FILE *out)
+{
+	fputs("usage: boxtop [options]                  the dashboard\n"
+	      "       boxtop -b|--json [-n N] [options] boxes as text or JSON, N times\n"
+	      "       boxtop export BOX [-o PATH] [--force] [--no-verify]\n"
+	      "       boxtop import FILE [--name NAME]\n"
+	      "\n"
+	      "connection (else BOXLITE_* variables, else ~/.boxlite/credentials.toml):\n"
+	      "  --url URL            server, e.g. http://localhost:8100\n"
+	      "  --profile NAME       credentials.toml profile (default \"default\")\n"
+	      "  --path-prefix P      tenant prefix, e.g. us-east/team-42 (\"\" for none);\n"
+	      "                       else asked of the server (GET /v1/me)\n"
+	      "  --api-key-file PATH  read the API key from PATH (- for stdin); never on\n"
+	      "                       the command line\n"
+	      "  --ca-file PATH       trust this CA bundle\n"
+	      "  --insecure           do not verify TLS certificates (loudly warned)\n"
+	      "  --demo               start boxlite-sim on a free loopback port and use it\n"
+	      "\n"
+	      "dashboard and batch:\n"
+	      "  -d, --delay SECS     refresh interval (default 2)\n"
+	      "  --workers N          worker threads for actions and transfers (default 4)\n"
+	      "  -b, --batch          print the boxes table as text each refresh\n"
+	      "  --json               print one JSON document per refresh\n"
+	      "  -n, --iterations N   refreshes to print, then exit\n"
+	      "  --filter QUERY       only boxes matching QUERY (status:running, label:k=v, ...)\n"
+	      "\n"
+	      "export and import (progress on stderr, result on stdout):\n"
+	      "  -o, --output PATH    where to save (default <box>-<UTC time>.boxlite here)\n"
+	      "  --force              replace an existing file\n"
+	      "  --no-verify          skip the archive check after downloading\n"
+	      "  --name NAME          name of the imported box\n"
+	      "\n"
+	      "  -h, --help           this text      -V, --version   the version\n"
+	      "\n"
+	      "Exit status: 0 done, 1 failed, 2 usage, 128+N stopped by signal N.\n",
+	      out);
+}
+
+__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
+						      ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A whole decimal number in [lo, hi]. */
+static int parse_count(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Seconds, fractions allowed, from 0.1 to an hour, into milliseconds. */
+static int parse_delay(const char *s, unsigned *ms)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v >= 0.1 && v <= 3600))
+		return -1;
+	*ms = (unsigned)lround(v * 1000);
+	return 0;
+}
+
+static int take(struct opts *o, int c, const char *arg, char *err, size_t errlen)
+{
+	long n;
+
+	switch (c) {
+	case 'h':
+		o->mode = MODE_HELP;
+		break;
+	case 'V':
+		o->mode = MODE_VERSION;
+		break;
+	case OPT_URL:
+		o->conn.url = arg;
+		break;
+	case OPT_PROFILE:
+		o->conn.profile = arg;
+		break;
+	case OPT_PATH_PREFIX:
+		o->conn.path_prefix = arg;
+		break;
+	case OPT_API_KEY_FILE:
+		o->conn.api_key_file = arg;
+		break;
+	case OPT_CA_FILE:
+		o->conn.ca_file = arg;
+		break;
+	case OPT_INSECURE:
+		o->conn.insecure = true;
+		break;
+	case 'd':
+		if (parse_delay(arg, &o->interval_ms) < 0)
+			return fail(err, errlen, "-d '%s': expected seconds from 0.1 to 3600", arg);
+		break;
+	case OPT_WORKERS:
+		if (parse_count(arg, 1, POOL_MAX_WORKERS, &n) < 0)
+			return fail(err, errlen, "--workers '%s': expected a number from 1 to 64",
+				    arg);
+		o->workers = (unsigned)n;
+		break;
+	case OPT_DEMO:
+		o->demo = true;
+		break;
+	case 'b':
+		o->batch = true;
+		break;
+	case 'n':
+		if (parse_count(arg, 1, 1000000000L, &o->iterations) < 0)
+			return fail(err, errlen,
+				    "-n '%s': expected a number of refreshes, 1 or more", arg);
+		break;
+	case OPT_JSON:
+		o->json = true;
+		break;
+	case OPT_FILTER:
+		o->filter = arg;
+		break;
+	case OPT_READONLY:
+		o->readonly = true;
+		break;
+	case OPT_NO_COLOR:
+		o->no_color = true;
+		break;
+	case OPT_ASCII:
+		o->ascii = true;
+		break;
+	case OPT_NO_MOUSE:
+		o->no_mouse = true;
+		break;
+	case OPT_EXPORT_DIR:
+		o->export_dir = arg;
+		break;
+	case 'o':
+		o->output = arg;
+		break;
+	case OPT_NAME:
+		o->name = arg;
+		break;
+	case OPT_FORCE:
+		o->force = true;
+		break;
+	case OPT_NO_VERIFY:
+		o->no_verify = true;
+		break;
+	default:
+		return fail(err, errlen, "%s", "unknown option (see boxtop --help)");
+	}
+	return 0;
+}
+
+/* The command and its one argument, from what getopt left. */
+static int take_command(struct opts *o, int argc, char **argv, char *err, size_t errlen)
+{
+	if (optind >= argc)
+		return 0;
+	if (strcmp(argv[optind], "export") == 0)
+		o->mode = MODE_EXPORT;
+	else if (strcmp(argv[optind], "import") == 0)
+		o->mode = MODE_IMPORT;
+	else
+		return fail(err, errlen, "unknown command '%s' (commands: export, import)",
+			    argv[optind]);
+	if (argc - optind != 2)
+		return fail(err, errlen, "%s",
+			    o->mode == MODE_EXPORT ? "usage: boxtop export BOX [-o PATH]"
+						   : "usage: boxtop import FILE [--name NAME]");
+	o->target = argv[optind + 1];
+	return 0;
+}
+
+/* Options that belong to another mode are refused, not silently ignored. */
+static int check_mode(const struct opts *o, char *err, size_t errlen)
+{
+	bool xfer = o->mode == MODE_EXPORT || o->mode == MODE_IMPORT;
+
+	if ((o->output != NULL || o->no_verify) && o->mode != MODE_EXPORT)
+		return fail(err, errlen, "%s", "-o and --no-verify go with 'boxtop export BOX'");
+	if (o->force && o->mode != MODE_EXPORT)
+		return fail(err, errlen, "%s", "--force goes with 'boxtop export BOX'");
+	if (o->name != NULL && o->mode != MODE_IMPORT)
+		return fail(err, errlen, "%s", "--name goes with 'boxtop import FILE'");
+	if (xfer && (o->batch || o->json))
+		return fail(err, errlen, "%s", "-b and --json do not go with export or import");
+	if ((o->iterations != 0 || o->filter != NULL) && !(o->batch || o->json))
+		return fail(err, errlen, "%s", "-n and --filter go with -b or --json");
+	return 0;
+}
+
+/*
+ * getopt_long takes any unambiguous abbreviation, so "--api-key SECRET"
+ * would become --api-key-file with the secret as a path (and echo it in the
+ * error). Long options must be spelled out in full.
+ */
+static int check_long_names(int argc, char **argv, char *err, size_t errlen)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *a = argv[i];
+		size_t len = strcspn(a, "=");
+		bool known = false;
+
+		if (strncmp(a, "--", 2) != 0)
+			continue;
+		for (const struct option *lo = long_opts; lo->name != NULL && !known; lo++)
+			known = strlen(lo->name) == len - 2 &&
+				strncmp(lo->name, a + 2, len - 2) == 0;
+		if (!known)
+			return fail(err, errlen, "unknown option '%.*s' (see boxtop --help)",
+				    (int)len, a);
+		if (lo_takes_arg(a + 2, len - 2) && a[len] == '\0')
+			i++; /* its value, which may itself start with "--" */
+	}
+	return 0;
+}
+
+int opts_parse(int argc, char **argv, struct opts *o, char *err, size_t errlen)
+{
+	int c;
+
+	*o = (struct opts){.mode = MODE_DASHBOARD};
+	if (check_long_names(argc, argv, err, errlen) < 0)
+		return -1;
+	optind = 0; /* glibc: 0 also resets its scanning state, for a second parse */
+	opterr = 0;
+	for (;;) {
+		c = getopt_long(argc, argv, ":hVd:bn:o:", long_opts, NULL);
+		if (c == -1)
+			break;
+		if (c == '?')
+			return fail(err, errlen, "unknown option '%s' (see boxtop --help)",
+				    argv[optind - 1]);
+		if (c == ':')
+			return fail(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+		if (take(o, c, optarg, err, errlen) < 0)
+			return -1;
+	}
+	if (o->mode == MODE_HELP || o->mode == MODE_VERSION)
+		return 0;
+	if (take_command(o, argc, argv, err, errlen) < 0)
+		return -1;
+	if (o->mode == MODE_DASHBOARD && (o->batch || o->json))
+		o->mode = MODE_BATCH;
+	return check_mode(o, err, errlen);
+}

@@ -1,0 +1,60 @@
+/*
+ * opts: boxtop's command line, parsed once in main and read by every mode
+ * (dashboard, batch, the export/import commands, --demo).
+ *
+ * No option takes a secret: the key comes from --api-key-file, the
+ * environment or credentials.toml (net/settings.h). Options a mode does not
+ * use are refused in that mode rather than ignored (`-o` without `export`).
+ */
+#ifndef BOXTOP_TUI_OPTS_H
+#define BOXTOP_TUI_OPTS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "net/settings.h"
+
+enum opts_mode {
+	MODE_DASHBOARD,
+	MODE_BATCH,  /* -b or --json */
+	MODE_EXPORT, /* boxtop export BOX */
+	MODE_IMPORT, /* boxtop import FILE */
+	MODE_HELP,
+	MODE_VERSION,
+};
+
+struct opts {
+	enum opts_mode mode;
+	struct settings_flags conn; /* --url, --profile, ... (strings borrowed from argv) */
+	unsigned interval_ms;       /* -d SECS; 0: the default (2 s) */
+	unsigned workers;           /* --workers N; 0: the default */
+	bool demo;                  /* --demo: start boxlite-sim and use it */
+	/* batch */
+	bool batch;      /* -b: text (--json alone also means batch) */
+	long iterations; /* -n N; 0: forever (batch), 1 with --json's first document */
+	bool json;
+	const char *filter; /* --filter QUERY (model/query) */
+	/* dashboard */
+	bool readonly;
+	bool no_color;
+	bool ascii;
+	bool no_mouse;
+	const char *export_dir; /* --export-dir; NULL: the config's, else "." */
+	/* export and import */
+	const char *target; /* BOX for export, FILE for import */
+	const char *output; /* -o PATH */
+	const char *name;   /* --name NAME */
+	bool force;
+	bool no_verify;
+};
+
+/*
+ * Parses argv into *o (zeroed first). Returns 0, or -1 with a one-line
+ * message in err ("--workers: expected a number from 1 to 64").
+ */
+int opts_parse(int argc, char **argv, struct opts *o, char *err, size_t errlen);
+
+/* The --help text. */
+void opts_usage(FILE *out);
+
+#endif
