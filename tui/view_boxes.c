@@ -1,0 +1,571 @@
+/*
+ * view_boxes: the boxes table and the box detail view.
+ *
+ * The table's rows are indices into the view's box list, filtered with the
+ * model's query and sorted with its stable sort; they are rebuilt only when
+ * the list, the metrics (for a metric sort), the filter or the sort changed.
+ * The selection is a box id, so it stays on its box through refreshes and
+ * re-sorts; when the box goes away it stays on the same row. Columns have a
+ * priority: on a narrow terminal the least useful go first, and the spare
+ * width goes to the name, image and labels.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "model/format.h"
+#include "model/history.h"
+#include "model/sanitize.h"
+#include "model/xalloc.h"
+#include "ui.h"
+
+enum col_id {
+	COL_NAME,
+	COL_ID,
+	COL_STATUS,
+	COL_IMAGE,
+	COL_CPUS,
+	COL_MEM,
+	COL_CPU,
+	COL_GRAPH,
+	COL_MEMUSED,
+	COL_RX,
+	COL_TX,
+	COL_AGE,
+	COL_LABELS,
+	COL_COUNT,
+};
+
+static const struct column {
+	const char *title;
+	enum sort_key key;
+	int width, max; /* max > width: takes spare columns up to max */
+	int keep;       /* the higher, the later it is dropped on a narrow screen */
+	enum glyph_align align;
+} columns[COL_COUNT] = {
+	[COL_NAME] = {"NAME", SORT_NAME, 14, 32, 100, GLYPH_LEFT},
+	[COL_ID] = {"ID", SORT_ID, 12, 12, 9, GLYPH_LEFT},
+	[COL_STATUS] = {"STATUS", SORT_STATUS, 12, 12, 99, GLYPH_LEFT},
+	[COL_IMAGE] = {"IMAGE", SORT_IMAGE, 16, 30, 40, GLYPH_LEFT},
+	[COL_CPUS] = {"CPUS", SORT_CPUS, 4, 4, 50, GLYPH_RIGHT},
+	[COL_MEM] = {"MEM", SORT_MEMORY, 8, 8, 55, GLYPH_RIGHT},
+	[COL_CPU] = {"CPU%", SORT_CPU_PERCENT, 6, 6, 98, GLYPH_RIGHT},
+	[COL_GRAPH] = {"CPU HISTORY", SORT_CPU_PERCENT, 12, 12, 20, GLYPH_LEFT},
+	[COL_MEMUSED] = {"MEM USED", SORT_MEMORY_USED, 9, 9, 90, GLYPH_RIGHT},
+	[COL_RX] = {"RX/s", SORT_RX_RATE, 9, 9, 25, GLYPH_RIGHT},
+	[COL_TX] = {"TX/s", SORT_TX_RATE, 9, 9, 24, GLYPH_RIGHT},
+	[COL_AGE] = {"AGE", SORT_CREATED, 5, 5, 60, GLYPH_RIGHT},
+	[COL_LABELS] = {"LABELS", SORT_LABELS, 8, 60, 10, GLYPH_LEFT},
+};
+
+/* ---- rows ---- */
+
+static bool metric_sort(enum sort_key k)
+{
+	return k == SORT_CPU_PERCENT || k == SORT_MEMORY_USED || k == SORT_RX_RATE ||
+	       k == SORT_TX_RATE;
+}
+
+/* The live values of every box, for a sort by a metric. Caller frees. */
+static struct sort_metrics *gather_metrics(struct ui *ui, const struct box_list *l)
+{
+	struct sort_metrics *sm = xcalloc(l->n > 0 ? l->n : 1, sizeof(*sm));
+	bool rates = ui->sort == SORT_RX_RATE || ui->sort == SORT_TX_RATE;
+	struct metric_history *h = rates ? xmalloc(sizeof(*h)) : NULL;
+
+	for (size_t i = 0; i < l->n; i++) {
+		struct box_metrics m;
+		double v;
+
+		if (!store_box_metrics(ui->store, l->items[i].id, &m, h))
+			continue;
+		sm[i].cpu_percent = m.cpu_percent;
+		sm[i].memory_bytes = m.memory_bytes;
+		if (h != NULL && history_last(h, HISTORY_NET_RX, &v))
+			sm[i].rx_rate = (struct opt_f64){.state = OPT_SET, .v = v};
+		if (h != NULL && history_last(h, HISTORY_NET_TX, &v))
+			sm[i].tx_rate = (struct opt_f64){.state = OPT_SET, .v = v};
+	}
+	free(h);
+	return sm;
+}
+
+/* Where the selected box is now; its old row when it went away. */
+static void follow_selection(struct ui *ui, const struct box_list *l)
+{
+	struct box_rows *r = &ui->rows_boxes;
+	size_t old = ui->sel_row;
+
+	for (size_t i = 0; ui->selected_id != NULL && i < r->n; i++)
+		if (strcmp(l->items[r->idx[i]].id, ui->selected_id) == 0) {
+			ui->sel_row = i;
+			return;
+		}
+	ui->sel_row = r->n == 0 ? 0 : (old < r->n ? old : r->n - 1);
+	free(ui->selected_id);
+	ui->selected_id = r->n > 0 ? xstrdup(l->items[r->idx[ui->sel_row]].id) : NULL;
+}
+
+void boxes_rebuild(struct ui *ui)
+{
+	const struct box_list *l = store_view_boxes(&ui->view);
+	struct box_rows *r = &ui->rows_boxes;
+	struct sort_metrics *sm = NULL;
+	size_t n = l != NULL ? l->n : 0;
+
+	r->dirty = false;
+	if (r->cap < n) {
+		free(r->idx);
+		r->idx = xcalloc(n, sizeof(size_t));
+		r->cap = n;
+	}
+	r->n = n > 0 ? query_filter(ui->query, l->items, n, r->idx) : 0;
+	if (r->n > 0 && metric_sort(ui->sort))
+		sm = gather_metrics(ui, l);
+	if (r->n > 0)
+		query_sort(l->items, sm, r->idx, r->n, ui->sort, ui->sort_desc);
+	free(sm);
+	if (l != NULL)
+		follow_selection(ui, l);
+	else
+		ui->sel_row = 0;
+}
+
+const struct box *ui_selected_box(struct ui *ui)
+{
+	const struct box_list *l = store_view_boxes(&ui->view);
+
+	if (l == NULL || ui->sel_row >= ui->rows_boxes.n)
+		return NULL;
+	return &l->items[ui->rows_boxes.idx[ui->sel_row]];
+}
+
+void boxes_move(struct ui *ui, long delta, bool absolute)
+{
+	const struct box_list *l = store_view_boxes(&ui->view);
+	long n = (long)ui->rows_boxes.n, to = absolute ? delta : (long)ui->sel_row + delta;
+
+	if (n == 0 || l == NULL)
+		return;
+	to = to < 0 ? 0 : (to >= n ? n - 1 : to);
+	ui->sel_row = (size_t)to;
+	free(ui->selected_id);
+	ui->selected_id = xstrdup(l->items[ui->rows_boxes.idx[to]].id);
+	ui->detail_scroll = 0;
+}
+
+void boxes_set_sort(struct ui *ui, enum sort_key key)
+{
+	if (ui->sort == key)
+		ui->sort_desc = !ui->sort_desc;
+	else
+		ui->sort_desc = metric_sort(key); /* busiest first */
+	ui->sort = key;
+	ui->rows_boxes.dirty = true;
+	ui_flash(ui, false, "sorted by %s%s", query_sort_key_name(key),
+		 ui->sort_desc ? ", descending" : "");
+}
+
+/* ---- the table ---- */
+
+/* Which columns fit in cols, and their widths. Returns how many, in order. */
+static int layout(int cols, enum col_id *shown, int *width)
+{
+	bool on[COL_COUNT];
+	int total = 0, n = 0, spare;
+
+	for (int c = 0; c < COL_COUNT; c++) {
+		on[c] = true;
+		total += columns[c].width + 1;
+	}
+	while (total > cols) {
+		int drop = -1;
+
+		for (int c = 0; c < COL_COUNT; c++)
+			if (on[c] && columns[c].keep < 99 &&
+			    (drop < 0 || columns[c].keep < columns[drop].keep))
+				drop = c;
+		if (drop < 0)
+			break;
+		on[drop] = false;
+		total -= columns[drop].width + 1;
+	}
+	spare = cols - total;
+	for (int c = 0; c < COL_COUNT; c++) {
+		int extra;
+
+		if (!on[c])
+			continue;
+		extra = columns[c].max - columns[c].width;
+		extra = extra > spare ? spare : extra;
+		spare -= extra;
+		shown[n] = (enum col_id)c;
+		width[n++] = columns[c].width + extra;
+	}
+	return n;
+}
+
+/* "team=ml,env=prod" */
+static void labels_text(const struct box *b, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < b->n_labels && used + 1 < size; i++) {
+		int w = snprintf(buf + used, size - used, "%s%s=%s", i ? "," : "", b->labels[i].key,
+				 b->labels[i].value);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+struct row_data {
+	bool has_m;
+	struct box_metrics m;
+	struct metric_history h;
+};
+
+static void cell_text(struct ui *ui, const struct box *b, const struct row_data *d, enum col_id c,
+		      int width, char *buf, size_t size)
+{
+	double v;
+
+	buf[0] = '\0';
+	switch (c) {
+	case COL_NAME:
+		snprintf(buf, size, "%s", box_display_name(b));
+		break;
+	case COL_ID:
+		snprintf(buf, size, "%.12s", b->id);
+		break;
+	case COL_STATUS:
+		snprintf(buf, size, "%s %s", status_symbol(ui, b->status),
+			 box_status_name(b->status));
+		break;
+	case COL_IMAGE:
+		snprintf(buf, size, "%s", b->image != NULL ? b->image : "-");
+		break;
+	case COL_CPUS:
+		snprintf(buf, size, "%lld", (long long)b->cpus);
+		break;
+	case COL_MEM:
+		fmt_bytes(b->memory_mib * 1024 * 1024, buf, size);
+		break;
+	case COL_CPU:
+		if (d->has_m && opt_f64_has(d->m.cpu_percent))
+			snprintf(buf, size, "%.1f", d->m.cpu_percent.v);
+		else
+			snprintf(buf, size, "-");
+		break;
+	case COL_GRAPH: {
+		double series[HISTORY_LEN];
+		size_t n = d->has_m ? history_series(&d->h, HISTORY_CPU, series, NULL, HISTORY_LEN)
+				    : 0;
+
+		glyph_sparkline(series, n, 100, ui->glyphs, (size_t)width, buf, size);
+		break;
+	}
+	case COL_MEMUSED:
+		if (d->has_m && opt_i64_has(d->m.memory_bytes))
+			fmt_bytes(d->m.memory_bytes.v, buf, size);
+		else
+			snprintf(buf, size, "-");
+		break;
+	case COL_RX:
+	case COL_TX:
+		if (d->has_m &&
+		    history_last(&d->h, c == COL_RX ? HISTORY_NET_RX : HISTORY_NET_TX, &v))
+			fmt_rate(v, buf, size);
+		else
+			snprintf(buf, size, "-");
+		break;
+	case COL_AGE:
+		fmt_age(b->created_at, time(NULL), buf, size);
+		break;
+	case COL_LABELS:
+		labels_text(b, buf, size);
+		break;
+	default:
+		break;
+	}
+}
+
+static void draw_row(struct ui *ui, int y, const struct box *b, const enum col_id *shown,
+		     const int *width, int n, bool selected)
+{
+	struct row_data *d = xmalloc(sizeof(*d));
+	attr_t base = selected ? ui->attr[C_SELECTED] : ui->attr[C_NORMAL];
+	int x = 0;
+
+	d->has_m = store_box_metrics(ui->store, b->id, &d->m, &d->h);
+	if (selected) {
+		wattrset(ui->body, base);
+		mvwhline(ui->body, y, 0, ' ', ui->cols);
+	}
+	for (int i = 0; i < n; i++) {
+		char buf[1024];
+		attr_t a = base;
+
+		cell_text(ui, b, d, shown[i], width[i], buf, sizeof(buf));
+		if (!selected && shown[i] == COL_STATUS)
+			a = status_attr(ui, b->status);
+		else if (!selected && shown[i] == COL_GRAPH)
+			a = ui->attr[C_GRAPH];
+		if (shown[i] == COL_GRAPH || shown[i] == COL_STATUS)
+			draw_text(ui->body, y, x, buf, width[i], a);
+		else
+			draw_server_text(ui, ui->body, y, x, buf, width[i], columns[shown[i]].align,
+					 a);
+		x += width[i] + 1;
+	}
+	free(d);
+}
+
+static void draw_table_header(struct ui *ui, const enum col_id *shown, const int *width, int n)
+{
+	int x = 0;
+
+	wattrset(ui->body, ui->attr[C_HEADER]);
+	mvwhline(ui->body, 0, 0, ' ', ui->cols);
+	for (int i = 0; i < n; i++) {
+		char t[40];
+		const struct column *c = &columns[shown[i]];
+		bool sorted = c->key == ui->sort && shown[i] != COL_GRAPH;
+
+		snprintf(t, sizeof(t), "%s%s", c->title,
+			 sorted ? (ui->sort_desc ? (ui->glyphs == GLYPH_ASCII ? "v" : "▼")
+						 : (ui->glyphs == GLYPH_ASCII ? "^" : "▲"))
+				: "");
+		draw_text(ui->body, 0, x, t, width[i], ui->attr[C_HEADER] | (sorted ? A_BOLD : 0));
+		ui->col_x[i] = x;
+		ui->col_key[i] = c->key;
+		x += width[i] + 1;
+	}
+	ui->n_cols_shown = n;
+}
+
+/* Keeps the selected row on screen. */
+static void scroll_to_selection(struct ui *ui, size_t visible)
+{
+	if (visible == 0)
+		return;
+	if (ui->sel_row < ui->top)
+		ui->top = ui->sel_row;
+	if (ui->sel_row >= ui->top + visible)
+		ui->top = ui->sel_row - visible + 1;
+	if (ui->top + visible > ui->rows_boxes.n)
+		ui->top = ui->rows_boxes.n > visible ? ui->rows_boxes.n - visible : 0;
+}
+
+static bool stale(struct ui *ui)
+{
+	enum conn_status s = store_view_conn(&ui->view)->status;
+
+	return s == CONN_DOWN || s == CONN_AUTH_FAILED;
+}
+
+void boxes_draw(struct ui *ui)
+{
+	const struct box_list *l = store_view_boxes(&ui->view);
+	enum col_id shown[COL_COUNT];
+	int width[COL_COUNT], n = layout(ui->cols, shown, width);
+	size_t visible = (size_t)(getmaxy(ui->body) - 1);
+
+	draw_table_header(ui, shown, width, n);
+	if (l == NULL || ui->rows_boxes.n == 0) {
+		draw_text(ui->body, 2, 2,
+			  l == NULL ? "waiting for the server..."
+			  : ui->query != NULL && l->n > 0
+				  ? "no box matches the filter (/ to change, "
+				    "Esc in the filter clears it)"
+				  : "no boxes",
+			  ui->cols - 4, ui->attr[C_DIM]);
+		return;
+	}
+	scroll_to_selection(ui, visible);
+	for (size_t r = ui->top; r < ui->rows_boxes.n && r - ui->top < visible; r++)
+		draw_row(ui, (int)(r - ui->top) + 1, &l->items[ui->rows_boxes.idx[r]], shown, width,
+			 n, r == ui->sel_row);
+	if (stale(ui))
+		for (int y = 1; y < getmaxy(ui->body); y++)
+			mvwchgat(ui->body, y, 0, -1, A_DIM, 0, NULL);
+}
+
+void boxes_click(struct ui *ui, int y, int x)
+{
+	if (y == 0) {
+		for (int i = ui->n_cols_shown - 1; i >= 0; i--)
+			if (x >= ui->col_x[i]) {
+				boxes_set_sort(ui, ui->col_key[i]);
+				return;
+			}
+		return;
+	}
+	if (ui->top + (size_t)(y - 1) < ui->rows_boxes.n)
+		boxes_move(ui, (long)(ui->top + (size_t)(y - 1)), true);
+}
+
+/* ---- the detail view ---- */
+
+struct detail {
+	WINDOW *w;
+	int y, width;
+	struct ui *ui;
+};
+
+static void field(struct detail *d, const char *name, const char *value)
+{
+	if (d->y >= getmaxy(d->w))
+		return;
+	draw_text(d->w, d->y, 1, name, 14, d->ui->attr[C_DIM]);
+	draw_server_text(d->ui, d->w, d->y, 16, value, d->width - 17, GLYPH_LEFT,
+			 d->ui->attr[C_NORMAL]);
+	d->y++;
+}
+
+static void box_fields(struct detail *d, const struct box *b)
+{
+	char buf[256], t[FMT_BUF], a[FMT_BUF];
+
+	field(d, "name", box_display_name(b));
+	field(d, "id", b->id);
+	snprintf(buf, sizeof(buf), "%s %s", status_symbol(d->ui, b->status),
+		 box_status_name(b->status));
+	field(d, "status", buf);
+	field(d, "image", b->image != NULL ? b->image : "-");
+	snprintf(buf, sizeof(buf), "%lld vCPU, %s", (long long)b->cpus,
+		 fmt_bytes(b->memory_mib * 1024 * 1024, t, sizeof(t)));
+	field(d, "resources", buf);
+	snprintf(buf, sizeof(buf), "%s UTC (%s ago)",
+		 fmt_timestamp(b->created_at, true, t, sizeof(t)),
+		 fmt_age(b->created_at, time(NULL), a, sizeof(a)));
+	field(d, "created", buf);
+	if (opt_i64_has(b->pid)) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)b->pid.v);
+		field(d, "pid", buf);
+	}
+	if (opt_i64_has(b->exit_code)) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)b->exit_code.v);
+		field(d, "exit code", buf);
+	}
+	snprintf(buf, sizeof(buf), "auto-stop %s, auto-delete %s, auto-resume %s",
+		 b->auto_stop ? fmt_duration(b->auto_stop, t, sizeof(t)) : "off",
+		 b->auto_delete ? fmt_duration(b->auto_delete, a, sizeof(a)) : "off",
+		 b->auto_resume ? "on" : "off");
+	field(d, "lifecycle", buf);
+	labels_text(b, buf, sizeof(buf));
+	field(d, "labels", buf[0] ? buf : "-");
+}
+
+/* One history as a sparkline scaled to max (NAN: to its own peak). */
+static void graph(struct detail *d, const struct metric_history *h, enum history_metric m,
+		  double max, const char *name, const char *now_text)
+{
+	double series[HISTORY_LEN];
+	size_t n = history_series(h, m, series, NULL, HISTORY_LEN);
+	int gw = d->width - 30;
+	char buf[GLYPH_BUF(HISTORY_LEN)];
+
+	if (d->y >= getmaxy(d->w) || gw < 4)
+		return;
+	draw_text(d->w, d->y, 1, name, 14, d->ui->attr[C_DIM]);
+	draw_text(d->w, d->y, 16, now_text, 12, d->ui->attr[C_NORMAL]);
+	glyph_sparkline(series, n, max, d->ui->glyphs,
+			(size_t)(gw > HISTORY_LEN ? HISTORY_LEN : gw), buf, sizeof(buf));
+	draw_text(d->w, d->y, 29, buf, gw, d->ui->attr[C_GRAPH]);
+	d->y++;
+}
+
+static void metric_graphs(struct detail *d, const struct box *b)
+{
+	struct box_metrics m;
+	struct metric_history *h = xmalloc(sizeof(*h));
+	char t[FMT_BUF];
+	double v;
+
+	d->y++;
+	if (!store_box_metrics(d->ui->store, b->id, &m, h)) {
+		field(d, "metrics", b->status == BOX_RUNNING ? "waiting..." : "- (not running)");
+		free(h);
+		return;
+	}
+	graph(d, h, HISTORY_CPU, 100.0 * (double)(b->cpus > 0 ? b->cpus : 1), "cpu",
+	      fmt_percent(m.cpu_percent.v, t, sizeof(t)));
+	graph(d, h, HISTORY_MEMORY, (double)b->memory_mib * 1024 * 1024, "memory",
+	      opt_i64_has(m.memory_bytes) ? fmt_bytes(m.memory_bytes.v, t, sizeof(t)) : "-");
+	graph(d, h, HISTORY_NET_RX, NAN, "net rx",
+	      history_last(h, HISTORY_NET_RX, &v) ? fmt_rate(v, t, sizeof(t)) : "-");
+	graph(d, h, HISTORY_NET_TX, NAN, "net tx",
+	      history_last(h, HISTORY_NET_TX, &v) ? fmt_rate(v, t, sizeof(t)) : "-");
+	if (m.boot.present && d->y < getmaxy(d->w)) {
+		struct glyph_segment seg[BOOT_STAGE_COUNT];
+		size_t cells[BOOT_STAGE_COUNT];
+		char bar[GLYPH_BUF(120)], legend[512];
+		int bw = d->width - 30 > 120 ? 120 : d->width - 30;
+		size_t used = 0;
+
+		for (int s = 0; s < BOOT_STAGE_COUNT; s++) {
+			seg[s] = (struct glyph_segment){.value = (double)m.boot.stage_ms[s].v,
+							.glyph = s % 2 ? "▒" : "█",
+							.letter = (char)('a' + s)};
+			used += (size_t)snprintf(legend + used, sizeof(legend) - used,
+						 "%s%c %s %lldms", s ? ", " : "", 'a' + s,
+						 boot_stage_name((enum boot_stage)s),
+						 (long long)m.boot.stage_ms[s].v);
+			if (used >= sizeof(legend))
+				break;
+		}
+		if (bw > 4) {
+			/* letters in every glyph set: seven stages need names, not shades */
+			glyph_stack(seg, BOOT_STAGE_COUNT, GLYPH_ASCII, (size_t)bw, cells, bar,
+				    sizeof(bar));
+			snprintf(t, sizeof(t), "%lld ms", (long long)m.boot.total_create_ms.v);
+			draw_text(d->w, d->y, 1, "boot", 14, d->ui->attr[C_DIM]);
+			draw_text(d->w, d->y, 16, t, 12, d->ui->attr[C_NORMAL]);
+			draw_text(d->w, d->y++, 29, bar, bw, d->ui->attr[C_GRAPH]);
+		}
+		if (d->y < getmaxy(d->w))
+			draw_text(d->w, d->y++, 16, legend, d->width - 17, d->ui->attr[C_DIM]);
+	}
+	free(h);
+}
+
+static void snapshots(struct detail *d, const struct box *b)
+{
+	const struct snapshot_list *sl = store_view_snapshots(&d->ui->view, b->id);
+	char size[FMT_BUF], age[FMT_BUF], line[300];
+
+	d->y++;
+	if (d->y >= getmaxy(d->w))
+		return;
+	snprintf(line, sizeof(line), "snapshots (%zu)", sl != NULL ? sl->n : 0);
+	draw_text(d->w, d->y++, 1, sl != NULL ? line : "snapshots (loading...)", d->width - 2,
+		  A_BOLD);
+	for (size_t i = 0; sl != NULL && i < sl->n && d->y < getmaxy(d->w); i++) {
+		const struct snapshot *s = &sl->items[i];
+
+		draw_server_text(d->ui, d->w, d->y, 3, s->name, 30, GLYPH_LEFT, A_NORMAL);
+		snprintf(line, sizeof(line), "%9s  %6s ago",
+			 fmt_bytes(s->size_bytes, size, sizeof(size)),
+			 fmt_age(s->created_at, time(NULL), age, sizeof(age)));
+		draw_text(d->w, d->y++, 34, line, d->width - 35, A_NORMAL);
+	}
+}
+
+void detail_draw(struct ui *ui)
+{
+	const struct box *b = ui_selected_box(ui);
+	struct detail d = {.w = ui->body, .y = 0, .width = ui->cols, .ui = ui};
+
+	if (b == NULL) {
+		draw_text(ui->body, 1, 2, "no box selected (1 for the boxes table)", ui->cols - 4,
+			  ui->attr[C_DIM]);
+		return;
+	}
+	box_fields(&d, b);
+	metric_graphs(&d, b);
+	snapshots(&d, b);
+}
