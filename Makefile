@@ -109,6 +109,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) integration
 	$(MAKE) conformance
+	$(MAKE) e2e
 	$(MAKE) asan
 	$(MAKE) tsan
 	$(MAKE) fuzz-run
@@ -123,6 +124,11 @@ integration: $(BUILD)/boxlite-sim $(BUILD)/boxtop $(BUILD)/tests/integration/dec
 # The net layer (HTTP, API, transfers, poller) against live simulators.
 nettest: $(BUILD)/boxlite-sim $(NETTEST_BINS)
 	@SIM=$${SIM:-$(BUILD)/boxlite-sim} sh scripts/run-tests.sh net $(NETTEST_BINS)
+
+# The dashboard in tmux against boxlite-sim: keys in, screen text and the
+# simulator's state out (tests/e2e/README.md).
+e2e: $(BUILD)/boxtop $(BUILD)/boxlite-sim
+	@BOXTOP=$(BUILD)/boxtop SIM=$(BUILD)/boxlite-sim bash tests/e2e/run.sh
 
 # The official BoxLite Node SDK and the OpenAPI schemas against the simulator
 # (installs the pinned npm packages into tests/conformance/node_modules once).

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "batchfetch.h"
 #include "pool.h"
 #include "model/xalloc.h"
 
@@ -236,40 +237,17 @@ static int poll_metrics(struct poller *p, const struct interest *w)
 {
 	const char **ids = xcalloc(w->n + 1, sizeof(char *));
 	size_t n = metric_ids(p, w, ids);
-	char **urls = xcalloc(n + 1, sizeof(char *));
-	struct http_resp *resp = xcalloc(n + 1, sizeof(*resp));
-	struct net_error *errs = xcalloc(n + 1, sizeof(*errs));
+	struct box_metrics *m = xcalloc(n + 1, sizeof(*m));
+	bool *got = xcalloc(n + 1, sizeof(bool));
 	int64_t now = now_ms();
-	int failed = 0;
+	size_t failed = batchfetch_box_metrics(p->api, p->batch, ids, n, &p->cancel, m, got, NULL);
 
-	for (size_t i = 0; i < n; i++) {
-		char *eid = api_escape(ids[i]);
-		char *path = xasprintf("/boxes/%s/metrics", eid);
-
-		urls[i] = api_url(p->api, true, path);
-		free(path);
-		free(eid);
-	}
-	if (n != 0)
-		http_batch_get(p->batch, (const char *const *)urls, n, resp, errs, &p->cancel);
-	for (size_t i = 0; i < n; i++) {
-		struct box_metrics m = {0};
-		struct decode_error derr = {0};
-		bool ok = errs[i].kind == NET_OK && resp[i].status == 200 &&
-			  box_metrics_decode(resp[i].body, resp[i].len, &m, &derr) == 0;
-
-		/* A box that stopped meanwhile answers 409 on some servers: a gap, not a failure.
-		 */
-		failed += !ok && resp[i].status != 409 && resp[i].status != 404;
-		store_put_box_metrics(p->store, ids[i], ok ? &m : NULL, now);
-		http_resp_clear(&resp[i]);
-		free(urls[i]);
-	}
+	for (size_t i = 0; i < n; i++)
+		store_put_box_metrics(p->store, ids[i], got[i] ? &m[i] : NULL, now);
 	free(ids);
-	free(urls);
-	free(resp);
-	free(errs);
-	return failed;
+	free(m);
+	free(got);
+	return (int)failed;
 }
 
 /* Everything but the box list; returns how many requests failed. */

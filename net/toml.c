@@ -50,6 +50,7 @@ struct parser {
 	struct toml_table *cur;
 	char *err;
 	size_t errlen;
+	unsigned flags; /* TOML_* */
 };
 
 __attribute__((format(printf, 2, 3))) static int fail(struct parser *ps, const char *fmt, ...)
@@ -561,7 +562,42 @@ static int not_a_value(struct parser *ps)
 	if ((c >= '0' && c <= '9') || c == '+' || c == '-' || starts(ps, "inf") ||
 	    starts(ps, "nan"))
 		return fail(ps, "numbers and dates are not supported: only quoted strings are");
+	if (ps->flags & TOML_SCALARS)
+		return fail(ps, "expected a value (a quoted string, a number, true or false)");
 	return fail(ps, "expected a value (a quoted string)");
+}
+
+/*
+ * With TOML_SCALARS: true, false, or a decimal number ("-3", "0.5"), kept as
+ * its text. Returns 1 when the cursor is not at one (nothing consumed).
+ */
+static int scalar(struct parser *ps, char **out)
+{
+	const char *q = ps->p;
+	size_t n, digits = 0, dots = 0;
+
+	while (q < ps->eol && (is_bare(*q) || *q == '.' || *q == '+'))
+		q++;
+	n = (size_t)(q - ps->p);
+	if (!(n == 4 && starts(ps, "true")) && !(n == 5 && starts(ps, "false"))) {
+		for (size_t i = 0; i < n; i++) {
+			char c = ps->p[i];
+			bool sign = (c == '-' || c == '+') && i == 0;
+			bool dot = c == '.' && digits > 0 && dots == 0 && i + 1 < n;
+
+			if (c >= '0' && c <= '9')
+				digits++;
+			else if (dot)
+				dots++;
+			else if (!sign)
+				return 1;
+		}
+		if (digits == 0)
+			return 1;
+	}
+	*out = xstrndup(ps->p, n);
+	ps->p = q;
+	return 0;
 }
 
 static int value(struct parser *ps, char **out)
@@ -570,6 +606,8 @@ static int value(struct parser *ps, char **out)
 		return fail(ps, "multi-line strings are not supported");
 	if (ps->p < ps->eol && (*ps->p == '"' || *ps->p == '\''))
 		return string(ps, out);
+	if ((ps->flags & TOML_SCALARS) && scalar(ps, out) == 0)
+		return 0;
 	return not_a_value(ps);
 }
 
@@ -666,7 +704,13 @@ static int parse_lines(struct parser *ps, const char *buf, size_t len)
 
 int toml_parse(const char *buf, size_t len, struct toml_doc **out, char *err, size_t errlen)
 {
-	struct parser ps = {.err = err, .errlen = errlen, .line = 1};
+	return toml_parse_flags(buf, len, 0, out, err, errlen);
+}
+
+int toml_parse_flags(const char *buf, size_t len, unsigned flags, struct toml_doc **out, char *err,
+		     size_t errlen)
+{
+	struct parser ps = {.err = err, .errlen = errlen, .line = 1, .flags = flags};
 	int rc = -1;
 
 	*out = NULL;

@@ -37,6 +37,18 @@ struct toml_table;
  */
 int toml_parse(const char *buf, size_t len, struct toml_doc **out, char *err, size_t errlen);
 
+/*
+ * Flags for toml_parse_flags. TOML_SCALARS also takes booleans (true,
+ * false) and decimal numbers (-3, 0.5; no exponents, underscores, hex or
+ * special floats) as values, kept as their text: boxtop's own config file
+ * has them; the credentials file, which has none, is read without.
+ */
+#define TOML_SCALARS 1u
+
+/* toml_parse with flags. */
+int toml_parse_flags(const char *buf, size_t len, unsigned flags, struct toml_doc **out, char *err,
+		     size_t errlen);
+
 /* Frees *d (NULL or *d NULL is fine) and sets *d to NULL. */
 void toml_free(struct toml_doc **d);
 

@@ -534,6 +534,10 @@ int app_run(const struct opts *o, const struct settings *s)
 	char err[512] = "";
 	int rc = 1;
 
+	ui.columns = ~0u;
+	if (o->columns != NULL &&
+	    boxes_columns_parse(o->columns, &ui.columns, err, sizeof(err)) < 0)
+		goto out;
 	if (install_signals() < 0 || start_workers(&ui, err, sizeof(err)) < 0 ||
 	    open_terminal(&ui, err, sizeof(err)) < 0)
 		goto out;

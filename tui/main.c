@@ -8,7 +8,11 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "app.h"
+#include "batch.h"
 #include "cli.h"
+#include "config.h"
+#include "demo.h"
 #include "net/http.h"
 #include "net/settings.h"
 #include "opts.h"
@@ -20,26 +24,72 @@ static void print_warnings(const struct settings *s)
 		fprintf(stderr, "boxtop: warning: %s\n", s->warnings[i]);
 }
 
+/* The demo reads no environment: the user's stored key must not go to the simulator. */
+static const char *no_env(const char *name)
+{
+	(void)name;
+	return NULL;
+}
+
 static int run_mode(const struct opts *o, const struct settings *s)
 {
 	switch (o->mode) {
 	case MODE_EXPORT:
 	case MODE_IMPORT:
 		return cli_transfer(o, s);
+	case MODE_BATCH:
+		return batch_run(o, s);
 	default:
-		fputs("boxtop: the dashboard and batch output are not built yet; "
-		      "use 'boxtop export' or 'boxtop import'\n",
-		      stderr);
-		return 1;
+		return app_run(o, s);
 	}
+}
+
+/* Everything after the command line: config file, --demo, settings, the mode. */
+static int run(struct opts *o, const char *argv0)
+{
+	struct settings s = {0};
+	struct demo *demo = NULL;
+	struct config cfg = {0};
+	char err[512];
+	int rc = 1;
+
+	if (config_load(&cfg, o, settings_getenv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "boxtop: %s\n", err);
+		goto out;
+	}
+	if (o->demo) {
+		/* the simulator needs no key and has no prefix; nothing else is asked */
+		demo = demo_start(argv0, err, sizeof(err));
+		if (demo == NULL) {
+			fprintf(stderr, "boxtop: --demo: %s\n", err);
+			goto out;
+		}
+		o->conn = (struct settings_flags){.url = demo_url(demo), .path_prefix = ""};
+	}
+	if (settings_resolve(&o->conn, demo != NULL ? no_env : settings_getenv, time(NULL), &s, err,
+			     sizeof(err)) < 0) {
+		fprintf(stderr, "boxtop: %s\n", err);
+		goto out;
+	}
+	if (o->print_config) {
+		config_print(stdout, &cfg, o, &s);
+		rc = 0;
+		goto out;
+	}
+	print_warnings(&s);
+	rc = run_mode(o, &s);
+out:
+	settings_clear(&s);
+	demo_stop(&demo);
+	config_clear(&cfg);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	struct opts o;
-	struct settings s = {0};
 	char err[512];
-	int rc = 1;
+	int rc;
 
 	setlocale(LC_ALL, "");
 	signal(SIGPIPE, SIG_IGN);
@@ -55,18 +105,12 @@ int main(int argc, char **argv)
 		printf("boxtop %s\n", BOXTOP_VERSION);
 		return 0;
 	}
-	if (settings_resolve(&o.conn, settings_getenv, time(NULL), &s, err, sizeof(err)) < 0) {
-		fprintf(stderr, "boxtop: %s\n", err);
-		return 1;
-	}
-	print_warnings(&s);
+	/* before any thread, and before --demo's first request */
 	if (http_global_init() < 0) {
 		fputs("boxtop: libcurl cannot start\n", stderr);
-		goto out;
+		return 1;
 	}
-	rc = run_mode(&o, &s);
+	rc = run(&o, argv[0]);
 	http_global_cleanup();
-out:
-	settings_clear(&s);
 	return rc;
 }

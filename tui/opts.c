@@ -34,6 +34,7 @@ enum {
 	OPT_NAME,
 	OPT_FORCE,
 	OPT_NO_VERIFY,
+	OPT_PRINT_CONFIG,
 };
 
 static const struct option long_opts[] = {
@@ -61,6 +62,7 @@ static const struct option long_opts[] = {
 	{"name", required_argument, NULL, OPT_NAME},
 	{"force", no_argument, NULL, OPT_FORCE},
 	{"no-verify", no_argument, NULL, OPT_NO_VERIFY},
+	{"print-config", no_argument, NULL, OPT_PRINT_CONFIG},
 	{NULL, 0, NULL, 0},
 };
 
@@ -98,6 +100,13 @@ void opts_usage(FILE *out)
 	      "  --json               print one JSON document per refresh\n"
 	      "  -n, --iterations N   refreshes to print, then exit\n"
 	      "  --filter QUERY       only boxes matching QUERY (status:running, label:k=v, ...)\n"
+	      "  --readonly           no key changes anything on the server\n"
+	      "  --export-dir DIR     where exports go by default (default .)\n"
+	      "  --no-color           no colours (also NO_COLOR=1)\n"
+	      "  --ascii              no line-drawing or block glyphs (automatic when the\n"
+	      "                       locale is not UTF-8)\n"
+	      "  --no-mouse           leave the mouse to the terminal\n"
+	      "  --print-config       every setting in effect and where it came from\n"
 	      "\n"
 	      "export and import (progress on stderr, result on stdout):\n"
 	      "  -o, --output PATH    where to save (default <box>-<UTC time>.boxlite here)\n"
@@ -107,6 +116,8 @@ void opts_usage(FILE *out)
 	      "\n"
 	      "  -h, --help           this text      -V, --version   the version\n"
 	      "\n"
+	      "Settings file: $XDG_CONFIG_HOME/boxtop/config.toml (see boxtop(1)).\n"
+	      "In the dashboard, ? lists the keys.\n"
 	      "Exit status: 0 done, 1 failed, 2 usage, 128+N stopped by signal N.\n",
 	      out);
 }
@@ -232,6 +243,9 @@ static int take(struct opts *o, int c, const char *arg, char *err, size_t errlen
 		break;
 	case OPT_NO_VERIFY:
 		o->no_verify = true;
+		break;
+	case OPT_PRINT_CONFIG:
+		o->print_config = true;
 		break;
 	default:
 		return fail(err, errlen, "%s", "unknown option (see boxtop --help)");

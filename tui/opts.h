@@ -40,6 +40,8 @@ struct opts {
 	bool ascii;
 	bool no_mouse;
 	const char *export_dir; /* --export-dir; NULL: the config's, else "." */
+	const char *columns;    /* the config's column list; NULL: all that fit */
+	bool print_config;      /* --print-config */
 	/* export and import */
 	const char *target; /* BOX for export, FILE for import */
 	const char *output; /* -o PATH */

@@ -144,6 +144,7 @@ struct ui {
 	int col_x[16];   /* x of each shown column, for header clicks */
 	enum sort_key col_key[16];
 	int n_cols_shown;
+	unsigned columns; /* the columns the user wants (all when the config names none) */
 
 	/* other views' selection */
 	size_t images_sel, images_top;
@@ -201,6 +202,11 @@ void detail_draw(struct ui *ui);
 void boxes_move(struct ui *ui, long delta, bool absolute);
 void boxes_click(struct ui *ui, int y, int x);
 void boxes_set_sort(struct ui *ui, enum sort_key key);
+/*
+ * Parses a column list ("name,status,cpu,..."; names as boxtop(1) lists
+ * them) into a mask of columns. Returns 0, or -1 naming the bad column.
+ */
+int boxes_columns_parse(const char *spec, unsigned *mask, char *err, size_t errlen);
 
 /* view_lists.c */
 void images_draw(struct ui *ui);

@@ -10,6 +10,7 @@
  * width goes to the name, image and labels.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,25 +40,26 @@ enum col_id {
 };
 
 static const struct column {
+	const char *name; /* in the config's column list */
 	const char *title;
 	enum sort_key key;
 	int width, max; /* max > width: takes spare columns up to max */
 	int keep;       /* the higher, the later it is dropped on a narrow screen */
 	enum glyph_align align;
 } columns[COL_COUNT] = {
-	[COL_NAME] = {"NAME", SORT_NAME, 14, 32, 100, GLYPH_LEFT},
-	[COL_ID] = {"ID", SORT_ID, 12, 12, 9, GLYPH_LEFT},
-	[COL_STATUS] = {"STATUS", SORT_STATUS, 12, 12, 99, GLYPH_LEFT},
-	[COL_IMAGE] = {"IMAGE", SORT_IMAGE, 16, 30, 40, GLYPH_LEFT},
-	[COL_CPUS] = {"CPUS", SORT_CPUS, 4, 4, 50, GLYPH_RIGHT},
-	[COL_MEM] = {"MEM", SORT_MEMORY, 8, 8, 55, GLYPH_RIGHT},
-	[COL_CPU] = {"CPU%", SORT_CPU_PERCENT, 6, 6, 98, GLYPH_RIGHT},
-	[COL_GRAPH] = {"CPU HISTORY", SORT_CPU_PERCENT, 12, 12, 20, GLYPH_LEFT},
-	[COL_MEMUSED] = {"MEM USED", SORT_MEMORY_USED, 9, 9, 90, GLYPH_RIGHT},
-	[COL_RX] = {"RX/s", SORT_RX_RATE, 9, 9, 25, GLYPH_RIGHT},
-	[COL_TX] = {"TX/s", SORT_TX_RATE, 9, 9, 24, GLYPH_RIGHT},
-	[COL_AGE] = {"AGE", SORT_CREATED, 5, 5, 60, GLYPH_RIGHT},
-	[COL_LABELS] = {"LABELS", SORT_LABELS, 8, 60, 10, GLYPH_LEFT},
+	[COL_NAME] = {"name", "NAME", SORT_NAME, 14, 32, 100, GLYPH_LEFT},
+	[COL_ID] = {"id", "ID", SORT_ID, 12, 12, 9, GLYPH_LEFT},
+	[COL_STATUS] = {"status", "STATUS", SORT_STATUS, 12, 12, 99, GLYPH_LEFT},
+	[COL_IMAGE] = {"image", "IMAGE", SORT_IMAGE, 16, 30, 40, GLYPH_LEFT},
+	[COL_CPUS] = {"cpus", "CPUS", SORT_CPUS, 4, 4, 50, GLYPH_RIGHT},
+	[COL_MEM] = {"mem", "MEM", SORT_MEMORY, 8, 8, 55, GLYPH_RIGHT},
+	[COL_CPU] = {"cpu", "CPU%", SORT_CPU_PERCENT, 6, 6, 98, GLYPH_RIGHT},
+	[COL_GRAPH] = {"cpu_history", "CPU HISTORY", SORT_CPU_PERCENT, 12, 12, 20, GLYPH_LEFT},
+	[COL_MEMUSED] = {"mem_used", "MEM USED", SORT_MEMORY_USED, 9, 9, 90, GLYPH_RIGHT},
+	[COL_RX] = {"rx", "RX/s", SORT_RX_RATE, 9, 9, 25, GLYPH_RIGHT},
+	[COL_TX] = {"tx", "TX/s", SORT_TX_RATE, 9, 9, 24, GLYPH_RIGHT},
+	[COL_AGE] = {"age", "AGE", SORT_CREATED, 5, 5, 60, GLYPH_RIGHT},
+	[COL_LABELS] = {"labels", "LABELS", SORT_LABELS, 8, 60, 10, GLYPH_LEFT},
 };
 
 /* ---- rows ---- */
@@ -170,15 +172,45 @@ void boxes_set_sort(struct ui *ui, enum sort_key key)
 
 /* ---- the table ---- */
 
-/* Which columns fit in cols, and their widths. Returns how many, in order. */
-static int layout(int cols, enum col_id *shown, int *width)
+int boxes_columns_parse(const char *spec, unsigned *mask, char *err, size_t errlen)
+{
+	const char *p = spec;
+
+	*mask = 0;
+	while (*p != '\0') {
+		size_t len = strcspn(p, ", ");
+		int c = 0;
+
+		while (c < COL_COUNT &&
+		       !(strlen(columns[c].name) == len && strncmp(columns[c].name, p, len) == 0))
+			c++;
+		if (len > 0 && c == COL_COUNT) {
+			snprintf(err, errlen,
+				 "unknown column \"%.*s\" (name, id, status, image, cpus, "
+				 "mem, cpu, cpu_history, mem_used, rx, tx, age, labels)",
+				 (int)(len > 40 ? 40 : len), p);
+			return -1;
+		}
+		if (len > 0)
+			*mask |= 1u << c;
+		p += len + (p[len] != '\0');
+	}
+	if (*mask == 0) {
+		snprintf(err, errlen, "no columns");
+		return -1;
+	}
+	return 0;
+}
+
+/* Which of the wanted columns fit in cols, and their widths. Returns how many, in order. */
+static int layout(int cols, unsigned wanted, enum col_id *shown, int *width)
 {
 	bool on[COL_COUNT];
 	int total = 0, n = 0, spare;
 
 	for (int c = 0; c < COL_COUNT; c++) {
-		on[c] = true;
-		total += columns[c].width + 1;
+		on[c] = (wanted & (1u << c)) != 0;
+		total += on[c] ? columns[c].width + 1 : 0;
 	}
 	while (total > cols) {
 		int drop = -1;
@@ -205,6 +237,16 @@ static int layout(int cols, enum col_id *shown, int *width)
 		width[n++] = columns[c].width + extra;
 	}
 	return n;
+}
+
+/* A size in MiB as fmt_bytes writes it; one no int64 holds (a broken server) as "-". */
+static char *mib_text(int64_t mib, char *buf, size_t size)
+{
+	if (mib < 0 || mib > INT64_MAX / (1024 * 1024)) {
+		snprintf(buf, size, "-");
+		return buf;
+	}
+	return fmt_bytes(mib * 1024 * 1024, buf, size);
 }
 
 /* "team=ml,env=prod" */
@@ -252,7 +294,7 @@ static void cell_text(struct ui *ui, const struct box *b, const struct row_data 
 		snprintf(buf, size, "%lld", (long long)b->cpus);
 		break;
 	case COL_MEM:
-		fmt_bytes(b->memory_mib * 1024 * 1024, buf, size);
+		mib_text(b->memory_mib, buf, size);
 		break;
 	case COL_CPU:
 		if (d->has_m && opt_f64_has(d->m.cpu_percent))
@@ -371,7 +413,7 @@ void boxes_draw(struct ui *ui)
 {
 	const struct box_list *l = store_view_boxes(&ui->view);
 	enum col_id shown[COL_COUNT];
-	int width[COL_COUNT], n = layout(ui->cols, shown, width);
+	int width[COL_COUNT], n = layout(ui->cols, ui->columns, shown, width);
 	size_t visible = (size_t)(getmaxy(ui->body) - 1);
 
 	draw_table_header(ui, shown, width, n);
@@ -437,7 +479,7 @@ static void box_fields(struct detail *d, const struct box *b)
 	field(d, "status", buf);
 	field(d, "image", b->image != NULL ? b->image : "-");
 	snprintf(buf, sizeof(buf), "%lld vCPU, %s", (long long)b->cpus,
-		 fmt_bytes(b->memory_mib * 1024 * 1024, t, sizeof(t)));
+		 mib_text(b->memory_mib, t, sizeof(t)));
 	field(d, "resources", buf);
 	snprintf(buf, sizeof(buf), "%s UTC (%s ago)",
 		 fmt_timestamp(b->created_at, true, t, sizeof(t)),
@@ -494,7 +536,7 @@ static void metric_graphs(struct detail *d, const struct box *b)
 	}
 	graph(d, h, HISTORY_CPU, 100.0 * (double)(b->cpus > 0 ? b->cpus : 1), "cpu",
 	      fmt_percent(m.cpu_percent.v, t, sizeof(t)));
-	graph(d, h, HISTORY_MEMORY, (double)b->memory_mib * 1024 * 1024, "memory",
+	graph(d, h, HISTORY_MEMORY, (double)b->memory_mib * 1048576.0, "memory",
 	      opt_i64_has(m.memory_bytes) ? fmt_bytes(m.memory_bytes.v, t, sizeof(t)) : "-");
 	graph(d, h, HISTORY_NET_RX, NAN, "net rx",
 	      history_last(h, HISTORY_NET_RX, &v) ? fmt_rate(v, t, sizeof(t)) : "-");

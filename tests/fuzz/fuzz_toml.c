@@ -158,6 +158,23 @@ static void check_refusal(const char *err, const char *text, size_t size)
 	check(strlen(err) > strlen("line 1: "));
 }
 
+/*
+ * TOML_SCALARS only adds values: what the strict reader takes it takes the
+ * same, and what it refuses it refuses with a line number.
+ */
+static void check_scalars(const char *text, size_t size, const struct toml_doc *strict)
+{
+	struct toml_doc *loose = NULL;
+	char err[256];
+	int rc = toml_parse_flags(text, size, TOML_SCALARS, &loose, err, sizeof(err));
+
+	if (strict != NULL)
+		check(rc == 0 && same_doc(strict, loose));
+	if (rc != 0)
+		check_refusal(err, text, size);
+	toml_free(&loose);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = size > 0 ? xmemdup(data, size) : NULL;
@@ -170,6 +187,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(toml_parse(text, size, &again, tiny, sizeof(tiny)) == rc);
 	check(strlen(tiny) < sizeof(tiny));
 	toml_free(&again);
+	check_scalars(text, size, rc == 0 ? d : NULL);
 	if (rc != 0) {
 		check(d == NULL);
 		check_refusal(err, text, size);

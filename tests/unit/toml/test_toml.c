@@ -459,6 +459,38 @@ static void test_error_buffer(void **state)
 	toml_free(&d);
 }
 
+/* TOML_SCALARS: booleans and decimals as text; the strict reader still refuses them. */
+static void test_scalars(void **state)
+{
+	static const char doc[] = "refresh = 2\nratio = -0.5\nreadonly = true\nmouse = false\n"
+				  "plus = +7\nname = \"x\"\n";
+	static const char *const bad[] = {"a = 1.\n",         "a = .5\n",    "a = 1e3\n",
+					  "a = 0x10\n",       "a = 1_000\n", "a = truee\n",
+					  "a = -\n",          "a = 1.2.3\n", "a = nan\n",
+					  "a = 2026-01-01\n", "a = 1 2\n"};
+	struct toml_doc *d = NULL;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(toml_parse_flags(doc, strlen(doc), TOML_SCALARS, &d, err, sizeof(err)), 0);
+	assert_string_equal(toml_get(d, "", "refresh"), "2");
+	assert_string_equal(toml_get(d, "", "ratio"), "-0.5");
+	assert_string_equal(toml_get(d, "", "readonly"), "true");
+	assert_string_equal(toml_get(d, "", "mouse"), "false");
+	assert_string_equal(toml_get(d, "", "plus"), "+7");
+	assert_string_equal(toml_get(d, "", "name"), "x");
+	toml_free(&d);
+	assert_int_equal(toml_parse(doc, strlen(doc), &d, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "line 1: numbers"));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (toml_parse_flags(bad[i], strlen(bad[i]), TOML_SCALARS, &d, err, sizeof(err)) !=
+		    -1)
+			fail_msg("accepted: %s", bad[i]);
+		assert_null(d);
+		assert_non_null(strstr(err, "line 1"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -478,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_key_limit),
 		cmocka_unit_test(test_error_buffer),
+		cmocka_unit_test(test_scalars),
 	};
 
 	return cmocka_run_group_tests_name("toml", tests, NULL, NULL);

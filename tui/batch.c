@@ -1,0 +1,708 @@
+/*
+ * batch: see batch.h. A refresh is fetch, render, write: the frame is
+ * rendered into memory first and written with one fwrite and fflush, so a
+ * refresh reaches stdout whole and a closed pipe (EPIPE) is seen at one
+ * place. Rates come from model/history: each running box keeps its last
+ * readings from one refresh to the next (a "trail", sorted by id), so the
+ * arithmetic is the dashboard's. Signals only set a flag, which is also the
+ * cancel flag of every request; the wait between refreshes is a pselect
+ * that is the only place SIGINT and SIGTERM are unblocked while the flag is
+ * not being looked at, so a signal is never missed and never waits for the
+ * interval to end.
+ */
+#include "batch.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <time.h>
+
+#include "model/encode.h"
+#include "model/format.h"
+#include "model/history.h"
+#include "model/query.h"
+#include "model/sanitize.h"
+#include "model/timeutil.h"
+#include "model/xalloc.h"
+#include "net/batchfetch.h"
+
+#define BATCH_PARALLEL    8    /* box metrics requests in flight, as the poller */
+#define BATCH_INTERVAL_MS 2000 /* -d's default */
+#define BATCH_ID_COLS     12   /* ID column: the first 12 characters, as docker ps */
+
+/* ---- the table ---- */
+
+enum col {
+	COL_NAME,
+	COL_ID,
+	COL_STATUS,
+	COL_IMAGE,
+	COL_CPUS,
+	COL_MEM,
+	COL_CPU,
+	COL_MEM_USED,
+	COL_RX,
+	COL_TX,
+	COL_AGE,
+	COL_COUNT,
+};
+
+static const struct {
+	const char *title;
+	bool right; /* numbers are right-aligned */
+} columns[COL_COUNT] = {
+	[COL_NAME] = {"NAME", false},     [COL_ID] = {"ID", false},
+	[COL_STATUS] = {"STATUS", false}, [COL_IMAGE] = {"IMAGE", false},
+	[COL_CPUS] = {"CPUS", true},      [COL_MEM] = {"MEM", true},
+	[COL_CPU] = {"CPU%", true},       [COL_MEM_USED] = {"MEM-USED", true},
+	[COL_RX] = {"RX/s", true},        [COL_TX] = {"TX/s", true},
+	[COL_AGE] = {"AGE", true},
+};
+
+/* Row 0 holds the titles; every cell is owned and already safe to print. */
+struct table {
+	char **cell; /* rows * COL_COUNT */
+	size_t rows;
+	size_t width[COL_COUNT];
+};
+
+/* Server text made safe for a terminal; "-" for none. */
+static char *safe(const char *s)
+{
+	return sanitize_dup(s != NULL && s[0] != '\0' ? s : "-", SANITIZE_NO_LIMIT);
+}
+
+/* The MiB a box is given, as bytes, "-" when that does not fit an int64. */
+static char *mib_cell(int64_t mib)
+{
+	char buf[FMT_BUF];
+
+	if (mib < 0 || mib > INT64_MAX / (1024 * 1024))
+		return xstrdup("-");
+	return xstrdup(fmt_bytes(mib * 1024 * 1024, buf, sizeof(buf)));
+}
+
+static void live_cells(const struct batch_live *l, char **cell)
+{
+	bool m = l != NULL && l->has_metrics;
+	char buf[FMT_BUF];
+
+	cell[COL_CPU] = xstrdup(m && opt_f64_has(l->m.cpu_percent)
+					? fmt_percent(l->m.cpu_percent.v, buf, sizeof(buf))
+					: "-");
+	cell[COL_MEM_USED] = xstrdup(m && opt_i64_has(l->m.memory_bytes)
+					     ? fmt_bytes(l->m.memory_bytes.v, buf, sizeof(buf))
+					     : "-");
+	cell[COL_RX] = xstrdup(
+		m && opt_f64_has(l->rx_rate) ? fmt_rate(l->rx_rate.v, buf, sizeof(buf)) : "-");
+	cell[COL_TX] = xstrdup(
+		m && opt_f64_has(l->tx_rate) ? fmt_rate(l->tx_rate.v, buf, sizeof(buf)) : "-");
+}
+
+static void box_cells(const struct box *b, const struct batch_live *l, int64_t now, char **cell)
+{
+	/* Cut before sanitizing: an id is ASCII in practice, and no "…" on a short id. */
+	char *id = xstrndup(b->id != NULL ? b->id : "", BATCH_ID_COLS);
+	char buf[FMT_BUF];
+
+	cell[COL_NAME] = safe(box_display_name(b)); /* the id when nameless, as the dashboard */
+	cell[COL_ID] = safe(id);
+	cell[COL_STATUS] = xstrdup(box_status_name(b->status));
+	cell[COL_IMAGE] = safe(b->image);
+	cell[COL_CPUS] = xasprintf("%" PRId64, b->cpus);
+	cell[COL_MEM] = mib_cell(b->memory_mib);
+	live_cells(l, cell);
+	cell[COL_AGE] = xstrdup(fmt_age(b->created_at, now, buf, sizeof(buf)));
+	free(id);
+}
+
+static void table_build(struct table *t, const struct batch_frame *f)
+{
+	t->rows = f->n_shown + 1;
+	t->cell = xcalloc(t->rows * COL_COUNT, sizeof(char *));
+	for (size_t c = 0; c < COL_COUNT; c++)
+		t->cell[c] = xstrdup(columns[c].title);
+	for (size_t r = 1; r < t->rows; r++) {
+		size_t i = f->shown[r - 1];
+
+		box_cells(&f->boxes[i], f->live != NULL ? &f->live[i] : NULL, f->now,
+			  &t->cell[r * COL_COUNT]);
+	}
+	for (size_t k = 0; k < t->rows * COL_COUNT; k++) {
+		size_t w = sanitize_width(t->cell[k]);
+
+		if (w > t->width[k % COL_COUNT])
+			t->width[k % COL_COUNT] = w;
+	}
+}
+
+static void table_free(struct table *t)
+{
+	for (size_t k = 0; k < t->rows * COL_COUNT; k++)
+		free(t->cell[k]);
+	free(t->cell);
+}
+
+/* Two spaces between columns; no padding after the last cell of a row. */
+static void table_write_row(FILE *out, const struct table *t, size_t r)
+{
+	for (size_t c = 0; c < COL_COUNT; c++) {
+		const char *s = t->cell[r * COL_COUNT + c];
+		int pad = (int)(t->width[c] - sanitize_width(s));
+
+		fputs(c == 0 ? "" : "  ", out);
+		if (columns[c].right)
+			fprintf(out, "%*s%s", pad, "", s);
+		else
+			fprintf(out, "%s%*s", s, c + 1 < COL_COUNT ? pad : 0, "");
+	}
+	fputc('\n', out);
+}
+
+/* ---- the header block ---- */
+
+static void write_runtime(FILE *out, const struct runtime_metrics *m)
+{
+	const struct {
+		const char *what;
+		struct opt_i64 v;
+	} parts[] = {
+		{"created", m->boxes_created_total},
+		{"stopped", m->boxes_stopped_total},
+		{"failed", m->boxes_failed_total},
+		{"running", m->num_running_boxes},
+		{"commands", m->total_commands_executed},
+		{"exec errors", m->total_exec_errors},
+		{"image disks evicted", m->image_disks_evicted_total},
+	};
+	const char *sep = " ";
+	char buf[FMT_BUF];
+
+	fputs("runtime:", out);
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if (!opt_i64_has(parts[i].v))
+			continue;
+		fprintf(out, "%s%" PRId64 " %s", sep, parts[i].v.v, parts[i].what);
+		sep = ", ";
+	}
+	if (opt_i64_has(m->image_disk_bytes_reclaimed_total)) {
+		fprintf(out, "%s%s reclaimed", sep,
+			fmt_bytes(m->image_disk_bytes_reclaimed_total.v, buf, sizeof(buf)));
+		sep = ", ";
+	}
+	fputs(sep[0] == ' ' ? " -\n" : "\n", out);
+}
+
+static void write_header(FILE *out, const struct batch_frame *f)
+{
+	char when[FMT_BUF];
+	char *url = safe(f->url);
+	char *prefix = safe(f->prefix != NULL && f->prefix[0] != '\0' ? f->prefix : "none");
+	size_t running = 0;
+
+	for (size_t i = 0; i < f->n_boxes; i++)
+		running += f->boxes[i].status == BOX_RUNNING;
+	fprintf(out, "boxtop  %s UTC  %s  prefix: %s\n",
+		fmt_timestamp(f->now, true, when, sizeof(when)), url, prefix);
+	fprintf(out, "boxes: %zu running, %zu total", running, f->n_boxes);
+	if (f->filter != NULL) {
+		char *q = safe(f->filter);
+
+		fprintf(out, "; %zu match \"%s\"", f->n_shown, q);
+		free(q);
+	}
+	fputc('\n', out);
+	if (f->runtime != NULL)
+		write_runtime(out, f->runtime);
+	else
+		fputs("runtime: unavailable\n", out);
+	free(url);
+	free(prefix);
+}
+
+void batch_write_text(FILE *out, const struct batch_frame *f)
+{
+	struct table t = {0};
+
+	write_header(out, f);
+	fputc('\n', out);
+	table_build(&t, f);
+	for (size_t r = 0; r < t.rows; r++)
+		table_write_row(out, &t, r);
+	table_free(&t);
+}
+
+/* ---- the JSON document ---- */
+
+/* cJSON failing to allocate is out of memory, fatal like every other allocation. */
+static void put(cJSON *obj, const char *name, cJSON *value)
+{
+	if (value == NULL || !cJSON_AddItemToObject(obj, name, value))
+		fatal("batch: out of memory");
+}
+
+static cJSON *new_object(void)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL)
+		fatal("batch: out of memory");
+	return o;
+}
+
+/* Rounded to 0.1 B/s: the history keeps rates as floats, so more digits would be noise. */
+static cJSON *rate_json(struct opt_f64 r)
+{
+	return opt_f64_has(r) ? cJSON_CreateNumber(round(r.v * 10) / 10) : cJSON_CreateNull();
+}
+
+static cJSON *shown_box_json(const struct box *b, const struct batch_live *l)
+{
+	cJSON *o = box_to_json(b);
+	cJSON *rates;
+
+	if (l == NULL || !l->has_metrics)
+		return o;
+	put(o, "metrics", box_metrics_to_json(&l->m));
+	rates = new_object();
+	put(rates, "rx_bytes_per_sec", rate_json(l->rx_rate));
+	put(rates, "tx_bytes_per_sec", rate_json(l->tx_rate));
+	put(o, "rates", rates);
+	return o;
+}
+
+static cJSON *header_json(const struct batch_frame *f)
+{
+	cJSON *doc = new_object();
+	cJSON *endpoint = new_object();
+	cJSON *conn = new_object();
+	char when[32];
+
+	put(doc, "time", cJSON_CreateString(time_format_rfc3339(f->now, when, sizeof(when))));
+	put(endpoint, "url", cJSON_CreateString(f->url != NULL ? f->url : ""));
+	put(endpoint, "prefix",
+	    f->prefix != NULL && f->prefix[0] != '\0' ? cJSON_CreateString(f->prefix)
+						      : cJSON_CreateNull());
+	put(doc, "endpoint", endpoint);
+	put(conn, "status", cJSON_CreateString(f->problem == NULL ? "connected" : "degraded"));
+	if (f->problem != NULL)
+		put(conn, "message", cJSON_CreateString(f->problem));
+	put(doc, "connection", conn);
+	return doc;
+}
+
+cJSON *batch_frame_json(const struct batch_frame *f)
+{
+	cJSON *doc = header_json(f);
+	cJSON *boxes = cJSON_CreateArray();
+
+	if (boxes == NULL)
+		fatal("batch: out of memory");
+	put(doc, "runtime",
+	    f->runtime != NULL ? runtime_metrics_to_json(f->runtime) : cJSON_CreateNull());
+	for (size_t k = 0; k < f->n_shown; k++) {
+		size_t i = f->shown[k];
+
+		if (!cJSON_AddItemToArray(
+			    boxes,
+			    shown_box_json(&f->boxes[i], f->live != NULL ? &f->live[i] : NULL)))
+			fatal("batch: out of memory");
+	}
+	put(doc, "boxes", boxes);
+	return doc;
+}
+
+/* ---- signals and time ---- */
+
+static atomic_bool stop_flag; /* also the cancel flag of every request */
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+	atomic_store(&stop_flag, true);
+}
+
+struct saved_signals {
+	struct sigaction int_sa, term_sa;
+};
+
+static void signals_install(struct saved_signals *saved)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	stop_signal = 0;
+	atomic_store(&stop_flag, false);
+	sigaction(SIGINT, &sa, &saved->int_sa);
+	sigaction(SIGTERM, &sa, &saved->term_sa);
+}
+
+static void signals_restore(const struct saved_signals *saved)
+{
+	sigaction(SIGINT, &saved->int_sa, NULL);
+	sigaction(SIGTERM, &saved->term_sa, NULL);
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Sleeps until deadline (monotonic ms) or a signal. The signals stay blocked
+ * except inside pselect, so one that comes just before it is not lost.
+ */
+static void nap_until(int64_t deadline)
+{
+	sigset_t stops, old, wait_mask;
+	int64_t left;
+
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stops, &old);
+	wait_mask = old;
+	sigdelset(&wait_mask, SIGINT);
+	sigdelset(&wait_mask, SIGTERM);
+	while (!atomic_load(&stop_flag) && (left = deadline - mono_ms()) > 0) {
+		struct timespec ts = {.tv_sec = left / 1000, .tv_nsec = (left % 1000) * 1000000};
+
+		pselect(0, NULL, NULL, NULL, &ts, &wait_mask);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* ---- fetching ---- */
+
+/* A running box's metric readings, kept from one refresh to the next for its rates. */
+struct trail {
+	char *id;
+	struct metric_history h;
+};
+
+struct batch {
+	const struct opts *o;
+	const struct settings *s;
+	struct api *api; /* NULL until connected (prefix discovery done) */
+	struct http_batch *http;
+	struct query *query;
+	struct trail *trails; /* sorted by id */
+	size_t n_trails;
+	bool printed; /* a text frame is out: the next starts with a blank line */
+};
+
+/* One line for a person about err, server text sanitized. Caller frees. */
+static char *describe(const struct settings *s, const struct net_error *err)
+{
+	const char *why = err->message;
+	char *line, *clean;
+
+	if (err->kind == NET_TRANSPORT) {
+		/* http says "GET URL: why"; the server's URL says more than one request's. */
+		const char *sp = strchr(why, ' ');
+		const char *colon = sp != NULL ? strstr(sp, ": ") : NULL;
+
+		line = xasprintf("cannot reach %s: %s", s->url, colon != NULL ? colon + 2 : why);
+	} else {
+		line = xasprintf("%s: %s", s->url, why);
+	}
+	clean = sanitize_dup(line, SANITIZE_NO_LIMIT);
+	free(line);
+	return clean;
+}
+
+static void say(const char *what)
+{
+	fprintf(stderr, "boxtop: %s\n", what);
+}
+
+static int trail_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct trail *)a)->id, ((const struct trail *)b)->id);
+}
+
+static const struct trail *trail_find(const struct batch *bt, const char *id)
+{
+	struct trail key = {.id = (char *)(uintptr_t)id};
+
+	if (bt->n_trails == 0)
+		return NULL;
+	return bsearch(&key, bt->trails, bt->n_trails, sizeof(key), trail_cmp);
+}
+
+static void trails_free(struct trail *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(t[i].id);
+	free(t);
+}
+
+static struct opt_f64 last_rate(const struct metric_history *h, enum history_metric which)
+{
+	double v = 0;
+
+	if (!history_last(h, which, &v))
+		return (struct opt_f64){OPT_ABSENT, 0};
+	return (struct opt_f64){OPT_SET, v};
+}
+
+/*
+ * Records this refresh's readings of the n boxes ids (box index at[k],
+ * metrics m[k] when got[k]) in live and in new trails, which replace the
+ * old: a box no longer running is forgotten.
+ */
+static void note_readings(struct batch *bt, const char *const *ids, const size_t *at, size_t n,
+			  const struct box_metrics *m, const bool *got, struct batch_live *live)
+{
+	struct trail *next = xcalloc(n + 1, sizeof(*next));
+	int64_t now = mono_ms();
+
+	for (size_t k = 0; k < n; k++) {
+		const struct trail *old = trail_find(bt, ids[k]);
+		struct batch_live *l = &live[at[k]];
+
+		next[k].id = xstrdup(ids[k]);
+		if (old != NULL)
+			next[k].h = old->h;
+		history_push(&next[k].h, got[k] ? &m[k] : NULL, now);
+		l->has_metrics = got[k];
+		l->m = m[k];
+		l->rx_rate = last_rate(&next[k].h, HISTORY_NET_RX);
+		l->tx_rate = last_rate(&next[k].h, HISTORY_NET_TX);
+	}
+	qsort(next, n, sizeof(*next), trail_cmp);
+	trails_free(bt->trails, bt->n_trails);
+	bt->trails = next;
+	bt->n_trails = n;
+}
+
+/* The metrics of the shown running boxes into live; a failure is described in *problem. */
+static void fetch_live(struct batch *bt, const struct box_list *l, const size_t *shown,
+		       size_t n_shown, struct batch_live *live, char **problem)
+{
+	const char **ids = xcalloc(n_shown + 1, sizeof(*ids));
+	size_t *at = xcalloc(n_shown + 1, sizeof(*at));
+	struct box_metrics *m;
+	bool *got;
+	struct net_error err;
+	size_t n = 0, failed;
+
+	for (size_t k = 0; k < n_shown; k++) {
+		if (l->items[shown[k]].status != BOX_RUNNING)
+			continue;
+		at[n] = shown[k];
+		ids[n++] = l->items[shown[k]].id;
+	}
+	m = xcalloc(n + 1, sizeof(*m));
+	got = xcalloc(n + 1, sizeof(*got));
+	failed = batchfetch_box_metrics(bt->api, bt->http, ids, n, &stop_flag, m, got, &err);
+	note_readings(bt, ids, at, n, m, got, live);
+	if (failed != 0) {
+		char *why = describe(bt->s, &err);
+
+		*problem =
+			xasprintf("metrics of %zu box%s: %s", failed, failed == 1 ? "" : "es", why);
+		free(why);
+	}
+	free(ids);
+	free(at);
+	free(m);
+	free(got);
+}
+
+/* Connects (once: prefix discovery) and reads the box list. */
+static int fetch_boxes(struct batch *bt, struct box_list **out, struct net_error *err)
+{
+	if (bt->api == NULL)
+		bt->api = settings_connect(bt->s, &stop_flag, NULL, err);
+	if (bt->api == NULL)
+		return -1;
+	return api_boxes(bt->api, NULL, &stop_flag, out, err);
+}
+
+/* ---- one refresh ---- */
+
+enum outcome {
+	REFRESH_OK,
+	REFRESH_FAILED, /* said on stderr; the loop goes on */
+	REFRESH_STOP,   /* a signal, or stdout closed: end the loop */
+	REFRESH_BROKEN, /* stdout cannot be written: end the loop, status 1 */
+};
+
+/* Renders f as o asks into a buffer the caller frees. */
+static char *render(struct batch *bt, const struct batch_frame *f, size_t *len)
+{
+	char *buf = NULL;
+	FILE *mem = open_memstream(&buf, len);
+
+	if (mem == NULL)
+		fatal("batch: out of memory");
+	if (bt->o->json) {
+		cJSON *doc = batch_frame_json(f);
+		char *text = cJSON_PrintUnformatted(doc);
+
+		if (text == NULL)
+			fatal("batch: out of memory");
+		fprintf(mem, "%s\n", text);
+		cJSON_free(text);
+		cJSON_Delete(doc);
+	} else {
+		fputs(bt->printed ? "\n" : "", mem);
+		batch_write_text(mem, f);
+	}
+	if (fclose(mem) != 0)
+		fatal("batch: out of memory");
+	return buf;
+}
+
+static enum outcome emit(struct batch *bt, const struct batch_frame *f)
+{
+	size_t len = 0;
+	char *buf = render(bt, f, &len);
+	bool ok = fwrite(buf, 1, len, stdout) == len && fflush(stdout) == 0;
+	int e = errno;
+
+	free(buf);
+	if (ok) {
+		bt->printed = true;
+		return REFRESH_OK;
+	}
+	if (e == EPIPE)
+		return REFRESH_STOP;
+	fprintf(stderr, "boxtop: cannot write the output: %s\n", strerror(e));
+	return REFRESH_BROKEN;
+}
+
+/* "runtime metrics: WHY; metrics of N boxes: WHY", or NULL when both are NULL. Caller frees. */
+static char *join_problems(const char *runtime, const char *metrics)
+{
+	if (runtime == NULL && metrics == NULL)
+		return NULL;
+	if (metrics == NULL)
+		return xasprintf("runtime metrics: %s", runtime);
+	if (runtime == NULL)
+		return xstrdup(metrics);
+	return xasprintf("runtime metrics: %s; %s", runtime, metrics);
+}
+
+/* The frame of list l, with what else came; then written. */
+static enum outcome show(struct batch *bt, const struct box_list *l)
+{
+	struct batch_live *live = xcalloc(l->n + 1, sizeof(*live));
+	size_t *shown = xcalloc(l->n + 1, sizeof(*shown));
+	struct runtime_metrics rm = {0};
+	struct net_error err;
+	char *rm_problem = NULL, *m_problem = NULL, *problem;
+	struct batch_frame f = {.now = time(NULL), .url = bt->s->url, .filter = bt->o->filter};
+	enum outcome r = REFRESH_STOP;
+
+	f.n_shown = query_filter(bt->query, l->items, l->n, shown);
+	query_sort(l->items, NULL, shown, f.n_shown, SORT_NAME, false);
+	if (api_runtime_metrics(bt->api, &stop_flag, &rm, &err) < 0)
+		rm_problem = describe(bt->s, &err);
+	fetch_live(bt, l, shown, f.n_shown, live, &m_problem);
+	problem = join_problems(rm_problem, m_problem);
+	f.prefix = api_prefix(bt->api);
+	f.problem = problem;
+	f.runtime = rm_problem == NULL ? &rm : NULL;
+	f.boxes = l->items;
+	f.live = live;
+	f.n_boxes = l->n;
+	f.shown = shown;
+	/* A signal while fetching: what came may be cut short, so none of it is shown. */
+	if (!atomic_load(&stop_flag))
+		r = emit(bt, &f);
+	if (r == REFRESH_OK && problem != NULL) {
+		say(problem);
+		r = REFRESH_FAILED;
+	}
+	free(rm_problem);
+	free(m_problem);
+	free(problem);
+	free(shown);
+	free(live);
+	return r;
+}
+
+static enum outcome refresh(struct batch *bt)
+{
+	struct box_list *l = NULL;
+	struct net_error err;
+	enum outcome r;
+
+	if (fetch_boxes(bt, &l, &err) < 0) {
+		char *why;
+
+		if (atomic_load(&stop_flag))
+			return REFRESH_STOP;
+		why = describe(bt->s, &err);
+		say(why);
+		free(why);
+		return REFRESH_FAILED;
+	}
+	r = show(bt, l);
+	box_list_free(&l);
+	return r;
+}
+
+/* ---- the loop ---- */
+
+/* -n, else forever for text and one document for --json. */
+static long iterations(const struct opts *o)
+{
+	if (o->iterations != 0)
+		return o->iterations;
+	return o->json ? 1 : 0;
+}
+
+static int loop(struct batch *bt)
+{
+	long n = iterations(bt->o);
+	unsigned interval = bt->o->interval_ms != 0 ? bt->o->interval_ms : BATCH_INTERVAL_MS;
+	bool failed = false;
+	enum outcome r = REFRESH_OK;
+
+	for (long i = 0; (n == 0 || i < n) && r != REFRESH_STOP && r != REFRESH_BROKEN; i++) {
+		int64_t start = mono_ms();
+
+		r = refresh(bt);
+		failed = failed || r == REFRESH_FAILED;
+		if ((n == 0 || i + 1 < n) && r != REFRESH_STOP && r != REFRESH_BROKEN)
+			nap_until(start + interval);
+		if (atomic_load(&stop_flag))
+			r = REFRESH_STOP;
+	}
+	if (stop_signal != 0)
+		return 128 + stop_signal;
+	return failed || r == REFRESH_BROKEN ? 1 : 0;
+}
+
+int batch_run(const struct opts *o, const struct settings *s)
+{
+	struct http_conf conf = settings_http_conf(s);
+	struct batch bt = {.o = o, .s = s};
+	struct saved_signals saved;
+	int rc;
+
+	signals_install(&saved);
+	bt.query = query_parse(o->filter);
+	bt.http = http_batch_new(&conf, BATCH_PARALLEL);
+	rc = loop(&bt);
+	http_batch_free(&bt.http);
+	api_free(&bt.api);
+	query_free(&bt.query);
+	trails_free(bt.trails, bt.n_trails);
+	signals_restore(&saved);
+	return rc;
+}
