@@ -58,6 +58,7 @@ void job_copy(struct job *dst, const struct job *src)
 	dst->box_name = xstrdup(src->box_name);
 	dst->arg = xstrdup(src->arg);
 	dst->message = xstrdup(src->message);
+	dst->result = xstrdup(src->result);
 }
 
 void job_clear(struct job *j)
@@ -68,6 +69,7 @@ void job_clear(struct job *j)
 	free(j->box_name);
 	free(j->arg);
 	free(j->message);
+	free(j->result);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -87,6 +89,10 @@ int job_apply(struct job *j, const struct job_update *u)
 	if (u->fields & JOB_FIELD_MESSAGE) {
 		free(j->message);
 		j->message = xstrdup(u->message);
+	}
+	if (u->fields & JOB_FIELD_RESULT) {
+		free(j->result);
+		j->result = xstrdup(u->result);
 	}
 	if (u->fields & JOB_FIELD_PROGRESS) {
 		j->bytes_done = u->bytes_done;

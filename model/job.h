@@ -39,6 +39,7 @@ struct job {
 	char *box_name;
 	char *arg;     /* snapshot name, clone name or archive path */
 	char *message; /* the latest progress note or the error */
+	char *result;  /* what a finished job made: the saved path, the new box's id; or NULL */
 	int64_t created_ms;
 	int64_t started_ms;  /* 0 until it runs */
 	int64_t finished_ms; /* 0 until it is final */
@@ -53,6 +54,7 @@ enum job_field {
 	JOB_FIELD_MESSAGE = 1u << 1,
 	JOB_FIELD_PROGRESS = 1u << 2, /* bytes_done and bytes_total */
 	JOB_FIELD_RATE = 1u << 3,
+	JOB_FIELD_RESULT = 1u << 4,
 };
 
 /* A change to a job: only the fields named in `fields` are applied. */
@@ -60,6 +62,7 @@ struct job_update {
 	unsigned fields; /* JOB_FIELD_* bits */
 	enum job_state state;
 	const char *message; /* copied; NULL clears */
+	const char *result;  /* copied; NULL clears */
 	int64_t bytes_done;
 	int64_t bytes_total;
 	double rate_bps;

@@ -156,10 +156,13 @@ static int run_action(struct api *api, const struct job_arg *j, struct pool_ctx 
 		net_error_set(err, NET_LOCAL, "unknown action");
 		break;
 	}
-	if (rc == 0 && box != NULL && (j->kind == JOB_CLONE || j->kind == JOB_IMPORT))
+	if (rc == 0 && box != NULL && (j->kind == JOB_CLONE || j->kind == JOB_IMPORT)) {
 		pool_ctx_message(ctx, "made %s (%s)", box_display_name(box), box->id);
-	else if (rc == 0 && j->kind == JOB_EXPORT)
+		pool_ctx_result(ctx, box->id);
+	} else if (rc == 0 && j->kind == JOB_EXPORT) {
 		pool_ctx_message(ctx, "saved %s", j->path);
+		pool_ctx_result(ctx, j->path);
+	}
 	snapshot_free(&snap);
 	box_free(&box);
 	return rc;

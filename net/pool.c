@@ -310,6 +310,14 @@ void pool_ctx_message(struct pool_ctx *c, const char *fmt, ...)
 	store_job_update(c->pool->store, c->id, &u);
 }
 
+void pool_ctx_result(struct pool_ctx *c, const char *result)
+{
+	struct job_update u = {.fields = JOB_FIELD_RESULT, .result = result};
+
+	if (c != NULL)
+		store_job_update(c->pool->store, c->id, &u);
+}
+
 uint64_t pool_ctx_job_id(const struct pool_ctx *c)
 {
 	return c != NULL ? c->id : 0;

@@ -127,6 +127,9 @@ void pool_ctx_progress_cb(void *ctx, int64_t done, int64_t total);
 void pool_ctx_message(struct pool_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Sets what the job made (job.result): a saved path, a new box's id. */
+void pool_ctx_result(struct pool_ctx *c, const char *result);
+
 /*
  * Seconds until j's transfer is done at its current rate, rounded up; 0 when
  * done; -1 when unknown (no total, no rate yet, not a transfer). Pure.

@@ -129,7 +129,7 @@ static void draw_progress(struct transfer *t, const struct job *j)
 
 /* Sleeps until the job is final, drawing progress and cancelling on a signal. Returns its state. */
 static enum job_state watch(struct transfer *t, struct store *st, struct pool *pool, uint64_t id,
-			    char **message)
+			    struct job *final)
 {
 	struct store_view v = {0};
 	struct pollfd pfd = {.fd = store_wake_fd(st), .events = POLLIN};
@@ -153,7 +153,7 @@ static enum job_state watch(struct transfer *t, struct store *st, struct pool *p
 		state = j->state;
 		draw_progress(t, j);
 		if (state >= JOB_SUCCEEDED)
-			*message = xstrdup(j->message);
+			job_copy(final, j);
 	}
 	store_view_release(&v);
 	return state;
@@ -170,7 +170,7 @@ static int run(struct transfer *t, const struct settings *s)
 			     .force = t->o->force,
 			     .no_verify = t->o->no_verify};
 	struct net_error err;
-	char *message = NULL;
+	struct job final = {0};
 	enum job_state state;
 	uint64_t id;
 	int rc = 1;
@@ -193,11 +193,13 @@ static int run(struct transfer *t, const struct settings *s)
 		say(stderr, "boxtop: ", err.message);
 		goto out;
 	}
-	state = watch(t, st, pool, id, &message);
+	state = watch(t, st, pool, id, &final);
 	if (t->drew)
 		fputs("\r\033[K", stderr);
 	if (state == JOB_SUCCEEDED) {
-		say(stdout, "", message);
+		/* the result alone on stdout, for scripts; the sentence for people */
+		say(stdout, "", final.result);
+		say(stderr, "boxtop: ", final.message);
 		rc = 0;
 	} else if (state == JOB_CANCELLED || caught != 0) {
 		fprintf(stderr, "boxtop: %s cancelled%s\n", job_kind_name(act.kind),
@@ -205,10 +207,10 @@ static int run(struct transfer *t, const struct settings *s)
 		rc = 128 + (caught != 0 ? caught : SIGINT);
 	} else {
 		fprintf(stderr, "boxtop: %s failed: ", job_kind_name(act.kind));
-		say(stderr, "", message);
+		say(stderr, "", final.message);
 	}
 out:
-	free(message);
+	job_clear(&final);
 	actions_free(&acts);
 	pool_free(&pool);
 	store_free(&st);

@@ -5,7 +5,8 @@
  * Both run the same job the dashboard's `e` and `i` keys queue (net/actions:
  * capability check, worker pool, streamed transfer, verification), watched
  * from the main thread: a progress line on stderr when it is a terminal, the
- * result on stdout ("saved PATH", "made NAME (ID)"), errors on stderr.
+ * result alone on stdout (the saved path, the new box's id) and a sentence on
+ * stderr ("saved PATH", "made NAME (ID)"), errors on stderr.
  * SIGINT, SIGTERM and SIGHUP cancel the transfer; its .part file is removed
  * before boxtop exits with 128 + the signal's number.
  */

@@ -108,7 +108,7 @@ void opts_usage(FILE *out)
 	      "  --no-mouse           leave the mouse to the terminal\n"
 	      "  --print-config       every setting in effect and where it came from\n"
 	      "\n"
-	      "export and import (progress on stderr, result on stdout):\n"
+	      "export and import (progress on stderr; the path or new box id on stdout):\n"
 	      "  -o, --output PATH    where to save (default <box>-<UTC time>.boxlite here)\n"
 	      "  --force              replace an existing file\n"
 	      "  --no-verify          skip the archive check after downloading\n"

@@ -111,6 +111,32 @@ static void test_apply(void **state)
 	job_clear(&j);
 }
 
+/* What a job made: set while it runs, copied deeply, kept once it is final. */
+static void test_result(void **state)
+{
+	struct job j = {.state = JOB_RUNNING}, copy;
+	struct job_update u = {.fields = JOB_FIELD_RESULT, .result = "/tmp/w.boxlite"};
+
+	(void)state;
+	assert_int_equal(job_apply(&j, &u), 0);
+	assert_string_equal(j.result, "/tmp/w.boxlite");
+	assert_null(j.message); /* only the named field changes */
+	job_copy(&copy, &j);
+	assert_ptr_not_equal(copy.result, j.result);
+	assert_string_equal(copy.result, "/tmp/w.boxlite");
+	u = (struct job_update){.fields = JOB_FIELD_STATE | JOB_FIELD_RESULT,
+				.state = JOB_SUCCEEDED,
+				.result = "01ABC"};
+	assert_int_equal(job_apply(&j, &u), 0);
+	assert_string_equal(j.result, "01ABC");
+	u.result = "later";
+	assert_int_equal(job_apply(&j, &u), -1);
+	assert_string_equal(j.result, "01ABC");
+	job_clear(&copy);
+	job_clear(&j);
+	assert_null(j.result);
+}
+
 static void test_final_is_final(void **state)
 {
 	struct job j = export_job();
@@ -142,7 +168,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_degenerate),     cmocka_unit_test(test_names),
 		cmocka_unit_test(test_copy_is_deep),   cmocka_unit_test(test_apply),
-		cmocka_unit_test(test_final_is_final),
+		cmocka_unit_test(test_final_is_final), cmocka_unit_test(test_result),
 	};
 
 	return cmocka_run_group_tests_name("job", tests, NULL, NULL);
