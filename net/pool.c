@@ -333,20 +333,6 @@ const atomic_bool *pool_ctx_cancel_flag(const struct pool_ctx *c)
 	return c != NULL ? &c->job->cancel : NULL;
 }
 
-int64_t pool_eta_seconds(const struct job *j)
-{
-	double secs;
-
-	if (j == NULL || j->bytes_total < 0)
-		return -1;
-	if (j->bytes_done >= j->bytes_total)
-		return 0;
-	if (!(j->rate_bps > 0))
-		return -1;
-	secs = ceil((double)(j->bytes_total - j->bytes_done) / j->rate_bps);
-	return secs <= (double)INT32_MAX ? (int64_t)secs : -1;
-}
-
 /* Running. */
 
 /* The message a job ends with: fn's for a failure, else a default. */

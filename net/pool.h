@@ -130,10 +130,4 @@ void pool_ctx_message(struct pool_ctx *c, const char *fmt, ...)
 /* Sets what the job made (job.result): a saved path, a new box's id. */
 void pool_ctx_result(struct pool_ctx *c, const char *result);
 
-/*
- * Seconds until j's transfer is done at its current rate, rounded up; 0 when
- * done; -1 when unknown (no total, no rate yet, not a transfer). Pure.
- */
-int64_t pool_eta_seconds(const struct job *j);
-
 #endif
