@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "model/xalloc.h"
+#include "columns.h"
 #include "ui.h"
 
 #define RESIZE_DEBOUNCE_MS 50
@@ -536,7 +537,7 @@ int app_run(const struct opts *o, const struct settings *s)
 
 	ui.columns = ~0u;
 	if (o->columns != NULL &&
-	    boxes_columns_parse(o->columns, &ui.columns, err, sizeof(err)) < 0)
+	    columns_parse(o->columns, &ui.columns, err, sizeof(err)) < 0)
 		goto out;
 	if (install_signals() < 0 || start_workers(&ui, err, sizeof(err)) < 0 ||
 	    open_terminal(&ui, err, sizeof(err)) < 0)

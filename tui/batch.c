@@ -33,42 +33,19 @@
 
 #define BATCH_PARALLEL    8    /* box metrics requests in flight, as the poller */
 #define BATCH_INTERVAL_MS 2000 /* -d's default */
-#define BATCH_ID_COLS     12   /* ID column: the first 12 characters, as docker ps */
 
 /* ---- the table ---- */
 
-enum col {
-	COL_NAME,
-	COL_ID,
-	COL_STATUS,
-	COL_IMAGE,
-	COL_CPUS,
-	COL_MEM,
-	COL_CPU,
-	COL_MEM_USED,
-	COL_RX,
-	COL_TX,
-	COL_AGE,
-	COL_COUNT,
-};
-
-static const struct {
-	const char *title;
-	bool right; /* numbers are right-aligned */
-} columns[COL_COUNT] = {
-	[COL_NAME] = {"NAME", false},     [COL_ID] = {"ID", false},
-	[COL_STATUS] = {"STATUS", false}, [COL_IMAGE] = {"IMAGE", false},
-	[COL_CPUS] = {"CPUS", true},      [COL_MEM] = {"MEM", true},
-	[COL_CPU] = {"CPU%", true},       [COL_MEM_USED] = {"MEM-USED", true},
-	[COL_RX] = {"RX/s", true},        [COL_TX] = {"TX/s", true},
-	[COL_AGE] = {"AGE", true},
-};
+/* The columns printed, in order: the dashboard's, less the graph and the labels. */
+static const enum col_id cols[] = {COL_NAME, COL_ID,      COL_STATUS, COL_IMAGE, COL_CPUS, COL_MEM,
+				   COL_CPU,  COL_MEMUSED, COL_RX,     COL_TX,    COL_AGE};
+#define N_COLS (sizeof(cols) / sizeof(cols[0]))
 
 /* Row 0 holds the titles; every cell is owned and already safe to print. */
 struct table {
-	char **cell; /* rows * COL_COUNT */
+	char **cell; /* rows * N_COLS */
 	size_t rows;
-	size_t width[COL_COUNT];
+	size_t width[sizeof(cols) / sizeof(cols[0])];
 };
 
 /* Server text made safe for a terminal; "-" for none. */
@@ -77,73 +54,44 @@ static char *safe(const char *s)
 	return sanitize_dup(s != NULL && s[0] != '\0' ? s : "-", SANITIZE_NO_LIMIT);
 }
 
-/* The MiB a box is given, as bytes, "-" when that does not fit an int64. */
-static char *mib_cell(int64_t mib)
+/* One row's cells, made safe for a terminal. */
+static void box_cells(const struct box *b, const struct column_live *l, int64_t now, char **cell)
 {
-	char buf[FMT_BUF];
+	char buf[1024];
 
-	if (mib < 0 || mib > INT64_MAX / (1024 * 1024))
-		return xstrdup("-");
-	return xstrdup(fmt_bytes(mib * 1024 * 1024, buf, sizeof(buf)));
-}
-
-static void live_cells(const struct batch_live *l, char **cell)
-{
-	bool m = l != NULL && l->has_metrics;
-	char buf[FMT_BUF];
-
-	cell[COL_CPU] = xstrdup(m && opt_f64_has(l->m.cpu_percent)
-					? fmt_percent(l->m.cpu_percent.v, buf, sizeof(buf))
-					: "-");
-	cell[COL_MEM_USED] = xstrdup(m && opt_i64_has(l->m.memory_bytes)
-					     ? fmt_bytes(l->m.memory_bytes.v, buf, sizeof(buf))
-					     : "-");
-	cell[COL_RX] = xstrdup(
-		m && opt_f64_has(l->rx_rate) ? fmt_rate(l->rx_rate.v, buf, sizeof(buf)) : "-");
-	cell[COL_TX] = xstrdup(
-		m && opt_f64_has(l->tx_rate) ? fmt_rate(l->tx_rate.v, buf, sizeof(buf)) : "-");
-}
-
-static void box_cells(const struct box *b, const struct batch_live *l, int64_t now, char **cell)
-{
-	/* Cut before sanitizing: an id is ASCII in practice, and no "…" on a short id. */
-	char *id = xstrndup(b->id != NULL ? b->id : "", BATCH_ID_COLS);
-	char buf[FMT_BUF];
-
-	cell[COL_NAME] = safe(box_display_name(b)); /* the id when nameless, as the dashboard */
-	cell[COL_ID] = safe(id);
-	cell[COL_STATUS] = xstrdup(box_status_name(b->status));
-	cell[COL_IMAGE] = safe(b->image);
-	cell[COL_CPUS] = xasprintf("%" PRId64, b->cpus);
-	cell[COL_MEM] = mib_cell(b->memory_mib);
-	live_cells(l, cell);
-	cell[COL_AGE] = xstrdup(fmt_age(b->created_at, now, buf, sizeof(buf)));
-	free(id);
+	for (size_t c = 0; c < N_COLS; c++) {
+		/* the word alone: a plain-text status is for grep and awk */
+		if (cols[c] == COL_STATUS)
+			snprintf(buf, sizeof(buf), "%s", box_status_name(b->status));
+		else
+			column_text(cols[c], b, l, now, GLYPH_ASCII, buf, sizeof(buf));
+		cell[c] = safe(buf);
+	}
 }
 
 static void table_build(struct table *t, const struct batch_frame *f)
 {
 	t->rows = f->n_shown + 1;
-	t->cell = xcalloc(t->rows * COL_COUNT, sizeof(char *));
-	for (size_t c = 0; c < COL_COUNT; c++)
-		t->cell[c] = xstrdup(columns[c].title);
+	t->cell = xcalloc(t->rows * N_COLS, sizeof(char *));
+	for (size_t c = 0; c < N_COLS; c++)
+		t->cell[c] = xstrdup(column_at(cols[c])->title);
 	for (size_t r = 1; r < t->rows; r++) {
 		size_t i = f->shown[r - 1];
 
 		box_cells(&f->boxes[i], f->live != NULL ? &f->live[i] : NULL, f->now,
-			  &t->cell[r * COL_COUNT]);
+			  &t->cell[r * N_COLS]);
 	}
-	for (size_t k = 0; k < t->rows * COL_COUNT; k++) {
+	for (size_t k = 0; k < t->rows * N_COLS; k++) {
 		size_t w = sanitize_width(t->cell[k]);
 
-		if (w > t->width[k % COL_COUNT])
-			t->width[k % COL_COUNT] = w;
+		if (w > t->width[k % N_COLS])
+			t->width[k % N_COLS] = w;
 	}
 }
 
 static void table_free(struct table *t)
 {
-	for (size_t k = 0; k < t->rows * COL_COUNT; k++)
+	for (size_t k = 0; k < t->rows * N_COLS; k++)
 		free(t->cell[k]);
 	free(t->cell);
 }
@@ -151,15 +99,15 @@ static void table_free(struct table *t)
 /* Two spaces between columns; no padding after the last cell of a row. */
 static void table_write_row(FILE *out, const struct table *t, size_t r)
 {
-	for (size_t c = 0; c < COL_COUNT; c++) {
-		const char *s = t->cell[r * COL_COUNT + c];
+	for (size_t c = 0; c < N_COLS; c++) {
+		const char *s = t->cell[r * N_COLS + c];
 		int pad = (int)(t->width[c] - sanitize_width(s));
 
 		fputs(c == 0 ? "" : "  ", out);
-		if (columns[c].right)
+		if (column_at(cols[c])->align == GLYPH_RIGHT)
 			fprintf(out, "%*s%s", pad, "", s);
 		else
-			fprintf(out, "%s%*s", s, c + 1 < COL_COUNT ? pad : 0, "");
+			fprintf(out, "%s%*s", s, c + 1 < N_COLS ? pad : 0, "");
 	}
 	fputc('\n', out);
 }
@@ -261,7 +209,7 @@ static cJSON *rate_json(struct opt_f64 r)
 	return opt_f64_has(r) ? cJSON_CreateNumber(round(r.v * 10) / 10) : cJSON_CreateNull();
 }
 
-static cJSON *shown_box_json(const struct box *b, const struct batch_live *l)
+static cJSON *shown_box_json(const struct box *b, const struct column_live *l)
 {
 	cJSON *o = box_to_json(b);
 	cJSON *rates;
@@ -463,14 +411,14 @@ static struct opt_f64 last_rate(const struct metric_history *h, enum history_met
  * old: a box no longer running is forgotten.
  */
 static void note_readings(struct batch *bt, const char *const *ids, const size_t *at, size_t n,
-			  const struct box_metrics *m, const bool *got, struct batch_live *live)
+			  const struct box_metrics *m, const bool *got, struct column_live *live)
 {
 	struct trail *next = xcalloc(n + 1, sizeof(*next));
 	int64_t now = mono_ms();
 
 	for (size_t k = 0; k < n; k++) {
 		const struct trail *old = trail_find(bt, ids[k]);
-		struct batch_live *l = &live[at[k]];
+		struct column_live *l = &live[at[k]];
 
 		next[k].id = xstrdup(ids[k]);
 		if (old != NULL)
@@ -489,7 +437,7 @@ static void note_readings(struct batch *bt, const char *const *ids, const size_t
 
 /* The metrics of the shown running boxes into live; a failure is described in *problem. */
 static void fetch_live(struct batch *bt, const struct box_list *l, const size_t *shown,
-		       size_t n_shown, struct batch_live *live, char **problem)
+		       size_t n_shown, struct column_live *live, char **problem)
 {
 	const char **ids = xcalloc(n_shown + 1, sizeof(*ids));
 	size_t *at = xcalloc(n_shown + 1, sizeof(*at));
@@ -599,7 +547,7 @@ static char *join_problems(const char *runtime, const char *metrics)
 /* The frame of list l, with what else came; then written. */
 static enum outcome show(struct batch *bt, const struct box_list *l)
 {
-	struct batch_live *live = xcalloc(l->n + 1, sizeof(*live));
+	struct column_live *live = xcalloc(l->n + 1, sizeof(*live));
 	size_t *shown = xcalloc(l->n + 1, sizeof(*shown));
 	struct runtime_metrics rm = {0};
 	struct net_error err;

@@ -48,6 +48,7 @@
 #include "model/metrics.h"
 #include "model/nullable.h"
 #include "net/settings.h"
+#include "columns.h"
 #include "opts.h"
 
 /*
@@ -62,14 +63,6 @@ int batch_run(const struct opts *o, const struct settings *s);
  * The rendering, apart from the network so it can be tested.
  */
 
-/* A box's live values in a frame; zeroed: nothing measured. */
-struct batch_live {
-	bool has_metrics; /* a running box whose metrics came this refresh */
-	struct box_metrics m;
-	struct opt_f64 rx_rate; /* bytes per second; not OPT_SET before two samples */
-	struct opt_f64 tx_rate;
-};
-
 /* What one refresh shows. Every pointer is borrowed. */
 struct batch_frame {
 	int64_t now;         /* wall clock, unix seconds */
@@ -79,7 +72,7 @@ struct batch_frame {
 	const char *problem; /* NULL when every request succeeded, else what failed */
 	const struct runtime_metrics *runtime; /* NULL when it could not be read */
 	const struct box *boxes;               /* the whole list (for the counts) */
-	const struct batch_live *live;         /* parallel to boxes; NULL: nothing measured */
+	const struct column_live *live;        /* parallel to boxes; NULL: nothing measured */
 	size_t n_boxes;
 	const size_t *shown; /* indices into boxes, in the order printed */
 	size_t n_shown;

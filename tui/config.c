@@ -11,6 +11,7 @@
 #include "model/xalloc.h"
 #include "net/pool.h"
 #include "net/toml.h"
+#include "columns.h"
 #include "ui.h"
 
 #define CONFIG_MAX_BYTES (256u * 1024)
@@ -97,7 +98,7 @@ static int apply(struct config *c, struct opts *o, const char *key, const char *
 		unsigned mask;
 		char why[256];
 
-		if (boxes_columns_parse(v, &mask, why, sizeof(why)) < 0) {
+		if (columns_parse(v, &mask, why, sizeof(why)) < 0) {
 			snprintf(err, errlen, "%s: columns: %s", c->path, why);
 			return -1;
 		}

@@ -46,16 +46,6 @@ void draw_server_text(struct ui *ui, WINDOW *w, int y, int x, const char *s, int
 	wattrset(w, A_NORMAL);
 }
 
-const char *status_symbol(const struct ui *ui, enum box_status s)
-{
-	static const char *const utf8[BOX_STATUS_COUNT] = {"○", "●", "◐", "■", "‖", "✖", "?"};
-	static const char *const ascii[BOX_STATUS_COUNT] = {"o", "*", "~", ".", "=", "!", "?"};
-
-	if ((unsigned)s >= BOX_STATUS_COUNT)
-		s = BOX_UNKNOWN;
-	return ui->glyphs == GLYPH_ASCII ? ascii[s] : utf8[s];
-}
-
 attr_t status_attr(const struct ui *ui, enum box_status s)
 {
 	switch (s) {

@@ -19,31 +19,8 @@
 #include "model/xalloc.h"
 #include "net/api.h"
 #include "net/xfer.h"
+#include "keys.h"
 #include "ui.h"
-
-#define V_BOXES  (1u << VIEW_BOXES)
-#define V_DETAIL (1u << VIEW_DETAIL)
-#define V_IMAGES (1u << VIEW_IMAGES)
-#define V_JOBS   (1u << VIEW_JOBS)
-#define V_EVENTS (1u << VIEW_EVENTS)
-#define V_ALL    ((1u << VIEW_COUNT) - 1)
-#define V_BOX    (V_BOXES | V_DETAIL)
-
-enum {
-	NEEDS_BOX = 1u << 0,
-	MUTATES = 1u << 1,
-	IN_HINTS = 1u << 2, /* shown in the hint bar, not only in the help */
-};
-
-struct binding {
-	int keys[4]; /* 0-terminated */
-	const char *label;
-	const char *help;
-	unsigned views;
-	unsigned flags;
-	int cap; /* enum capability the server must have, or -1 */
-	void (*fn)(struct ui *ui, const struct binding *b);
-};
 
 /* ---- navigation ---- */
 
@@ -668,6 +645,12 @@ static const struct binding bindings[] = {
 	{{'q', KEYCODE(KEY_F(10))}, "q", "quit", V_ALL, IN_HINTS, -1, k_quit},
 };
 #define N_BINDINGS (sizeof(bindings) / sizeof(bindings[0]))
+
+size_t keys_table(const struct binding **rows)
+{
+	*rows = bindings;
+	return N_BINDINGS;
+}
 
 /* Why b cannot run now, or NULL when it can. */
 static const char *refusal(struct ui *ui, const struct binding *b, char *buf, size_t size)

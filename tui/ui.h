@@ -191,7 +191,6 @@ void draw_text(WINDOW *w, int y, int x, const char *s, int maxw, attr_t attr);
 /* A server string: sanitized and fitted. */
 void draw_server_text(struct ui *ui, WINDOW *w, int y, int x, const char *s, int width,
 		      enum glyph_align align, attr_t attr);
-const char *status_symbol(const struct ui *ui, enum box_status s);
 attr_t status_attr(const struct ui *ui, enum box_status s);
 
 /* view_boxes.c */
@@ -202,11 +201,7 @@ void detail_draw(struct ui *ui);
 void boxes_move(struct ui *ui, long delta, bool absolute);
 void boxes_click(struct ui *ui, int y, int x);
 void boxes_set_sort(struct ui *ui, enum sort_key key);
-/*
- * Parses a column list ("name,status,cpu,..."; names as boxtop(1) lists
- * them) into a mask of columns. Returns 0, or -1 naming the bad column.
- */
-int boxes_columns_parse(const char *spec, unsigned *mask, char *err, size_t errlen);
+
 
 /* view_lists.c */
 void images_draw(struct ui *ui);

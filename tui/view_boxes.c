@@ -20,47 +20,8 @@
 #include "model/history.h"
 #include "model/sanitize.h"
 #include "model/xalloc.h"
+#include "columns.h"
 #include "ui.h"
-
-enum col_id {
-	COL_NAME,
-	COL_ID,
-	COL_STATUS,
-	COL_IMAGE,
-	COL_CPUS,
-	COL_MEM,
-	COL_CPU,
-	COL_GRAPH,
-	COL_MEMUSED,
-	COL_RX,
-	COL_TX,
-	COL_AGE,
-	COL_LABELS,
-	COL_COUNT,
-};
-
-static const struct column {
-	const char *name; /* in the config's column list */
-	const char *title;
-	enum sort_key key;
-	int width, max; /* max > width: takes spare columns up to max */
-	int keep;       /* the higher, the later it is dropped on a narrow screen */
-	enum glyph_align align;
-} columns[COL_COUNT] = {
-	[COL_NAME] = {"name", "NAME", SORT_NAME, 14, 32, 100, GLYPH_LEFT},
-	[COL_ID] = {"id", "ID", SORT_ID, 12, 12, 9, GLYPH_LEFT},
-	[COL_STATUS] = {"status", "STATUS", SORT_STATUS, 12, 12, 99, GLYPH_LEFT},
-	[COL_IMAGE] = {"image", "IMAGE", SORT_IMAGE, 16, 30, 40, GLYPH_LEFT},
-	[COL_CPUS] = {"cpus", "CPUS", SORT_CPUS, 4, 4, 50, GLYPH_RIGHT},
-	[COL_MEM] = {"mem", "MEM", SORT_MEMORY, 8, 8, 55, GLYPH_RIGHT},
-	[COL_CPU] = {"cpu", "CPU%", SORT_CPU_PERCENT, 6, 6, 98, GLYPH_RIGHT},
-	[COL_GRAPH] = {"cpu_history", "CPU HISTORY", SORT_CPU_PERCENT, 12, 12, 20, GLYPH_LEFT},
-	[COL_MEMUSED] = {"mem_used", "MEM USED", SORT_MEMORY_USED, 9, 9, 90, GLYPH_RIGHT},
-	[COL_RX] = {"rx", "RX/s", SORT_RX_RATE, 9, 9, 25, GLYPH_RIGHT},
-	[COL_TX] = {"tx", "TX/s", SORT_TX_RATE, 9, 9, 24, GLYPH_RIGHT},
-	[COL_AGE] = {"age", "AGE", SORT_CREATED, 5, 5, 60, GLYPH_RIGHT},
-	[COL_LABELS] = {"labels", "LABELS", SORT_LABELS, 8, 60, 10, GLYPH_LEFT},
-};
 
 /* ---- rows ---- */
 
@@ -172,167 +133,31 @@ void boxes_set_sort(struct ui *ui, enum sort_key key)
 
 /* ---- the table ---- */
 
-int boxes_columns_parse(const char *spec, unsigned *mask, char *err, size_t errlen)
-{
-	const char *p = spec;
-
-	*mask = 0;
-	while (*p != '\0') {
-		size_t len = strcspn(p, ", ");
-		int c = 0;
-
-		while (c < COL_COUNT &&
-		       !(strlen(columns[c].name) == len && strncmp(columns[c].name, p, len) == 0))
-			c++;
-		if (len > 0 && c == COL_COUNT) {
-			snprintf(err, errlen,
-				 "unknown column \"%.*s\" (name, id, status, image, cpus, "
-				 "mem, cpu, cpu_history, mem_used, rx, tx, age, labels)",
-				 (int)(len > 40 ? 40 : len), p);
-			return -1;
-		}
-		if (len > 0)
-			*mask |= 1u << c;
-		p += len + (p[len] != '\0');
-	}
-	if (*mask == 0) {
-		snprintf(err, errlen, "no columns");
-		return -1;
-	}
-	return 0;
-}
-
-/* Which of the wanted columns fit in cols, and their widths. Returns how many, in order. */
-static int layout(int cols, unsigned wanted, enum col_id *shown, int *width)
-{
-	bool on[COL_COUNT];
-	int total = 0, n = 0, spare;
-
-	for (int c = 0; c < COL_COUNT; c++) {
-		on[c] = (wanted & (1u << c)) != 0;
-		total += on[c] ? columns[c].width + 1 : 0;
-	}
-	while (total > cols) {
-		int drop = -1;
-
-		for (int c = 0; c < COL_COUNT; c++)
-			if (on[c] && columns[c].keep < 99 &&
-			    (drop < 0 || columns[c].keep < columns[drop].keep))
-				drop = c;
-		if (drop < 0)
-			break;
-		on[drop] = false;
-		total -= columns[drop].width + 1;
-	}
-	spare = cols - total;
-	for (int c = 0; c < COL_COUNT; c++) {
-		int extra;
-
-		if (!on[c])
-			continue;
-		extra = columns[c].max - columns[c].width;
-		extra = extra > spare ? spare : extra;
-		spare -= extra;
-		shown[n] = (enum col_id)c;
-		width[n++] = columns[c].width + extra;
-	}
-	return n;
-}
-
-/* A size in MiB as fmt_bytes writes it; one no int64 holds (a broken server) as "-". */
-static char *mib_text(int64_t mib, char *buf, size_t size)
-{
-	if (mib < 0 || mib > INT64_MAX / (1024 * 1024)) {
-		snprintf(buf, size, "-");
-		return buf;
-	}
-	return fmt_bytes(mib * 1024 * 1024, buf, size);
-}
-
-/* "team=ml,env=prod" */
-static void labels_text(const struct box *b, char *buf, size_t size)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < b->n_labels && used + 1 < size; i++) {
-		int w = snprintf(buf + used, size - used, "%s%s=%s", i ? "," : "", b->labels[i].key,
-				 b->labels[i].value);
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-}
-
 struct row_data {
 	bool has_m;
 	struct box_metrics m;
 	struct metric_history h;
 };
 
+/* The row's cell in column c; the sparkline is drawn from the history. */
 static void cell_text(struct ui *ui, const struct box *b, const struct row_data *d, enum col_id c,
 		      int width, char *buf, size_t size)
 {
-	double v;
+	struct column_live live = {.has_metrics = d->has_m, .m = d->m};
+	double series[HISTORY_LEN], v;
+	size_t n;
 
-	buf[0] = '\0';
-	switch (c) {
-	case COL_NAME:
-		snprintf(buf, size, "%s", box_display_name(b));
-		break;
-	case COL_ID:
-		snprintf(buf, size, "%.12s", b->id);
-		break;
-	case COL_STATUS:
-		snprintf(buf, size, "%s %s", status_symbol(ui, b->status),
-			 box_status_name(b->status));
-		break;
-	case COL_IMAGE:
-		snprintf(buf, size, "%s", b->image != NULL ? b->image : "-");
-		break;
-	case COL_CPUS:
-		snprintf(buf, size, "%lld", (long long)b->cpus);
-		break;
-	case COL_MEM:
-		mib_text(b->memory_mib, buf, size);
-		break;
-	case COL_CPU:
-		if (d->has_m && opt_f64_has(d->m.cpu_percent))
-			snprintf(buf, size, "%.1f", d->m.cpu_percent.v);
-		else
-			snprintf(buf, size, "-");
-		break;
-	case COL_GRAPH: {
-		double series[HISTORY_LEN];
-		size_t n = d->has_m ? history_series(&d->h, HISTORY_CPU, series, NULL, HISTORY_LEN)
-				    : 0;
-
-		glyph_sparkline(series, n, 100, ui->glyphs, (size_t)width, buf, size);
-		break;
+	if (c == COL_GRAPH) {
+		n = d->has_m ? history_series(&d->h, HISTORY_CPU, series, NULL, HISTORY_LEN) : 0;
+		glyph_sparkline(series, n, 100.0 * (double)(b->cpus > 0 ? b->cpus : 1), ui->glyphs,
+				(size_t)width, buf, size);
+		return;
 	}
-	case COL_MEMUSED:
-		if (d->has_m && opt_i64_has(d->m.memory_bytes))
-			fmt_bytes(d->m.memory_bytes.v, buf, size);
-		else
-			snprintf(buf, size, "-");
-		break;
-	case COL_RX:
-	case COL_TX:
-		if (d->has_m &&
-		    history_last(&d->h, c == COL_RX ? HISTORY_NET_RX : HISTORY_NET_TX, &v))
-			fmt_rate(v, buf, size);
-		else
-			snprintf(buf, size, "-");
-		break;
-	case COL_AGE:
-		fmt_age(b->created_at, time(NULL), buf, size);
-		break;
-	case COL_LABELS:
-		labels_text(b, buf, size);
-		break;
-	default:
-		break;
-	}
+	if (d->has_m && history_last(&d->h, HISTORY_NET_RX, &v))
+		live.rx_rate = (struct opt_f64){.state = OPT_SET, .v = v};
+	if (d->has_m && history_last(&d->h, HISTORY_NET_TX, &v))
+		live.tx_rate = (struct opt_f64){.state = OPT_SET, .v = v};
+	column_text(c, b, &live, time(NULL), ui->glyphs, buf, size);
 }
 
 static void draw_row(struct ui *ui, int y, const struct box *b, const enum col_id *shown,
@@ -359,8 +184,8 @@ static void draw_row(struct ui *ui, int y, const struct box *b, const enum col_i
 		if (shown[i] == COL_GRAPH || shown[i] == COL_STATUS)
 			draw_text(ui->body, y, x, buf, width[i], a);
 		else
-			draw_server_text(ui, ui->body, y, x, buf, width[i], columns[shown[i]].align,
-					 a);
+			draw_server_text(ui, ui->body, y, x, buf, width[i],
+					 column_at(shown[i])->align, a);
 		x += width[i] + 1;
 	}
 	free(d);
@@ -374,7 +199,7 @@ static void draw_table_header(struct ui *ui, const enum col_id *shown, const int
 	mvwhline(ui->body, 0, 0, ' ', ui->cols);
 	for (int i = 0; i < n; i++) {
 		char t[40];
-		const struct column *c = &columns[shown[i]];
+		const struct column *c = column_at(shown[i]);
 		bool sorted = c->key == ui->sort && shown[i] != COL_GRAPH;
 
 		snprintf(t, sizeof(t), "%s%s", c->title,
@@ -413,7 +238,7 @@ void boxes_draw(struct ui *ui)
 {
 	const struct box_list *l = store_view_boxes(&ui->view);
 	enum col_id shown[COL_COUNT];
-	int width[COL_COUNT], n = layout(ui->cols, ui->columns, shown, width);
+	int width[COL_COUNT], n = columns_layout(ui->cols, ui->columns, shown, width);
 	size_t visible = (size_t)(getmaxy(ui->body) - 1);
 
 	draw_table_header(ui, shown, width, n);
@@ -474,12 +299,10 @@ static void box_fields(struct detail *d, const struct box *b)
 
 	field(d, "name", box_display_name(b));
 	field(d, "id", b->id);
-	snprintf(buf, sizeof(buf), "%s %s", status_symbol(d->ui, b->status),
-		 box_status_name(b->status));
-	field(d, "status", buf);
+	field(d, "status", column_text(COL_STATUS, b, NULL, 0, d->ui->glyphs, buf, sizeof(buf)));
 	field(d, "image", b->image != NULL ? b->image : "-");
 	snprintf(buf, sizeof(buf), "%lld vCPU, %s", (long long)b->cpus,
-		 mib_text(b->memory_mib, t, sizeof(t)));
+		 column_text(COL_MEM, b, NULL, 0, d->ui->glyphs, t, sizeof(t)));
 	field(d, "resources", buf);
 	snprintf(buf, sizeof(buf), "%s UTC (%s ago)",
 		 fmt_timestamp(b->created_at, true, t, sizeof(t)),
@@ -498,8 +321,7 @@ static void box_fields(struct detail *d, const struct box *b)
 		 b->auto_delete ? fmt_duration(b->auto_delete, a, sizeof(a)) : "off",
 		 b->auto_resume ? "on" : "off");
 	field(d, "lifecycle", buf);
-	labels_text(b, buf, sizeof(buf));
-	field(d, "labels", buf[0] ? buf : "-");
+	field(d, "labels", column_text(COL_LABELS, b, NULL, 0, d->ui->glyphs, buf, sizeof(buf)));
 }
 
 /* One history as a sparkline scaled to max (NAN: to its own peak). */

@@ -83,7 +83,7 @@ static char id0[] = "01ABCDEFGHIJKLMNOP", name0[] = "web-1", image0[] = "alpine:
 static char id1[] = "short", image1[] = "python:3.12-slim";
 static char evil[] = "evil\x1b[31mred\x1b]0;title\x07x", evil_image[] = "img\x1b[2J\x9b";
 static struct box two_boxes[2];
-static struct batch_live two_live[2];
+static struct column_live two_live[2];
 static const size_t both[] = {0, 1};
 
 static int setup_two(void **state)
