@@ -21,10 +21,19 @@ struct image_info {
 	struct opt_i64 size_bytes;
 };
 
+struct image_usage {
+	int64_t count;
+	int64_t limit;
+	int64_t known_bytes;
+};
+
 struct image_list {
 	struct image_info *items;
 	size_t n;
 	char *next_page_token; /* NULL on the last page */
+	/* GET /images/usage, which newer servers have: the poller attaches it here */
+	bool has_usage;
+	struct image_usage usage;
 };
 
 struct image_version {
@@ -41,12 +50,6 @@ struct image_detail {
 	bool curated;
 	struct image_version *versions; /* newest first */
 	size_t n_versions;
-};
-
-struct image_usage {
-	int64_t count;
-	int64_t limit;
-	int64_t known_bytes;
 };
 
 /* Caller frees with image_list_free / image_detail_free. */

@@ -275,6 +275,11 @@ static int dec_image_list(const char *b, size_t n, void *out, struct decode_erro
 	return image_list_decode(b, n, out, e);
 }
 
+static int dec_image_usage(const char *b, size_t n, void *out, struct decode_error *e)
+{
+	return image_usage_decode(b, n, out, e);
+}
+
 static int dec_runtime(const char *b, size_t n, void *out, struct decode_error *e)
 {
 	return runtime_metrics_decode(b, n, out, e);
@@ -348,6 +353,13 @@ int api_box_clone(struct api *a, const char *id, const char *name, const atomic_
 	rc = call(a, "POST", box_url(a, id, "/clone", NULL), json, cancel, dec_box, out, err);
 	free(json);
 	return rc;
+}
+
+int api_image_usage(struct api *a, const atomic_bool *cancel, struct image_usage *out,
+		    struct net_error *err)
+{
+	return call(a, "GET", api_url(a, true, "/images/usage"), NULL, cancel, dec_image_usage, out,
+		    err);
 }
 
 int api_runtime_metrics(struct api *a, const atomic_bool *cancel, struct runtime_metrics *out,

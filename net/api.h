@@ -104,6 +104,10 @@ int api_snapshot_restore(struct api *a, const char *id, const char *name, const 
 int api_images(struct api *a, const atomic_bool *cancel, struct image_list **out,
 	       struct net_error *err);
 
+/* The image cache's usage; older servers answer 400 unsupported or 404. */
+int api_image_usage(struct api *a, const atomic_bool *cancel, struct image_usage *out,
+		    struct net_error *err);
+
 /*
  * NET_REFUSED "this server does not support X" unless the capability is
  * on in cfg (NULL cfg: unknown, refused too). Returns 0 when allowed.

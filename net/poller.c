@@ -49,6 +49,7 @@ struct poller {
 	char **running; /* ids of the running boxes in the last list */
 	size_t n_running;
 	int64_t last_images_ms, last_config_ms;
+	bool no_usage; /* the server has no GET /images/usage */
 	bool need_config, need_me;
 	unsigned failures; /* rounds in a row the server was down */
 	struct conn_state conn;
@@ -142,6 +143,7 @@ static int refresh_config(struct poller *p, int64_t now, struct net_error *err)
 			return -1;
 		store_set_config(p->store, &cfg);
 		p->last_config_ms = now;
+		p->no_usage = false; /* a server may have been upgraded meanwhile */
 		p->need_config = false;
 	}
 	if (!p->need_me)
@@ -250,6 +252,23 @@ static int poll_metrics(struct poller *p, const struct interest *w)
 	return (int)failed;
 }
 
+/*
+ * The image cache's usage, attached to the list, on servers that have it:
+ * after a 4xx the poller stops asking until it reconnects.
+ */
+static void poll_usage(struct poller *p, struct image_list *images)
+{
+	struct net_error err;
+
+	if (p->no_usage)
+		return;
+	if (api_image_usage(p->api, &p->cancel, &images->usage, &err) == 0)
+		images->has_usage = true;
+	else
+		p->no_usage = err.kind == NET_STATUS && err.api.http_status >= 400 &&
+			      err.api.http_status < 500;
+}
+
 /* Everything but the box list; returns how many requests failed. */
 static int poll_rest(struct poller *p, const struct interest *w, int64_t now)
 {
@@ -273,6 +292,7 @@ static int poll_rest(struct poller *p, const struct interest *w, int64_t now)
 	if (w->images_open || p->last_images_ms == 0 ||
 	    now - p->last_images_ms >= (int64_t)p->o.images_ms) {
 		if (api_images(p->api, &p->cancel, &images, &err) == 0) {
+			poll_usage(p, images);
 			store_set_images(p->store, &images);
 			p->last_images_ms = now;
 		} else {

@@ -183,6 +183,20 @@ static void header_line1(struct ui *ui)
 	draw_text(ui->head, 1, 1, buf, ui->cols - 1, ui->attr[C_NORMAL]);
 }
 
+/* The image cache's usage next to the tabs, on servers that report it. */
+static void images_usage(struct ui *ui, int x)
+{
+	const struct image_list *il = store_view_images(&ui->view);
+	char usage[160], known[FMT_BUF];
+
+	if (il == NULL || !il->has_usage)
+		return;
+	snprintf(usage, sizeof(usage), "cache: %lld of %lld images, %s known",
+		 (long long)il->usage.count, (long long)il->usage.limit,
+		 fmt_bytes(il->usage.known_bytes, known, sizeof(known)));
+	draw_text(ui->head, 2, x, usage, ui->cols - x, ui->attr[C_DIM]);
+}
+
 static void header_tabs(struct ui *ui)
 {
 	int x = 0;
@@ -195,6 +209,8 @@ static void header_tabs(struct ui *ui)
 			  ui->attr[(enum view_id)i == ui->current ? C_TAB_ON : C_TAB]);
 		x += w + 1;
 	}
+	if (ui->current == VIEW_IMAGES && x < ui->cols - 10)
+		images_usage(ui, x + 2);
 	if (ui->filter_text != NULL && ui->current == VIEW_BOXES && x < ui->cols - 10) {
 		char f[300];
 		const struct box_list *l = store_view_boxes(&ui->view);

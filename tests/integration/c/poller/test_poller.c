@@ -59,6 +59,12 @@ static bool has_snapshots(const struct store_view *v, void *arg)
 	return store_view_snapshots(v, arg) != NULL;
 }
 
+static bool has_images(const struct store_view *v, void *arg)
+{
+	(void)arg;
+	return store_view_images(v) != NULL;
+}
+
 static bool runtime_newer(const struct store_view *v, void *arg)
 {
 	return store_view_generation(v, STORE_RUNTIME) > *(uint64_t *)arg;
@@ -121,6 +127,12 @@ static void test_poll_and_recover(void **state)
 	assert_string_equal(store_view_principal(&v)->path_prefix, "us-east/team-42");
 	assert_non_null(store_view_config(&v));
 	assert_non_null(store_view_runtime(&v));
+	/* Images at start, with the cache's usage (GET /images/usage) attached. */
+	wait_for(store, &v, has_images, NULL);
+	assert_true(store_view_images(&v)->has_usage);
+	assert_int_equal(store_view_images(&v)->usage.count, (int64_t)store_view_images(&v)->n);
+	assert_true(store_view_images(&v)->usage.limit > 0);
+	assert_true(store_view_images(&v)->usage.known_bytes > 0);
 	/* The screen shows web-1 (running) and web-3 (stopped), web-1 selected. */
 	web1 = xstrdup(box_id(&v, "web-1"));
 	web3 = xstrdup(box_id(&v, "web-3"));
@@ -193,11 +205,38 @@ static void test_auth_refused(void **state)
 	store_free(&store);
 }
 
+/* A server without GET /images/usage (older ones answer 404): images all the same, no usage. */
+static void test_no_image_usage(void **state)
+{
+	const char *args[] = {"--fault", "GET */images/usage:status=404", NULL};
+	struct poller_opts o = {.interval_ms = 200};
+	struct store *store = store_new();
+	struct store_view v = {0};
+	enum conn_status want = CONN_CONNECTED;
+	struct simproc s;
+	struct poller *p;
+
+	(void)state;
+	assert_int_equal(simproc_start(&s, args), 0);
+	o.base_url = s.url;
+	p = poller_start(&o, store);
+	wait_for(store, &v, has_images, NULL);
+	assert_false(store_view_images(&v)->has_usage);
+	assert_true(store_view_images(&v)->n > 0);
+	/* and the 404 is not a failing request: the connection stays healthy */
+	wait_for(store, &v, status_is, &want);
+	poller_stop(&p);
+	assert_int_equal(simproc_stop(&s), 0);
+	store_view_release(&v);
+	store_free(&store);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_poll_and_recover),
 		cmocka_unit_test(test_auth_refused),
+		cmocka_unit_test(test_no_image_usage),
 	};
 
 	if (http_global_init() < 0)
