@@ -132,6 +132,12 @@ int call_body_object(const struct call *c, cJSON **out);
 enum MHD_Result routes_dispatch(struct call *c);
 /* GET /v1/config and GET /v1/me, which never take the prefix. */
 enum MHD_Result routes_config(struct call *c);
+/*
+ * Adds the capabilities named in list ("snapshots,clone"; the /v1/config
+ * flags without "_enabled") to *mask (bit i: the i-th flag). -1 on an
+ * unknown name.
+ */
+int routes_caps_parse(const char *list, unsigned *mask);
 enum MHD_Result routes_me(struct call *c);
 
 #endif

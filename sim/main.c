@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "call.h"
 #include "faults.h"
 #include "fleet.h"
 #include "images.h"
@@ -65,6 +66,8 @@ static const char usage[] =
 	"  --transfer-max SIZE  largest import accepted, file_transfer_max_bytes in\n"
 	"                       /v1/config (default 8G; larger uploads get 413)\n"
 	"  --tick MS            how often metrics evolve (default 1000)\n"
+	"  --disable CAPS       capabilities /v1/config says are off, e.g.\n"
+	"                       snapshots,clone,export,import (the routes still work)\n"
 	"  --state-dir DIR      where archives and uploads live (default: a private\n"
 	"                       temporary directory, removed on exit)\n"
 	"  --strict-stopped     snapshot, clone and export refuse running boxes (409)\n"
@@ -169,6 +172,8 @@ static int parse_valued(const char *opt, const char *val, struct options *o)
 		rc = parse_size(val, &o->sim.disk_size);
 	} else if (strcmp(opt, "--transfer-max") == 0) {
 		rc = parse_size(val, &o->sim.transfer_max);
+	} else if (strcmp(opt, "--disable") == 0) {
+		rc = routes_caps_parse(val, &o->sim.caps_off);
 	} else if (strcmp(opt, "--rate") == 0) {
 		rc = parse_size(val, &o->sim.rate);
 	} else if (strcmp(opt, "--tick") == 0 && parse_u64(val, 3600000, &v) == 0 && v != 0) {
@@ -188,7 +193,7 @@ static bool takes_value(const char *opt)
 	static const char *const valued[] = {
 		"--host",   "--port",      "--api-key-file", "--prefix",       "--base-path",
 		"--flavor", "--boxes",     "--seed",         "--disk-size",    "--rate",
-		"--tick",   "--state-dir", "--fault",        "--transfer-max",
+		"--tick",   "--state-dir", "--fault",        "--transfer-max", "--disable",
 	};
 
 	for (size_t i = 0; i < sizeof(valued) / sizeof(valued[0]); i++)

@@ -26,6 +26,7 @@ struct sim_opts {
 	uint64_t rate;         /* transfer throttle, bytes/s; 0 = unlimited */
 	uint64_t transfer_max; /* largest import accepted (413 above); 0 = SIM_TRANSFER_MAX */
 	unsigned tick_ms;      /* how often metrics evolve */
+	unsigned caps_off;     /* capabilities --disable turned off (routes_caps_parse bits) */
 	const char *state_dir; /* archives and uploads live here */
 	const char *base_path; /* "" or e.g. "/api": prepended to every route */
 };

@@ -9,6 +9,7 @@
 #include "snapset.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -77,22 +78,42 @@ static enum MHD_Result fleet_reply(struct call *c, enum fleet_rc rc, unsigned in
 	return fleet_error(c, rc);
 }
 
+/* The capability flags, as /v1/config names them without "_enabled". */
+static const char *const cap_names[] = {
+	"snapshots", "clone",     "export",         "import",
+	"tty",       "streaming", "inbound_update", "linux_capabilities",
+};
+#define N_CAPS (sizeof(cap_names) / sizeof(cap_names[0]))
+
+int routes_caps_parse(const char *list, unsigned *mask)
+{
+	const char *p = list;
+
+	while (*p != '\0') {
+		size_t len = strcspn(p, ",");
+		size_t i = 0;
+
+		while (i < N_CAPS &&
+		       !(strlen(cap_names[i]) == len && strncmp(cap_names[i], p, len) == 0))
+			i++;
+		if (i == N_CAPS)
+			return -1;
+		*mask |= 1u << i;
+		p += len + (p[len] != '\0');
+	}
+	return 0;
+}
+
 static cJSON *caps_json(const struct call *c)
 {
-	static const char *const flags[] = {
-		"snapshots_enabled",
-		"clone_enabled",
-		"export_enabled",
-		"import_enabled",
-		"tty_enabled",
-		"streaming_enabled",
-		"inbound_update_enabled",
-		"linux_capabilities_enabled",
-	};
+	unsigned off = c->env->opts != NULL ? c->env->opts->caps_off : 0;
 	cJSON *caps = cJSON_CreateObject();
+	char flag[64];
 
-	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
-		cJSON_AddBoolToObject(caps, flags[i], 1);
+	for (size_t i = 0; i < N_CAPS; i++) {
+		snprintf(flag, sizeof(flag), "%s_enabled", cap_names[i]);
+		cJSON_AddBoolToObject(caps, flag, (off & (1u << i)) == 0);
+	}
 	cJSON_AddNumberToObject(caps, "max_cpus", 32);
 	cJSON_AddNumberToObject(caps, "max_memory_mib", 65536);
 	cJSON_AddNumberToObject(caps, "max_disk_size_gb", 500);

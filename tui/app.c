@@ -212,6 +212,7 @@ static int open_terminal(struct ui *ui, char *err, size_t errlen)
 	mouseinterval(0);
 	setup_colors(ui);
 	ui->glyphs = glyph_set_pick(ui->opts->ascii, nl_langinfo(CODESET));
+	draw_init(ui->glyphs);
 	make_windows(ui);
 	return 0;
 }

@@ -16,6 +16,14 @@
 
 static const char *const tab_names[VIEW_COUNT] = {"Boxes", "Detail", "Images", "Jobs", "Events"};
 
+/* The glyph set of everything drawn: ASCII with --ascii or a locale that is not UTF-8. */
+static enum glyph_set text_set = GLYPH_UTF8;
+
+void draw_init(enum glyph_set set)
+{
+	text_set = set;
+}
+
 void draw_text(WINDOW *w, int y, int x, const char *s, int maxw, attr_t attr)
 {
 	char buf[GLYPH_FIT_BUF(512)];
@@ -23,7 +31,7 @@ void draw_text(WINDOW *w, int y, int x, const char *s, int maxw, attr_t attr)
 
 	if (width == 0)
 		return;
-	glyph_fit(s, width, GLYPH_LEFT, GLYPH_UTF8, buf, sizeof(buf));
+	glyph_fit(s, width, GLYPH_LEFT, text_set, buf, sizeof(buf));
 	wattrset(w, attr);
 	mvwaddstr(w, y, x, buf);
 	wattrset(w, A_NORMAL);
@@ -105,7 +113,7 @@ static void header_line0(struct ui *ui)
 	char endpoint[512], conn[64], age[FMT_BUF], clock[16], right[160];
 	time_t now = time(NULL);
 	struct tm tm;
-	int x, rw;
+	int x, rw, room, w;
 
 	wattrset(ui->head, ui->attr[C_HEADER]);
 	mvwhline(ui->head, 0, 0, ' ', ui->cols);
@@ -123,14 +131,16 @@ static void header_line0(struct ui *ui)
 	x = 8;
 	draw_text(ui->head, 0, x, conn, 24, conn_attr(ui, c->status));
 	x += (int)strlen(conn) + 2;
-	draw_server_text(ui, ui->head, 0, x, endpoint, ui->cols - x - rw - 20, GLYPH_LEFT,
-			 ui->attr[C_HEADER]);
-	x += (int)sanitize_width(endpoint) < ui->cols - x - rw - 20 ? (int)sanitize_width(endpoint)
-								    : ui->cols - x - rw - 20;
-	if (me != NULL)
-		draw_server_text(ui, ui->head, 0, x + 2, principal_display(me),
-				 ui->cols - x - rw - 3 < 18 ? ui->cols - x - rw - 3 : 18,
-				 GLYPH_LEFT, ui->attr[C_HEADER]);
+	/* what is left between the status and the clock: the endpoint, then the user */
+	room = ui->cols - x - rw - 1;
+	w = room > 0 ? (int)sanitize_width(endpoint) : 0;
+	w = w < room - 20 ? w : (room - 20 > 0 ? room - 20 : 0);
+	draw_server_text(ui, ui->head, 0, x, endpoint, w, GLYPH_LEFT, ui->attr[C_HEADER]);
+	x += w + (w > 0 ? 2 : 0);
+	if (me != NULL && ui->cols - rw - 1 - x > 3)
+		draw_server_text(ui, ui->head, 0, x, principal_display(me),
+				 ui->cols - rw - 1 - x < 24 ? ui->cols - rw - 1 - x : 24, GLYPH_LEFT,
+				 ui->attr[C_HEADER]);
 	if (ui->cols > rw)
 		draw_text(ui->head, 0, ui->cols - rw, right, rw, ui->attr[C_HEADER]);
 }
@@ -171,9 +181,9 @@ static void header_line1(struct ui *ui)
 
 		fmt_duration(c->last_ok_ms > 0 ? (ui_now_ms() - c->last_ok_ms) / 1000 : 0, age,
 			     sizeof(age));
-		snprintf(buf, sizeof(buf), " %s: %s  (%s) ",
-			 c->status == CONN_DOWN ? "SERVER DOWN" : "AUTH FAILED", c->message,
-			 c->last_ok_ms > 0 ? "showing the last data" : "no data yet");
+		snprintf(buf, sizeof(buf), " %s (%s): %s ",
+			 c->status == CONN_DOWN ? "SERVER DOWN" : "AUTH FAILED",
+			 c->last_ok_ms > 0 ? "showing the last data" : "no data yet", c->message);
 		wattrset(ui->head, ui->attr[C_BANNER]);
 		mvwhline(ui->head, 1, 0, ' ', ui->cols);
 		draw_server_text(ui, ui->head, 1, 0, buf, ui->cols, GLYPH_LEFT, ui->attr[C_BANNER]);
@@ -323,7 +333,7 @@ static void draw_help(struct ui *ui)
 {
 	char **lines = NULL;
 	size_t n = keys_help_lines(ui, &lines);
-	int h = (int)n + 4, w = 72;
+	int h = (int)n + 4, w = 96;
 	WINDOW *win = modal_window(ui, h, w);
 
 	getmaxyx(win, h, w);

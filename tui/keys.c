@@ -641,8 +641,8 @@ static const struct binding bindings[] = {
 	{{'t'}, "t", "retry the job", V_JOBS, IN_HINTS | MUTATES, -1, k_retry_job},
 	{{'p'}, "p", "pause / resume updates", V_ALL, 0, -1, k_pause},
 	{{CTRL_KEY('l')}, "^L", "redraw the screen", V_ALL, 0, -1, k_redraw},
-	{{'?', KEYCODE(KEY_F(1))}, "?", "this help", V_ALL, IN_HINTS, -1, k_help},
-	{{'q', KEYCODE(KEY_F(10))}, "q", "quit", V_ALL, IN_HINTS, -1, k_quit},
+	{{'?', KEYCODE(KEY_F(1))}, "?", "help", V_ALL, IN_HINTS | ALWAYS, -1, k_help},
+	{{'q', KEYCODE(KEY_F(10))}, "q", "quit", V_ALL, IN_HINTS | ALWAYS, -1, k_quit},
 };
 #define N_BINDINGS (sizeof(bindings) / sizeof(bindings[0]))
 
@@ -729,29 +729,55 @@ void keys_mouse(struct ui *ui, int y, int x, int button)
 	}
 }
 
+/* "S snapshot": the label and the first word of the help, for the hint bar. */
+static int hint_text(const struct binding *b, char *buf, size_t size)
+{
+	int len = snprintf(buf, size, "%s %s", b->label, b->help);
+
+	if (len > 18) /* the hint bar has room for the first words only */
+		len = snprintf(buf, size, "%s %.*s", b->label, (int)strcspn(b->help, " /:"),
+			       b->help);
+	return len;
+}
+
+static void draw_hint(struct ui *ui, WINDOW *w, int y, int x, const struct binding *b)
+{
+	char hint[64], why[256];
+	int len = hint_text(b, hint, sizeof(hint));
+	bool off = refusal(ui, b, why, sizeof(why)) != NULL;
+
+	draw_text(w, y, x, hint, len, ui->attr[C_HEADER] | (off ? A_DIM : A_BOLD));
+}
+
+/*
+ * The hint bar: the rows marked for it, in table order, as many as fit;
+ * the ALWAYS ones (help, quit) are kept at the right end whatever the width.
+ */
 void keys_hints(struct ui *ui, WINDOW *w, int y, int width)
 {
-	int x = 0;
-	char why[256];
+	char hint[64];
+	int x = 0, right = width;
 
 	wattrset(w, ui->attr[C_HEADER]);
 	mvwhline(w, y, 0, ' ', width);
+	for (size_t i = N_BINDINGS; i-- > 0;) {
+		const struct binding *b = &bindings[i];
+		int len = hint_text(b, hint, sizeof(hint));
+
+		if ((b->flags & ALWAYS) && (b->views & (1u << ui->current)) && right - len - 1 >= 0) {
+			right -= len + 2;
+			draw_hint(ui, w, y, right + 1, b);
+		}
+	}
 	for (size_t i = 0; i < N_BINDINGS; i++) {
 		const struct binding *b = &bindings[i];
-		char hint[64];
-		int len;
-		bool off;
+		int len = hint_text(b, hint, sizeof(hint));
 
-		if (!(b->flags & IN_HINTS) || !(b->views & (1u << ui->current)))
+		if (!(b->flags & IN_HINTS) || (b->flags & ALWAYS) || !(b->views & (1u << ui->current)))
 			continue;
-		off = refusal(ui, b, why, sizeof(why)) != NULL;
-		len = snprintf(hint, sizeof(hint), "%s %s", b->label, b->help);
-		if (len > 18) /* the hint bar has room for the first words only */
-			len = snprintf(hint, sizeof(hint), "%s %.*s", b->label,
-				       (int)strcspn(b->help, " /:"), b->help);
-		if (x + len + 2 > width)
+		if (x + len + 1 > right)
 			break;
-		draw_text(w, y, x, hint, len, ui->attr[C_HEADER] | (off ? A_DIM : A_BOLD));
+		draw_hint(ui, w, y, x, b);
 		x += len + 2;
 	}
 }

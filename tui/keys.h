@@ -21,6 +21,7 @@ enum {
 	NEEDS_BOX = 1u << 0,
 	MUTATES = 1u << 1,
 	IN_HINTS = 1u << 2, /* shown in the hint bar, not only in the help */
+	ALWAYS = 1u << 3,   /* in the hint bar at every width (help, quit) */
 };
 
 struct binding {
