@@ -58,8 +58,8 @@ LIBTUI := $(BUILD)/libtui.a
 LIBSIM := $(BUILD)/libsim.a
 LAYERS := $(LIBTUI) $(LIBNET) $(LIBMODEL)
 
-.PHONY: all demo check deps unit unit-run asan tsan fuzz fuzz-run bench format install \
-	clean integration nettest conformance e2e
+.PHONY: all demo check deps unit unit-run asan tsan fuzz fuzz-run fuzz-campaign bench format install \
+	clean integration nettest conformance e2e faults soak
 
 all: $(BUILD)/boxtop $(BUILD)/boxlite-sim
 
@@ -110,6 +110,8 @@ check: deps
 	$(MAKE) integration
 	$(MAKE) conformance
 	$(MAKE) e2e
+	$(MAKE) faults
+	$(MAKE) soak
 	$(MAKE) asan
 	$(MAKE) tsan
 	$(MAKE) fuzz-run
@@ -129,6 +131,18 @@ nettest: $(BUILD)/boxlite-sim $(NETTEST_BINS)
 # simulator's state out (tests/e2e/README.md).
 e2e: $(BUILD)/boxtop $(BUILD)/boxlite-sim
 	@BOXTOP=$(BUILD)/boxtop SIM=$(BUILD)/boxlite-sim bash tests/e2e/run.sh
+
+# The fault matrix: every row of issue 6's list against the real binary
+# (tests/faults/README.md).
+faults: $(BUILD)/boxtop $(BUILD)/boxlite-sim
+	@BOXTOP=$(BUILD)/boxtop SIM=$(BUILD)/boxlite-sim bash tests/faults/run.sh
+
+# The dashboard left running with exports, imports and faults while its RSS
+# and fds are sampled: 2 minutes in check, SOAK_SECONDS=1800 for the record.
+SOAK_SECONDS ?= 120
+soak: $(BUILD)/boxtop $(BUILD)/boxlite-sim
+	@SOAK_SECONDS=$(SOAK_SECONDS) BOXTOP=$(BUILD)/boxtop SIM=$(BUILD)/boxlite-sim \
+		bash tests/soak/run.sh
 
 # The official BoxLite Node SDK and the OpenAPI schemas against the simulator
 # (installs the pinned npm packages into tests/conformance/node_modules once).
@@ -173,6 +187,13 @@ $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(DECODE_FUZZ)): $(BUILD)/fuzz/fuzz_%: tests/f
 # A short run of every fuzzer over its seed corpus (FUZZ_SECONDS each).
 fuzz-run: fuzz
 	@sh scripts/fuzz-run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+# A long campaign (not in check): every target for FUZZ_SECONDS, FUZZ_JOBS at
+# a time, e.g. make fuzz-campaign FUZZ_SECONDS=600 FUZZ_JOBS=2 (docs/fuzzing.md).
+FUZZ_JOBS ?= 1
+fuzz-campaign: fuzz
+	@printf '%s\n' $(FUZZ_NAMES) | xargs -P $(FUZZ_JOBS) -I{} \
+		sh scripts/fuzz-run.sh build/fuzz $(FUZZ_SECONDS) {} | grep -E '^ *fuzz: [a-z_]+:|!!'
 
 bench: all
 	$(MAKE) BUILD=build/bench CFLAGS="-O2 -g -DNDEBUG" bench-bins

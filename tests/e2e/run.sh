@@ -12,6 +12,8 @@
 # whose name matches; E2E_KEEP=1 keeps $TMP (the panes' logs and exports).
 #
 # BOXTOP and SIM are the binaries (default build/boxtop, build/boxlite-sim).
+# SUITE_DIR and SUITE_NAME let another suite reuse this harness: the fault
+# matrix (tests/faults/run.sh) runs its own t_*.sh with it.
 set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -39,7 +41,9 @@ for bin in "$BOXTOP" "$SIM"; do
 	fi
 done
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/boxtop-e2e.XXXXXX")
+SUITE_DIR=${SUITE_DIR:-$ROOT/tests/e2e}
+SUITE_NAME=${SUITE_NAME:-e2e}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/boxtop-$SUITE_NAME.XXXXXX")
 SIM_PIDS=()   # every simulator started, ended on exit
 SOCKS=()      # every tmux server started, killed on exit
 EXTRA_PIDS=() # other processes a case found (the demo's simulator)
@@ -411,7 +415,7 @@ start=$(date +%s)
 if [ -n "${SUITE:-}" ]; then
 	run_file "$SUITE"
 else
-	for suite in "$ROOT"/tests/e2e/t_*.sh; do
+	for suite in "$SUITE_DIR"/t_*.sh; do
 		[ -e "$suite" ] || continue
 		run_file "$suite"
 	done
@@ -419,5 +423,5 @@ fi
 for c in ${CASE_LIST[@]+"${CASE_LIST[@]}"}; do
 	echo "  $c"
 done
-echo "e2e: $pass passed, $fail failed ($(($(date +%s) - start)) s)"
+echo "$SUITE_NAME: $pass passed, $fail failed ($(($(date +%s) - start)) s)"
 [ "$fail" -eq 0 ]
