@@ -176,6 +176,18 @@ static bool mutation_retryable(const struct net_error *err)
 		err->api.http_status == 503 || err->api.http_status == 504);
 }
 
+bool api_retry_wait(struct api *a, unsigned attempt, struct net_error *err,
+		    const atomic_bool *cancel)
+{
+	if (!mutation_retryable(err) || attempt + 1 >= API_MUTATION_TRIES)
+		return false;
+	if (!nap(backoff(a, attempt, err->retry_after_ms), cancel)) {
+		net_error_set(err, NET_CANCELLED, "cancelled");
+		return false;
+	}
+	return true;
+}
+
 int api_send(struct api *a, struct http_req *req, bool mutation, struct http_resp *out,
 	     struct net_error *err)
 {

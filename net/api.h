@@ -66,6 +66,17 @@ struct http *api_http(struct api *a);
 int api_send(struct api *a, struct http_req *req, bool mutation, struct http_resp *out,
 	     struct net_error *err);
 
+/*
+ * For a request sent outside api_send (a transfer): after try number
+ * attempt (from 0) failed with err, whether to send it again, as a mutation
+ * would be (nothing answered, or 429/502/503/504; at most
+ * API_MUTATION_TRIES tries). When it says yes it has already waited the
+ * backoff (Retry-After at least); a cancel during the wait makes it say no
+ * with err NET_CANCELLED.
+ */
+bool api_retry_wait(struct api *a, unsigned attempt, struct net_error *err,
+		    const atomic_bool *cancel);
+
 /* Every call: 0, or -1 with err filled. Results are owned by the caller. */
 int api_config(struct api *a, const atomic_bool *cancel, struct server_config **out,
 	       struct net_error *err);

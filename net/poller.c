@@ -234,15 +234,16 @@ static size_t metric_ids(const struct poller *p, const struct interest *w, const
 	return n;
 }
 
-/* Per-box metrics, POLLER_METRICS_PARALLEL at a time. Returns how many failed. */
-static int poll_metrics(struct poller *p, const struct interest *w)
+/* Per-box metrics, POLLER_METRICS_PARALLEL at a time. Returns how many failed, the first in *first.
+ */
+static int poll_metrics(struct poller *p, const struct interest *w, struct net_error *first)
 {
 	const char **ids = xcalloc(w->n + 1, sizeof(char *));
 	size_t n = metric_ids(p, w, ids);
 	struct box_metrics *m = xcalloc(n + 1, sizeof(*m));
 	bool *got = xcalloc(n + 1, sizeof(bool));
 	int64_t now = now_ms();
-	size_t failed = batchfetch_box_metrics(p->api, p->batch, ids, n, &p->cancel, m, got, NULL);
+	size_t failed = batchfetch_box_metrics(p->api, p->batch, ids, n, &p->cancel, m, got, first);
 
 	for (size_t i = 0; i < n; i++)
 		store_put_box_metrics(p->store, ids[i], got[i] ? &m[i] : NULL, now);
@@ -269,25 +270,39 @@ static void poll_usage(struct poller *p, struct image_list *images)
 			      err.api.http_status < 500;
 }
 
-/* Everything but the box list; returns how many requests failed. */
-static int poll_rest(struct poller *p, const struct interest *w, int64_t now)
+/* Counts a failed request; the first one's reason is what the status line says. */
+static void failed_one(int *failed, struct net_error *first, const struct net_error *err)
+{
+	if ((*failed)++ == 0)
+		*first = *err;
+}
+
+/*
+ * Everything but the box list; returns how many requests failed, the first
+ * one's reason in *first.
+ */
+static int poll_rest(struct poller *p, const struct interest *w, int64_t now,
+		     struct net_error *first)
 {
 	struct runtime_metrics rm = {0};
 	struct snapshot_list *snaps = NULL;
 	struct image_list *images = NULL;
 	struct net_error err;
-	int failed = 0;
+	int failed = 0, n;
 
 	if (api_runtime_metrics(p->api, &p->cancel, &rm, &err) == 0)
 		store_set_runtime(p->store, &rm);
 	else
-		failed++;
-	failed += poll_metrics(p, w);
+		failed_one(&failed, first, &err);
+	n = poll_metrics(p, w, &err);
+	if (n > 0)
+		failed_one(&failed, first, &err);
+	failed += n > 0 ? n - 1 : 0;
 	if (w->selected != NULL) {
 		if (api_snapshots(p->api, w->selected, &p->cancel, &snaps, &err) == 0)
 			store_set_snapshots(p->store, w->selected, &snaps);
-		else
-			failed += err.kind != NET_STATUS || err.api.kind != API_ERR_NOT_FOUND;
+		else if (err.kind != NET_STATUS || err.api.kind != API_ERR_NOT_FOUND)
+			failed_one(&failed, first, &err);
 	}
 	if (w->images_open || p->last_images_ms == 0 ||
 	    now - p->last_images_ms >= (int64_t)p->o.images_ms) {
@@ -296,7 +311,7 @@ static int poll_rest(struct poller *p, const struct interest *w, int64_t now)
 			store_set_images(p->store, &images);
 			p->last_images_ms = now;
 		} else {
-			failed++;
+			failed_one(&failed, first, &err);
 		}
 	}
 	return failed;
@@ -335,9 +350,10 @@ static int64_t round_once(struct poller *p, const struct interest *w)
 		return now_ms() + retry_delay(p);
 	}
 	p->failures = 0;
-	failed = poll_rest(p, w, start);
-	snprintf(msg, sizeof(msg), "%d request%s failed in the last round", failed,
-		 failed == 1 ? "" : "s");
+	failed = poll_rest(p, w, start, &err);
+	if (failed != 0)
+		snprintf(msg, sizeof(msg), "%d request%s failed: %.200s", failed,
+			 failed == 1 ? "" : "s", err.message);
 	set_conn(p, failed != 0 ? CONN_DEGRADED : CONN_CONNECTED, failed != 0 ? msg : "", 0);
 	return start + p->o.interval_ms;
 }

@@ -167,6 +167,29 @@ static int commit(int fd, const char *part, const char *dest, const struct xfer_
 	return 0;
 }
 
+/*
+ * The export's request, sent again (same Idempotency-Key) on a 429, 502,
+ * 503 or 504 with Retry-After honoured: such an answer wrote nothing to the
+ * file (only a 2xx body goes there). A connection cut mid-body is not
+ * retried: the caller cleans up and says so.
+ */
+static int download(struct api *a, const struct http_req *req, int fd, int tee,
+		    const struct xfer_opts *o, struct http_resp *resp, struct net_error *err)
+{
+	for (unsigned attempt = 0;; attempt++) {
+		int rc = http_download(api_http(a), req, fd, tee, o->progress, o->progress_arg,
+				       resp, err);
+
+		if (rc == 0 && resp->status >= 200 && resp->status < 300)
+			return 0;
+		if (rc == 0)
+			net_error_from_resp(resp, err);
+		if (err->kind != NET_STATUS || !api_retry_wait(a, attempt, err, o->cancel))
+			return -1;
+		http_resp_clear(resp);
+	}
+}
+
 int xfer_export(struct api *a, const char *id, const char *dest, const struct xfer_opts *o,
 		struct net_error *err)
 {
@@ -177,6 +200,7 @@ int xfer_export(struct api *a, const char *id, const char *dest, const struct xf
 	struct http_req req = {.method = "POST", .url = url, .json = "{}", .cancel = o->cancel};
 	struct http_resp resp = {0};
 	struct verifier v = {.rd = -1, .wr = -1};
+	char key[37];
 	bool verifying = false;
 	int fd = open_part(dest, part, o->force, err);
 	int rc = -1;
@@ -186,11 +210,9 @@ int xfer_export(struct api *a, const char *id, const char *dest, const struct xf
 	if (!o->no_verify && verifier_start(&v, err) < 0)
 		goto out;
 	verifying = !o->no_verify;
-	rc = http_download(api_http(a), &req, fd, v.wr, o->progress, o->progress_arg, &resp, err);
-	if (rc == 0 && (resp.status < 200 || resp.status >= 300)) {
-		net_error_from_resp(&resp, err);
-		rc = -1;
-	}
+	api_new_idem_key(key);
+	req.idem_key = key;
+	rc = download(a, &req, fd, v.wr, o, &resp, err);
 	verifying = false;
 	if (!o->no_verify && verifier_finish(&v, rc == 0 ? err : NULL) < 0)
 		rc = -1;
@@ -235,6 +257,38 @@ static int check_file(const char *path, int *fd, int64_t *size, struct net_error
 	return 0;
 }
 
+/* The import's upload, from the file's start each time, retried like download's. */
+static int upload(struct api *a, struct http_req *req, int fd, int64_t size,
+		  const struct xfer_opts *o, struct http_resp *resp, struct net_error *err)
+{
+	char key[37];
+
+	api_new_idem_key(key);
+	req->idem_key = key;
+	for (unsigned attempt = 0;; attempt++) {
+		int rc;
+
+		if (lseek(fd, 0, SEEK_SET) < 0) {
+			net_error_set(err, NET_LOCAL, "cannot read the archive: %s",
+				      strerror(errno));
+			break;
+		}
+		rc = http_upload(api_http(a), req, fd, size, o->progress, o->progress_arg, resp,
+				 err);
+		if (rc == 0 && resp->status >= 200 && resp->status < 300) {
+			req->idem_key = NULL;
+			return 0;
+		}
+		if (rc == 0)
+			net_error_from_resp(resp, err);
+		if (err->kind != NET_STATUS || !api_retry_wait(a, attempt, err, o->cancel))
+			break;
+		http_resp_clear(resp);
+	}
+	req->idem_key = NULL;
+	return -1;
+}
+
 int xfer_import(struct api *a, const char *path, const char *name, const struct xfer_opts *o,
 		struct box **out, struct net_error *err)
 {
@@ -253,12 +307,8 @@ int xfer_import(struct api *a, const char *path, const char *name, const struct 
 	*out = NULL;
 	if (check_file(path, &fd, &size, err) < 0)
 		goto out;
-	if (http_upload(api_http(a), &req, fd, size, o->progress, o->progress_arg, &resp, err) < 0)
+	if (upload(a, &req, fd, size, o, &resp, err) < 0)
 		goto out;
-	if (resp.status < 200 || resp.status >= 300) {
-		net_error_from_resp(&resp, err);
-		goto out;
-	}
 	if (box_decode(resp.body, resp.len, out, &derr) < 0) {
 		net_error_set(err, NET_DECODE, "import answer: %s",
 			      decode_error_str(&derr, msg, sizeof(msg)));

@@ -31,6 +31,7 @@
 #include "model/xalloc.h"
 #include "net/batchfetch.h"
 
+#define BATCH_CELL_COLS   120  /* a longer cell is cut, marked with "…" */
 #define BATCH_PARALLEL    8    /* box metrics requests in flight, as the poller */
 #define BATCH_INTERVAL_MS 2000 /* -d's default */
 
@@ -65,7 +66,8 @@ static void box_cells(const struct box *b, const struct column_live *l, int64_t 
 			snprintf(buf, sizeof(buf), "%s", box_status_name(b->status));
 		else
 			column_text(cols[c], b, l, now, GLYPH_ASCII, buf, sizeof(buf));
-		cell[c] = safe(buf);
+		/* one long name must not make every row thousands of columns wide */
+		cell[c] = sanitize_dup(buf[0] != '\0' ? buf : "-", BATCH_CELL_COLS);
 	}
 }
 

@@ -66,6 +66,11 @@ static void follow_selection(struct ui *ui, const struct box_list *l)
 			ui->sel_row = i;
 			return;
 		}
+	/* the detail view never silently shows another box: back to the table */
+	if (ui->selected_id != NULL && ui->current == VIEW_DETAIL) {
+		ui->current = VIEW_BOXES;
+		ui_flash(ui, true, "box %.40s is gone from the server", ui->selected_id);
+	}
 	ui->sel_row = r->n == 0 ? 0 : (old < r->n ? old : r->n - 1);
 	free(ui->selected_id);
 	ui->selected_id = r->n > 0 ? xstrdup(l->items[r->idx[ui->sel_row]].id) : NULL;

@@ -80,6 +80,14 @@ bt --url "$CLI_URL" export restored-2 -o "$CLI/dl/rt.boxlite"
 check 'round trip is byte-identical' test \
 	"$(tar --zstd -xOf "$CLI/dl/rt.boxlite" disk.qcow2 | sha256sum)" = \
 	"$(tar --zstd -xOf "$CLI/dl/a.boxlite" disk.qcow2 | sha256sum)"
+# a 503 with Retry-After on the upload: sent again from the file's start, with the same key
+curl -s -X POST "$CLI_URL/_sim/faults" -d '{"method":"POST","path":"*/import*","status":503,"retry_after":1,"count":1}' >/dev/null
+bt --url "$CLI_URL" import "$CLI/dl/a.boxlite" --name restored-3
+rc_is 'import retried after a 503' 0
+check 'the 503 fired once' test "$(curl -s "$CLI_URL/_sim/faults" | jq '[.. | .fired? // empty] | add')" = 1
+URL=$CLI_URL req GET /v1/boxes/restored-3
+expect 'the retried import made its box' 200
+curl -s -X DELETE "$CLI_URL/_sim/faults" >/dev/null
 echo 'not an archive' >"$CLI/junk.boxlite"
 bt --url "$CLI_URL" import "$CLI/junk.boxlite"
 rc_is 'import of junk' 1
