@@ -153,12 +153,14 @@ $(BUILD)/tests/integration/decode_check: $(call obj,tests/integration/decode_che
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
-# Unit tests, and the integration suite against a sanitized simulator, under
-# AddressSanitizer + UndefinedBehaviorSanitizer (a leak at exit fails a run).
+# Unit tests, the integration suite, the screen tests and the fault matrix
+# with boxtop and the simulator built with AddressSanitizer +
+# UndefinedBehaviorSanitizer (a leak at exit fails a run).
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 asan:
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g" SAN="$(ASAN_FLAGS)" unit
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g" SAN="$(ASAN_FLAGS)" integration
+	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g" SAN="$(ASAN_FLAGS)" e2e faults
 
 # Unit tests (the store's and the pool's concurrency tests among them) and
 # the net layer's tests (the poller's thread) under ThreadSanitizer.
