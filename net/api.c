@@ -236,7 +236,7 @@ static int call(struct api *a, const char *method, char *url, const char *json,
 	if (rc == 0 && decode != NULL && decode(resp.body, resp.len, out, &derr) < 0) {
 		net_error_set(err, NET_DECODE, "%s %s: %s%s%s", method, url,
 			      decode_error_str(&derr, msg, sizeof(msg)),
-			      resp.request_id[0] != '\0' ? " [req " : "",
+			      resp.request_id[0] != '\0' ? " [request " : "",
 			      resp.request_id[0] != '\0' ? resp.request_id : "");
 		if (resp.request_id[0] != '\0')
 			strncat(err->message, "]", sizeof(err->message) - strlen(err->message) - 1);

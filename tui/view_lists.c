@@ -191,6 +191,26 @@ static void job_progress(const struct job *j, char *buf, size_t size)
 		snprintf(buf, size, "%s/%s in %s", done, total, el);
 }
 
+/*
+ * A job's message without the "POST http://host/v1/...: " the net layer
+ * puts in front of an error, so the narrow column shows the reason; the
+ * Events view and the message line keep the whole text.
+ */
+static const char *job_reason(const char *msg)
+{
+	static const char *const methods[] = {"GET ", "POST ", "DELETE ", "HEAD "};
+	const char *sep;
+
+	if (msg == NULL)
+		return "";
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (strncmp(msg, methods[i], strlen(methods[i])) == 0) {
+			sep = strstr(msg, ": ");
+			return sep != NULL ? sep + 2 : msg;
+		}
+	return msg;
+}
+
 static void job_line(struct ui *ui, int y, const struct job *j, bool selected)
 {
 	attr_t a = selected ? ui->attr[C_SELECTED] : ui->attr[C_NORMAL];
@@ -213,8 +233,8 @@ static void job_line(struct ui *ui, int y, const struct job *j, bool selected)
 	job_progress(j, prog, sizeof(prog));
 	draw_text(ui->body, y, 54, prog, 40, a);
 	if (ui->cols > 96)
-		draw_server_text(ui, ui->body, y, 95, j->message != NULL ? j->message : "",
-				 ui->cols - 95, GLYPH_LEFT, selected ? a : job_attr(ui, j->state));
+		draw_server_text(ui, ui->body, y, 95, job_reason(j->message), ui->cols - 95,
+				 GLYPH_LEFT, selected ? a : job_attr(ui, j->state));
 }
 
 void jobs_draw(struct ui *ui)

@@ -116,7 +116,7 @@ case_batch_bodies() {
 	total=$(sim_jq /v1/boxes '.boxes | length')
 	f08_fault '{"method":"GET","path":"/v1/boxes","truncate":1}'
 	f08_batch truncated --url "$URL" -b -n 1
-	f08_failed truncated 'box list: not valid JSON \[req sim-[0-9a-f]+\]$'
+	f08_failed truncated 'box list: not valid JSON \[request sim-[0-9a-f]+\]$'
 	f08_clear
 	f08_fault '{"method":"GET","path":"/v1/boxes","not_json":1}'
 	f08_batch html --url "$URL" -b -n 1
