@@ -43,6 +43,7 @@ struct call_env {
 	struct faults *faults;
 	const struct sim_opts *opts;
 	const char *prefix; /* NULL when routes have no prefix */
+	struct tally *tally;
 };
 
 struct call {
@@ -60,6 +61,8 @@ struct call {
 	struct fault_plan plan; /* what the fault rules want done to the answer */
 	struct idem_store *idem;
 	const char *idem_key; /* non-NULL while the answer is to be kept for the key */
+	bool control;         /* a /_sim/ request (not tallied) */
+	char route[96];       /* the matched route as a path, for the tally */
 };
 
 /* Answers with status and doc (taken: freed here; NULL sends no body). */

@@ -15,6 +15,9 @@
  *                                           memory_mib?, labels?}
  *   DELETE /_sim/boxes/{id|name}        204 (gone, whatever its state)
  *   POST   /_sim/boxes/{id|name}/state  200 Box  body: {"status", "exit_code"?}
+ *   GET    /_sim/requests               200 {"total", "routes": [{"method", "route",
+ *                                           "count"}]}: API requests answered so far
+ *   DELETE /_sim/requests               204 (the count starts again)
  */
 #include "control.h"
 
@@ -25,6 +28,7 @@
 #include "faults.h"
 #include "fleet_control.h"
 #include "model/box.h"
+#include "tally.h"
 
 static enum MHD_Result bad_body(struct call *c)
 {
@@ -169,6 +173,17 @@ static enum MHD_Result set_state(struct call *c)
 	return call_reply(c, MHD_HTTP_OK, doc);
 }
 
+static enum MHD_Result list_requests(struct call *c)
+{
+	return call_reply(c, MHD_HTTP_OK, tally_to_json(c->env->tally));
+}
+
+static enum MHD_Result clear_requests(struct call *c)
+{
+	tally_clear(c->env->tally);
+	return call_reply(c, MHD_HTTP_NO_CONTENT, NULL);
+}
+
 static const struct call_route control_routes[] = {
 	{{"faults", NULL}, "GET", list_faults},
 	{{"faults", NULL}, "POST", post_fault},
@@ -178,6 +193,8 @@ static const struct call_route control_routes[] = {
 	{{"boxes", NULL}, "POST", add_box},
 	{{"boxes", "*", NULL}, "DELETE", remove_box},
 	{{"boxes", "*", "state", NULL}, "POST", set_state},
+	{{"requests", NULL}, "GET", list_requests},
+	{{"requests", NULL}, "DELETE", clear_requests},
 };
 #define N_CONTROL (sizeof(control_routes) / sizeof(control_routes[0]))
 

@@ -555,6 +555,16 @@ static bool stray_slash(const struct call_route *r, const struct call *c)
 	return false;
 }
 
+/* The matched route's pattern as a path, e.g. "/v1/boxes/import", in c->route. */
+static void route_name(const struct call_route *r, struct call *c)
+{
+	size_t len = (size_t)snprintf(c->route, sizeof(c->route), "/v1");
+
+	for (size_t i = 0; r->pattern[i] != NULL && len < sizeof(c->route); i++)
+		len += (size_t)snprintf(c->route + len, sizeof(c->route) - len, "/%s",
+					r->pattern[i]);
+}
+
 enum MHD_Result call_dispatch(struct call *c, const struct call_route *table, size_t n)
 {
 	char allow[64] = "";
@@ -565,6 +575,7 @@ enum MHD_Result call_dispatch(struct call *c, const struct call_route *table, si
 		if (strcmp(table[i].method, c->method) == 0) {
 			if (stray_slash(&table[i], c))
 				return call_error(c, CALL_INVALID_ARGUMENT, "invalid path segment");
+			route_name(&table[i], c);
 			return table[i].fn(c);
 		}
 		if (allow[0] != '\0')

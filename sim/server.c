@@ -32,6 +32,7 @@
 
 #include "call.h"
 #include "control.h"
+#include "tally.h"
 #include "model/xalloc.h"
 
 #define SERVER_MAX_BODY (1024u * 1024)
@@ -284,12 +285,16 @@ static enum MHD_Result route_api(struct server *s, struct call *c, const char *u
 	const char *rest = strncmp(url, "/v1/", 4) == 0 ? url + 4 : NULL;
 	enum MHD_Result r;
 
-	if (rest != NULL && strcmp(rest, "config") == 0)
+	if (rest != NULL && strcmp(rest, "config") == 0) {
+		snprintf(c->route, sizeof(c->route), "/v1/config");
 		return routes_config(c);
+	}
 	if (!authorized(s, c))
 		return call_error(c, CALL_UNAUTHENTICATED, "missing or invalid bearer token");
-	if (rest != NULL && strcmp(rest, "me") == 0)
+	if (rest != NULL && strcmp(rest, "me") == 0) {
+		snprintf(c->route, sizeof(c->route), "/v1/me");
 		return routes_me(c);
+	}
 	rest = rest != NULL ? strip_prefix(s, rest) : NULL;
 	if (rest == NULL)
 		return call_error(c, CALL_NOT_FOUND, "no such route");
@@ -306,6 +311,7 @@ static enum MHD_Result route(struct server *s, struct call *c, const char *url, 
 	if (url == NULL)
 		return call_error(c, CALL_NOT_FOUND, "no such route");
 	if (strncmp(url, "/_sim/", 6) == 0) {
+		c->control = true;
 		if (s->env.opts == NULL || !s->env.opts->control)
 			return call_error(c, CALL_NOT_FOUND, "no such route");
 		if (!key_given(s, c))
@@ -340,6 +346,8 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *conn, con
 		r = call_error(&c, CALL_INTERNAL, "storage error: cannot store the upload");
 	else
 		r = route(s, &c, url, p);
+	if (!c.control)
+		tally_add(s->env.tally, method, c.route[0] != '\0' ? c.route : NULL);
 	/* A keyed request that gave no answer worth keeping is forgotten. */
 	if (c.idem_key != NULL)
 		idem_abort(c.idem, c.idem_key);
@@ -507,6 +515,7 @@ static int parse_host(const char *host, uint16_t port, struct sockaddr_in *sa)
 static void server_free(struct server *s)
 {
 	idem_free(&s->idem);
+	tally_free(&s->env.tally);
 	free(s->api_key);
 	free(s->prefix);
 	free(s->base_path);
@@ -552,6 +561,7 @@ struct server *server_start(const struct server_opts *opts, struct fleet *fleet,
 	if (opts->prefix != NULL && opts->prefix[0] != '\0')
 		s->prefix = xstrdup(opts->prefix);
 	s->env.prefix = s->prefix;
+	s->env.tally = tally_new();
 	if (opts->api_key != NULL && opts->api_key[0] != '\0')
 		s->api_key = xstrdup(opts->api_key);
 	s->base_path = normal_base(opts->sim != NULL ? opts->sim->base_path : NULL);

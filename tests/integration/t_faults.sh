@@ -223,6 +223,27 @@ req GET /_sim/faults
 field 'no rules left' '.faults | length' 0
 req GET /v1/boxes
 expect 'cleared: behaves' 200
+
+# --- the request tally: API requests by route, the control API not counted ----
+req DELETE /_sim/requests
+expect 'tally reset' 204
+req GET /v1/boxes
+req GET /v1/boxes
+req GET "/v1/boxes/$(jq -r '.boxes[0].box_id' "$TMP/body")/metrics"
+req GET /v1/metrics
+req POST /v1/boxes/nope/start
+req GET /v1/no/such/route
+req GET /_sim/faults
+req GET /_sim/requests
+expect 'tally' 200
+field 'tally total: six API requests, no /_sim/' '.total' 6
+field 'tally: the list twice' '[.routes[] | select(.method == "GET" and .route == "/v1/boxes") | .count] | add' 2
+field 'tally: metrics by pattern' '[.routes[] | select(.route == "/v1/boxes/*/metrics") | .count] | add' 1
+field 'tally: a 404 on a route is its route' '[.routes[] | select(.method == "POST" and .route == "/v1/boxes/*/start") | .count] | add' 1
+field 'tally: no route' '[.routes[] | select(.route == "(no route)") | .count] | add' 1
+req DELETE /_sim/requests
+req GET /_sim/requests
+field 'tally after reset' '.total' 0
 stop_sim "$FAULTS_PID" faults
 
 # --- with a key, the control API wants it too --------------------------------
