@@ -333,7 +333,7 @@ static void update_interest(struct ui *ui)
 {
 	const struct box_list *l = store_view_boxes(&ui->view);
 	const struct box *sel = ui_selected_box(ui);
-	size_t shown = ui->body != NULL ? (size_t)getmaxy(ui->body) : 0;
+	size_t shown = draw_table_rows(ui);
 	const char *ids[512];
 	size_t n = 0;
 	bool images = ui->current == VIEW_IMAGES;

@@ -24,6 +24,13 @@ void draw_init(enum glyph_set set)
 	text_set = set;
 }
 
+size_t draw_table_rows(const struct ui *ui)
+{
+	int h = ui->body != NULL ? getmaxy(ui->body) - 1 : 0;
+
+	return h > 0 ? (size_t)h : 0;
+}
+
 void draw_text(WINDOW *w, int y, int x, const char *s, int maxw, attr_t attr)
 {
 	char buf[GLYPH_FIT_BUF(512)];

@@ -26,9 +26,9 @@
 
 static size_t page(struct ui *ui)
 {
-	int h = getmaxy(ui->body) - 1;
+	size_t h = draw_table_rows(ui);
 
-	return h > 1 ? (size_t)h - 1 : 1;
+	return h > 1 ? h - 1 : 1;
 }
 
 static void nav(struct ui *ui, long delta, bool absolute)

@@ -181,6 +181,8 @@ const struct box *ui_selected_box(struct ui *ui);
 size_t ui_active_jobs(struct ui *ui);
 
 /* draw.c */
+/* The lines of the body a table has for rows: all but its heading line. */
+size_t draw_table_rows(const struct ui *ui);
 /* Sets the glyph set every draw_ function uses (app.c, once the terminal is known). */
 void draw_init(enum glyph_set set);
 void draw_header(struct ui *ui);

@@ -244,7 +244,7 @@ void boxes_draw(struct ui *ui)
 	const struct box_list *l = store_view_boxes(&ui->view);
 	enum col_id shown[COL_COUNT];
 	int width[COL_COUNT], n = columns_layout(ui->cols, ui->columns, shown, width);
-	size_t visible = (size_t)(getmaxy(ui->body) - 1);
+	size_t visible = draw_table_rows(ui);
 
 	draw_table_header(ui, shown, width, n);
 	if (l == NULL || ui->rows_boxes.n == 0) {

@@ -110,7 +110,7 @@ static void heading(struct ui *ui, const char *text)
 void images_draw(struct ui *ui)
 {
 	const struct image_list *il = store_view_images(&ui->view);
-	size_t visible = (size_t)(getmaxy(ui->body) - 1);
+	size_t visible = draw_table_rows(ui);
 	int refw = ui->cols - 12 - 20 - 10 - 8 - 4;
 
 	heading(ui, "REFERENCE");
@@ -240,7 +240,7 @@ static void job_line(struct ui *ui, int y, const struct job *j, bool selected)
 void jobs_draw(struct ui *ui)
 {
 	size_t n = store_view_job_count(&ui->view), sel = job_sel_row(ui);
-	size_t visible = (size_t)(getmaxy(ui->body) - 1);
+	size_t visible = draw_table_rows(ui);
 
 	heading(ui, "STATE     JOB                            PROGRESS     "
 		    "BYTES, RATE, ETA, ELAPSED                MESSAGE");
@@ -266,7 +266,7 @@ static attr_t event_attr(struct ui *ui, enum event_level l)
 
 void events_draw(struct ui *ui)
 {
-	size_t visible = (size_t)(getmaxy(ui->body) - 1);
+	size_t visible = draw_table_rows(ui);
 
 	heading(ui, "TIME      EVENT (newest first)");
 	if (ui->events_top >= ui->events.n)
