@@ -104,13 +104,15 @@ demo: deps all
 unit: $(UNIT_BINS)
 	@sh scripts/run-tests.sh unit $(UNIT_BINS)
 
+# The fault matrix (3.5 minutes) runs once, in asan, against the ASan+UBSan
+# build: that one run shows every row passes and passes under the sanitizers,
+# and keeps check under CI's 20 minutes on 2 cores.
 check: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) integration
 	$(MAKE) conformance
 	$(MAKE) e2e
-	$(MAKE) faults
 	$(MAKE) soak
 	$(MAKE) asan
 	$(MAKE) tsan
