@@ -3,29 +3,19 @@
 # import throughput of a 1 GiB disk over loopback, with the simulator's peak
 # RSS. Medians of RUNS runs (default 5). Usage: bench_sim.sh SIM_BINARY
 set -eu
-SIM=${1:-build/boxlite-sim}
+. "$(dirname "$0")/common.bash"
+bench_init "${1:-build/boxlite-sim}"
 RUNS=${RUNS:-5}
-TMP=$(mktemp -d)
-PID=""
-trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$TMP"' EXIT
 
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
-# start ARGS...: starts the sim, sets URL and PID, prints seconds to ready.
+# start ARGS...: start_sim, printing the seconds it took to be ready.
 start() {
 	local t0 t1
 	t0=$(date +%s.%N)
-	"$SIM" --port 0 "$@" >"$TMP/out" 2>"$TMP/err" &
-	PID=$!
-	until grep -q '^listening' "$TMP/out" 2>/dev/null; do
-		kill -0 "$PID" 2>/dev/null || { cat "$TMP/err" >&2; exit 1; }
-		sleep 0.001
-	done
+	start_sim "$@"
 	t1=$(date +%s.%N)
-	URL=$(sed -n 's/^listening on //p' "$TMP/out")
 	awk "BEGIN {print $t1 - $t0}"
 }
-stop() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""; }
+stop() { stop_sim; }
 
 echo "== boxlite-sim: start-up (demo fleet, --port 0)"
 for i in $(seq "$RUNS"); do start >>"$TMP/startup" 2>/dev/null; stop; done
@@ -74,7 +64,7 @@ for i in $(seq "$RUNS"); do
 		-o "$TMP/imp" -w '%{time_total} %{size_upload}\n' "$URL/v1/boxes/import" >>"$TMP/import"
 	curl -s -X DELETE -o /dev/null "$URL/v1/boxes/$(jq -r .box_id "$TMP/imp")?force=true"
 done
-hwm=$(awk '/VmHWM/ {print $2}' "/proc/$PID/status")
+hwm=$(awk '/VmHWM/ {print $2}' "/proc/$SIMPID/status")
 stop
 size=$(stat -c %s "$TMP/a.boxlite")
 printf 'archive: %d MiB (disk 1024 MiB); first export (builds it): %.2f s\n' \

@@ -15,6 +15,7 @@
 # Usage: bench_tui.sh [BUILD_DIR]   (default build; a path to a binary in
 # BUILD_DIR, as scripts/bench.sh passes, is taken as its directory)
 set -eu
+. "$(dirname "$0")/common.bash"
 arg=${1:-build}
 if [ -f "$arg" ]; then BUILD=$(dirname "$arg"); else BUILD=$arg; fi
 BOXTOP=$(cd "$BUILD" && pwd)/boxtop
@@ -51,24 +52,12 @@ printf 'set -g status off\nset -g default-terminal tmux-256color\nset -g remain-
 ENVS="LANG=C.UTF-8 LC_ALL= TERM=tmux-256color XDG_CONFIG_HOME=$TMP/cfg BOXLITE_HOME=$TMP/boxlite HOME=$TMP NO_COLOR="
 CLK_TCK=$(getconf CLK_TCK)
 
-median() { sort -g | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]}'; }
 now() { echo "$EPOCHREALTIME"; }
 # nap SECS: a sleep that a signal interrupts at once (traps run), unlike a
 # foreground one.
 nap() { sleep "$1" & NAPPID=$!; wait "$NAPPID"; NAPPID=""; }
 ms() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f\n", (b - a) * 1000}'; }
 
-start_sim() {
-	rm -f "$TMP/sim.out" # not the last simulator's address
-	"$SIM" --port 0 --seed 1 "$@" >"$TMP/sim.out" 2>"$TMP/sim.err" &
-	SIMPID=$!
-	until grep -q '^listening' "$TMP/sim.out" 2>/dev/null; do
-		kill -0 "$SIMPID" 2>/dev/null || { cat "$TMP/sim.err" >&2; exit 1; }
-		sleep 0.01
-	done
-	URL=$(sed -n 's/^listening on //p' "$TMP/sim.out")
-}
-stop_sim() { kill "$SIMPID"; wait "$SIMPID" 2>/dev/null || true; SIMPID=""; }
 
 # server NAME: a private tmux server at 120x40 holding a placeholder pane.
 server() {
