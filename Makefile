@@ -199,7 +199,7 @@ fuzz-campaign: fuzz
 	@printf '%s\n' $(FUZZ_NAMES) | xargs -P $(FUZZ_JOBS) -I{} \
 		sh scripts/fuzz-run.sh build/fuzz $(FUZZ_SECONDS) {} | grep -E '^ *fuzz: [a-z_]+:|!!'
 
-bench: all
+bench: deps all
 	$(MAKE) BUILD=build/bench CFLAGS="-O2 -g -DNDEBUG" bench-bins
 	@sh scripts/bench.sh build/bench
 

@@ -6,7 +6,7 @@ set -eu
 
 PKGS="make gcc pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
 libcmocka-dev libmicrohttpd-dev libarchive-dev libzstd-dev libssl-dev \
-clang libclang-rt-dev tmux zstd curl jq"
+clang libclang-rt-dev tmux zstd curl jq time"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps: not a Debian system; install the equivalents of: $PKGS" >&2
