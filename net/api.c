@@ -467,15 +467,28 @@ static void free_image_page(void **page)
 /*
  * Follows next_page_token from the first page (whose items become the
  * result) to the end. A repeated token or too many pages is an error.
+ * first, when not NULL, is that first page already fetched (taken: it is
+ * the result, or freed on error), and the pages after it are fetched.
  */
 static int all_pages(struct api *a, const char *path, const char *query, const struct pager *pg,
-		     const atomic_bool *cancel, void **out, struct net_error *err)
+		     void *first, const atomic_bool *cancel, void **out, struct net_error *err)
 {
 	char *prev = NULL;
-	void *all = NULL;
+	void *all = first;
+	unsigned start = 0;
 	int rc = -1;
 
-	for (unsigned pages = 0;; pages++) {
+	if (first != NULL) {
+		size_t *n;
+		char *token;
+
+		pg->get_items(first, &n, &token);
+		if (token == NULL || token[0] == '\0')
+			goto done;
+		prev = xstrdup(token);
+		start = 1;
+	}
+	for (unsigned pages = start;; pages++) {
 		void *page = NULL;
 		char *token;
 		size_t *n_page;
@@ -522,6 +535,7 @@ static int all_pages(struct api *a, const char *path, const char *query, const s
 		if (page != all)
 			pg->free_page(&page);
 	}
+done:
 	*out = all;
 	all = NULL;
 	rc = 0;
@@ -532,23 +546,39 @@ out:
 	return rc;
 }
 
+static const struct pager box_pager = {box_page_items, sizeof(struct box), dec_box_list,
+				       free_box_page};
+
+/* The list whole: no token left over. */
+static struct box_list *whole_boxes(void *list)
+{
+	struct box_list *l = list;
+
+	free(l->next_page_token);
+	l->next_page_token = NULL;
+	return l;
+}
+
+int api_boxes_rest(struct api *a, struct box_list **list, const atomic_bool *cancel,
+		   struct net_error *err)
+{
+	void *all = NULL;
+	int rc = all_pages(a, "/boxes", "", &box_pager, *list, cancel, &all, err);
+
+	*list = rc == 0 ? whole_boxes(all) : NULL;
+	return rc;
+}
+
 int api_boxes(struct api *a, const char *status, const atomic_bool *cancel, struct box_list **out,
 	      struct net_error *err)
 {
-	static const struct pager pg = {box_page_items, sizeof(struct box), dec_box_list,
-					free_box_page};
 	char *q = status != NULL ? xasprintf("&status=%s", status) : xstrdup("");
 	void *list = NULL;
-	int rc = all_pages(a, "/boxes", q, &pg, cancel, &list, err);
+	int rc = all_pages(a, "/boxes", q, &box_pager, NULL, cancel, &list, err);
 
 	free(q);
-	if (rc == 0) {
-		struct box_list *l = list;
-
-		free(l->next_page_token);
-		l->next_page_token = NULL;
-		*out = l;
-	}
+	if (rc == 0)
+		*out = whole_boxes(list);
 	return rc;
 }
 
@@ -558,7 +588,7 @@ int api_images(struct api *a, const atomic_bool *cancel, struct image_list **out
 	static const struct pager pg = {image_page_items, sizeof(struct image_info), dec_image_list,
 					free_image_page};
 	void *list = NULL;
-	int rc = all_pages(a, "/images", "", &pg, cancel, &list, err);
+	int rc = all_pages(a, "/images", "", &pg, NULL, cancel, &list, err);
 
 	if (rc == 0) {
 		struct image_list *l = list;

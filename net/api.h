@@ -87,6 +87,13 @@ int api_me(struct api *a, const atomic_bool *cancel, struct principal **out, str
  */
 int api_boxes(struct api *a, const char *status, const atomic_bool *cancel, struct box_list **out,
 	      struct net_error *err);
+/*
+ * *list is the first page of the unfiltered box list (the poller fetched it
+ * with If-None-Match): appends the pages after it, as api_boxes would. On
+ * error *list is freed and NULL.
+ */
+int api_boxes_rest(struct api *a, struct box_list **list, const atomic_bool *cancel,
+		   struct net_error *err);
 int api_box(struct api *a, const char *id, const atomic_bool *cancel, struct box **out,
 	    struct net_error *err);
 int api_box_start(struct api *a, const char *id, const atomic_bool *cancel, struct box **out,

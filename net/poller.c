@@ -195,11 +195,10 @@ static int poll_boxes(struct poller *p, struct net_error *err)
 	}
 	snprintf(p->etag, sizeof(p->etag), "%s", resp.etag);
 	http_resp_clear(&resp);
-	/* More than one page: no ETag shortcut, the whole list. */
+	/* More than one page: no ETag shortcut; the pages after this one. */
 	if (l->next_page_token != NULL) {
 		p->etag[0] = '\0';
-		box_list_free(&l);
-		if (api_boxes(p->api, NULL, &p->cancel, &l, err) < 0)
+		if (api_boxes_rest(p->api, &l, &p->cancel, err) < 0)
 			return -1;
 	}
 	note_running(p, l);
