@@ -541,6 +541,10 @@ int app_run(const struct opts *o, const struct settings *s)
 	if (o->columns != NULL &&
 	    columns_parse(o->columns, &ui.columns, err, sizeof(err)) < 0)
 		goto out;
+	if (o->filter != NULL && o->filter[0] != '\0') {
+		ui.filter_text = xstrdup(o->filter);
+		ui.query = query_parse(ui.filter_text);
+	}
 	if (install_signals() < 0 || start_workers(&ui, err, sizeof(err)) < 0 ||
 	    open_terminal(&ui, err, sizeof(err)) < 0)
 		goto out;

@@ -286,8 +286,10 @@ static int check_mode(const struct opts *o, char *err, size_t errlen)
 		return fail(err, errlen, "%s", "--name goes with 'boxtop import FILE'");
 	if (xfer && (o->batch || o->json))
 		return fail(err, errlen, "%s", "-b and --json do not go with export or import");
-	if ((o->iterations != 0 || o->filter != NULL) && !(o->batch || o->json))
-		return fail(err, errlen, "%s", "-n and --filter go with -b or --json");
+	if (o->iterations != 0 && !(o->batch || o->json))
+		return fail(err, errlen, "%s", "-n goes with -b or --json");
+	if (o->filter != NULL && o->mode != MODE_DASHBOARD && o->mode != MODE_BATCH)
+		return fail(err, errlen, "%s", "--filter goes with the dashboard, -b or --json");
 	return 0;
 }
 

@@ -126,8 +126,13 @@ static void test_batch(void **state)
 	assert_int_equal(parse("--json", NULL), 0);
 	assert_int_equal(o.mode, MODE_BATCH);
 	assert_true(o.json);
-	refused(parse("-n", "2", NULL), "go with -b or --json");
-	refused(parse("--filter", "x", NULL), "go with -b or --json");
+	refused(parse("-n", "2", NULL), "goes with -b or --json");
+	/* --filter also starts the dashboard filtered; not with export or import. */
+	assert_int_equal(parse("--filter", "status:running", NULL), 0);
+	assert_int_equal(o.mode, MODE_DASHBOARD);
+	assert_string_equal(o.filter, "status:running");
+	refused(parse("export", "web-1", "--filter", "x", NULL),
+		"--filter goes with the dashboard");
 }
 
 static void test_export_and_import(void **state)
