@@ -195,9 +195,12 @@ fuzz-run: fuzz
 # A long campaign (not in check): every target for FUZZ_SECONDS, FUZZ_JOBS at
 # a time, e.g. make fuzz-campaign FUZZ_SECONDS=600 FUZZ_JOBS=2 (docs/fuzzing.md).
 FUZZ_JOBS ?= 1
+# A finding prints the log's end and the reproducer's name on stderr, and the
+# campaign exits non-zero (xargs's status, not the filter's).
 fuzz-campaign: fuzz
 	@printf '%s\n' $(FUZZ_NAMES) | xargs -P $(FUZZ_JOBS) -I{} \
-		sh scripts/fuzz-run.sh build/fuzz $(FUZZ_SECONDS) {} | grep -E '^ *fuzz: [a-z_]+:|!!'
+		sh scripts/fuzz-run.sh build/fuzz $(FUZZ_SECONDS) {} >build/fuzz/campaign.log; \
+	rc=$$?; grep -E '^ *fuzz: [a-z_]+:' build/fuzz/campaign.log; exit $$rc
 
 bench: deps all
 	$(MAKE) BUILD=build/bench CFLAGS="-O2 -g -DNDEBUG" bench-bins

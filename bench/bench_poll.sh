@@ -17,7 +17,7 @@
 #     which needs every running box's metrics.
 #
 # Usage: bench_poll.sh [SIM]   env: RUNS (5), REFRESHES (20), WINDOW (30)
-set -eu
+set -eu -o pipefail
 . "$(dirname "$0")/common.bash"
 bench_init "${1:-build/boxlite-sim}"
 RUNS=${RUNS:-5}

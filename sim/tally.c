@@ -16,7 +16,7 @@
 #define TALLY_ROUTES 64
 
 struct tally_row {
-	char method[8];
+	char method[16]; /* longer methods share a cut name */
 	char route[96];
 	uint64_t count;
 };
@@ -48,14 +48,16 @@ void tally_free(struct tally **t)
 static struct tally_row *row_of(struct tally *t, const char *method, const char *route)
 {
 	struct tally_row *r;
+	char m[sizeof(r->method)];
 
+	snprintf(m, sizeof(m), "%s", method);
 	for (size_t i = 0; i < t->n; i++)
-		if (strcmp(t->rows[i].method, method) == 0 && strcmp(t->rows[i].route, route) == 0)
+		if (strcmp(t->rows[i].method, m) == 0 && strcmp(t->rows[i].route, route) == 0)
 			return &t->rows[i];
 	if (t->n == TALLY_ROUTES)
 		return NULL;
 	r = &t->rows[t->n++];
-	snprintf(r->method, sizeof(r->method), "%s", method);
+	snprintf(r->method, sizeof(r->method), "%s", m);
 	snprintf(r->route, sizeof(r->route), "%s", route);
 	r->count = 0;
 	return r;
