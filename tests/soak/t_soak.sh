@@ -47,16 +47,21 @@ soak_faults() {
 }
 
 # Flat: the last third's largest RSS is within 8 MiB and 15% of the first
-# third's after warm-up, and the fds end where they began (a couple of
-# keep-alive connections may come and go).
+# third's after warm-up, and so is the open fds' largest count within 4:
+# between samples the count moves with the keep-alive connections the
+# workers and the metrics fetch happen to hold (CI saw 17 at 10 s and 21 at
+# the end, both legitimate), while a leak of one fd per job or per poll
+# would add hundreds over a run. 48 fds is far beyond what boxtop's design
+# opens (terminal, pipes, a connection per worker and the poller, 8 for the
+# metrics, two files per transfer) and is never allowed.
 soak_verdict() {
 	awk -F'\t' -v n="$(wc -l <"$SOAK_LOG")" '
-		NR > 1 && NR <= 1 + n / 3 { if ($2 > a) a = $2; if (f0 == "") f0 = $3 }
-		NR > n - n / 3 { if ($2 > b) b = $2; f1 = $3 }
+		NR > 1 && NR <= 1 + n / 3 { if ($2 > a) a = $2; if ($3 > fa) fa = $3 }
+		NR > n - n / 3 { if ($2 > b) b = $2; if ($3 > fb) fb = $3 }
 		{ if (fmax == "" || $3 > fmax) fmax = $3; if (fmin == "" || $3 < fmin) fmin = $3 }
 		END {
-			printf "rss first third %d KiB, last third %d KiB; fds %d..%d (start %d, end %d)\n", a, b, fmin, fmax, f0, f1
-			exit !(b <= a + 8192 && b <= a * 1.15 && f1 <= f0 + 2)
+			printf "rss first third %d KiB, last third %d KiB; fds %d..%d (largest: first third %d, last third %d)\n", a, b, fmin, fmax, fa, fb
+			exit !(b <= a + 8192 && b <= a * 1.15 && fb <= fa + 4 && fmax <= 48)
 		}' "$SOAK_LOG"
 }
 
