@@ -62,6 +62,7 @@ struct call {
 	struct idem_store *idem;
 	const char *idem_key; /* non-NULL while the answer is to be kept for the key */
 	bool control;         /* a /_sim/ request (not tallied) */
+	bool not_modified;    /* answered 304 */
 	char route[96];       /* the matched route as a path, for the tally */
 };
 

@@ -15,8 +15,10 @@
  *                                           memory_mib?, labels?}
  *   DELETE /_sim/boxes/{id|name}        204 (gone, whatever its state)
  *   POST   /_sim/boxes/{id|name}/state  200 Box  body: {"status", "exit_code"?}
- *   GET    /_sim/requests               200 {"total", "routes": [{"method", "route",
- *                                           "count"}]}: API requests answered so far
+ *   GET    /_sim/requests               200 {"total", "not_modified", "routes":
+ *                                           [{"method", "route", "count",
+ *                                           "not_modified"}]}: API requests
+ *                                           answered so far, and of them 304s
  *   DELETE /_sim/requests               204 (the count starts again)
  */
 #include "control.h"

@@ -43,6 +43,7 @@ enum key {
 	K_DROP_AFTER,
 	K_CORRUPT_AT,
 	K_COUNT,
+	K_SKIP,
 	K_RATE, /* the only one that is not an integer */
 	K_N,
 };
@@ -62,6 +63,7 @@ static const struct {
 	[K_DROP_AFTER] = {"drop_after", 0, 1ULL << 40},
 	[K_CORRUPT_AT] = {"corrupt_at", 0, 1ULL << 40},
 	[K_COUNT] = {"count", 1, 1000000000},
+	[K_SKIP] = {"skip", 0, 1000000000},
 	[K_RATE] = {"rate", 0, 1},
 };
 
@@ -70,7 +72,8 @@ struct rule {
 	char *pattern;
 	double rate;
 	int64_t count; /* COUNT_UNLIMITED or how many times it may fire */
-	uint64_t fired;
+	uint64_t skip; /* matching requests let through before it may fire */
+	uint64_t fired, matched;
 	unsigned seen; /* bit k: key k was given (duplicates are refused) */
 	struct fault_plan plan;
 };
@@ -169,6 +172,9 @@ static void set_field(struct rule *r, enum key k, uint64_t v)
 		break;
 	case K_COUNT:
 		r->count = (int64_t)v;
+		break;
+	case K_SKIP:
+		r->skip = v;
 		break;
 	default:
 		break;
@@ -516,6 +522,8 @@ static cJSON *rule_json(const struct rule *r)
 	cJSON_AddNumberToObject(o, "rate", r->rate);
 	if (r->count != COUNT_UNLIMITED)
 		cJSON_AddNumberToObject(o, "count", (double)r->count);
+	if (r->skip != 0)
+		cJSON_AddNumberToObject(o, "skip", (double)r->skip);
 	cJSON_AddNumberToObject(o, "fired", (double)r->fired);
 	if (p->status != 0)
 		cJSON_AddNumberToObject(o, "status", p->status);
@@ -613,7 +621,7 @@ void faults_plan(struct faults *f, const char *method, const char *path, struct 
 	for (size_t i = 0; i < f->n; i++) {
 		struct rule *r = &f->rules[i];
 
-		if (!rule_matches(r, method, path) || !rule_fires(f, r))
+		if (!rule_matches(r, method, path) || r->matched++ < r->skip || !rule_fires(f, r))
 			continue;
 		r->fired++;
 		*out = r->plan;

@@ -71,10 +71,12 @@ static const char usage[] =
 	"  --state-dir DIR      where archives and uploads live (default: a private\n"
 	"                       temporary directory, removed on exit)\n"
 	"  --strict-stopped     snapshot, clone and export refuse running boxes (409)\n"
+	"  --no-etag            send no ETag and ignore If-None-Match, as a server\n"
+	"                       without them would\n"
 	"  --control            serve the /_sim/ control API (faults, key expiry, boxes)\n"
 	"  --fault SPEC         a fault rule, repeatable: 'METHOD PATTERN:key=value,...'\n"
 	"                       keys: status retry_after latency_ms truncate not_json\n"
-	"                       pad_bytes drip_ms drop_after corrupt_at rate count\n"
+	"                       pad_bytes drip_ms drop_after corrupt_at rate count skip\n"
 	"  --help, --version\n"
 	"\n"
 	"When ready it prints 'listening on http://HOST:PORT'. SIGINT/SIGTERM stop it.\n";
@@ -208,6 +210,8 @@ static bool parse_flag(const char *opt, struct options *o)
 		o->sim.strict_stopped = true;
 	else if (strcmp(opt, "--control") == 0)
 		o->sim.control = true;
+	else if (strcmp(opt, "--no-etag") == 0)
+		o->sim.no_etag = true;
 	else
 		return false;
 	return true;

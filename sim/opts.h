@@ -22,6 +22,7 @@ struct sim_opts {
 	enum sim_flavor flavor;
 	bool strict_stopped;   /* snapshot, clone and export refuse running boxes */
 	bool control;          /* serve the /_sim/ control API */
+	bool no_etag;          /* send no ETag (like a server without them) */
 	uint64_t disk_size;    /* default disk content per box, bytes */
 	uint64_t rate;         /* transfer throttle, bytes/s; 0 = unlimited */
 	uint64_t transfer_max; /* largest import accepted (413 above); 0 = SIM_TRANSFER_MAX */

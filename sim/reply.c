@@ -262,12 +262,14 @@ static enum MHD_Result send_text(struct call *c, unsigned int status, char *text
 	char ra[16];
 
 	keep_for_key(c, status, text, len);
-	if (status == MHD_HTTP_OK && strcmp(c->method, "GET") == 0 && text != NULL) {
+	if (status == MHD_HTTP_OK && strcmp(c->method, "GET") == 0 && text != NULL &&
+	    (c->env->opts == NULL || !c->env->opts->no_etag)) {
 		etag_of(text, len, etag, sizeof(etag));
 		if (etag_matches(c, etag)) {
 			free(text);
 			text = NULL;
 			status = MHD_HTTP_NOT_MODIFIED;
+			c->not_modified = true;
 		}
 	}
 	if (text != NULL)

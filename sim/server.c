@@ -347,7 +347,8 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *conn, con
 	else
 		r = route(s, &c, url, p);
 	if (!c.control)
-		tally_add(s->env.tally, method, c.route[0] != '\0' ? c.route : NULL);
+		tally_add(s->env.tally, method, c.route[0] != '\0' ? c.route : NULL,
+			  c.not_modified);
 	/* A keyed request that gave no answer worth keeping is forgotten. */
 	if (c.idem_key != NULL)
 		idem_abort(c.idem, c.idem_key);

@@ -19,11 +19,12 @@ struct tally_row {
 	char method[16]; /* longer methods share a cut name */
 	char route[96];
 	uint64_t count;
+	uint64_t not_modified;
 };
 
 struct tally {
 	pthread_mutex_t lock;
-	uint64_t total;
+	uint64_t total, not_modified;
 	struct tally_row rows[TALLY_ROUTES];
 	size_t n;
 };
@@ -60,18 +61,22 @@ static struct tally_row *row_of(struct tally *t, const char *method, const char 
 	snprintf(r->method, sizeof(r->method), "%s", m);
 	snprintf(r->route, sizeof(r->route), "%s", route);
 	r->count = 0;
+	r->not_modified = 0;
 	return r;
 }
 
-void tally_add(struct tally *t, const char *method, const char *route)
+void tally_add(struct tally *t, const char *method, const char *route, bool not_modified)
 {
 	struct tally_row *r;
 
 	pthread_mutex_lock(&t->lock);
 	t->total++;
+	t->not_modified += not_modified;
 	r = row_of(t, method, route != NULL ? route : "(no route)");
-	if (r != NULL)
+	if (r != NULL) {
 		r->count++;
+		r->not_modified += not_modified;
+	}
 	pthread_mutex_unlock(&t->lock);
 }
 
@@ -79,6 +84,7 @@ void tally_clear(struct tally *t)
 {
 	pthread_mutex_lock(&t->lock);
 	t->total = 0;
+	t->not_modified = 0;
 	t->n = 0;
 	pthread_mutex_unlock(&t->lock);
 }
@@ -90,12 +96,14 @@ cJSON *tally_to_json(struct tally *t)
 
 	pthread_mutex_lock(&t->lock);
 	cJSON_AddNumberToObject(doc, "total", (double)t->total);
+	cJSON_AddNumberToObject(doc, "not_modified", (double)t->not_modified);
 	for (size_t i = 0; i < t->n; i++) {
 		cJSON *o = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(o, "method", t->rows[i].method);
 		cJSON_AddStringToObject(o, "route", t->rows[i].route);
 		cJSON_AddNumberToObject(o, "count", (double)t->rows[i].count);
+		cJSON_AddNumberToObject(o, "not_modified", (double)t->rows[i].not_modified);
 		cJSON_AddItemToArray(arr, o);
 	}
 	pthread_mutex_unlock(&t->lock);

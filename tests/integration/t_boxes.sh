@@ -218,6 +218,17 @@ req POST /v1/boxes/import --data-binary "@$TMP/big"
 error_is 'import over the limit' 413 PayloadTooLargeError payload_too_large
 stop_sim "$SMALL_PID" small
 
+# --- --no-etag: a server without ETags answers every GET in full ---
+start_sim noetag --port 0 --no-etag
+NOETAG_PID=$PID
+req GET /v1/boxes
+expect 'no-etag list' 200
+check 'no ETag header' bash -c "! grep -qi '^etag:' '$TMP/hdr'"
+req GET /v1/boxes -H 'If-None-Match: *'
+expect 'If-None-Match ignored' 200
+field 'the whole list again' '.boxes | length' 24
+stop_sim "$NOETAG_PID" noetag
+
 # --- the serve flavor: boxlite serve's shapes ---
 start_sim serve --port 0 --flavor serve --disk-size 1M
 SERVE_PID=$PID

@@ -79,6 +79,22 @@ expect 'posted fault pattern does not match the list' 200
 req GET /_sim/faults
 field 'posted rule fired once' '.faults[1].fired' 1
 
+# skip=2: the first two matching requests pass, the third fails, once.
+post_json /_sim/faults '{"spec":"GET /v1/boxes/web-2:status=503,skip=2,count=1"}'
+expect 'post skip fault' 201
+req GET /v1/boxes/web-2
+expect 'skip: first passes' 200
+req GET /v1/boxes/web-2
+expect 'skip: second passes' 200
+req GET /v1/boxes/web-2
+error_is 'skip: third fails' 503 EngineError engine_unavailable
+req GET /v1/boxes/web-2
+expect 'skip: count used up' 200
+req GET /_sim/faults
+field 'skip listed' '.faults[2] | [.skip, .fired] | join(" ")' '2 1'
+post_json /_sim/faults '{"path":"/v1/boxes","skip":-1}'
+error_is 'fault skip -1' 400 InvalidArgumentError invalid_argument
+
 # Bad rules are refused with a reason.
 post_json /_sim/faults '{"path":"/v1/boxes","status":200}'
 error_is 'fault status 200' 400 InvalidArgumentError invalid_argument
@@ -93,7 +109,7 @@ error_is 'fault bad spec' 400 InvalidArgumentError invalid_argument
 post_json /_sim/faults '{bad json'
 error_is 'fault bad json' 400 InvalidArgumentError invalid_argument
 req GET /_sim/faults
-field 'refused rules are not listed' '.faults | length' 2
+field 'refused rules are not listed' '.faults | length' 3
 
 # Latency: only a lower bound.
 post_json /_sim/faults '{"spec":"GET /v1/me:latency_ms=400,count=1"}'
@@ -233,10 +249,16 @@ req GET "/v1/boxes/$(jq -r '.boxes[0].box_id' "$TMP/body")/metrics"
 req GET /v1/metrics
 req POST /v1/boxes/nope/start
 req GET /v1/no/such/route
+req GET /v1/metrics
+ETAG=$(sed -n 's/^[Ee][Tt][Aa][Gg]: *//p' "$TMP/hdr" | tr -d '\r')
+req GET /v1/metrics -H "If-None-Match: $ETAG"
+expect 'runtime metrics unchanged' 304
 req GET /_sim/faults
 req GET /_sim/requests
 expect 'tally' 200
-field 'tally total: six API requests, no /_sim/' '.total' 6
+field 'tally total: eight API requests, no /_sim/' '.total' 8
+field 'tally: one of them 304' '.not_modified' 1
+field 'tally: the 304 on its route' '[.routes[] | select(.route == "/v1/metrics") | [.count, .not_modified]] | .[0] | join(" ")' '3 1'
 field 'tally: the list twice' '[.routes[] | select(.method == "GET" and .route == "/v1/boxes") | .count] | add' 2
 field 'tally: metrics by pattern' '[.routes[] | select(.route == "/v1/boxes/*/metrics") | .count] | add' 1
 field 'tally: a 404 on a route is its route' '[.routes[] | select(.method == "POST" and .route == "/v1/boxes/*/start") | .count] | add' 1
@@ -244,6 +266,7 @@ field 'tally: no route' '[.routes[] | select(.route == "(no route)") | .count] |
 req DELETE /_sim/requests
 req GET /_sim/requests
 field 'tally after reset' '.total' 0
+field 'tally after reset: no 304' '.not_modified' 0
 stop_sim "$FAULTS_PID" faults
 
 # --- with a key, the control API wants it too --------------------------------
