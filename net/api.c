@@ -428,20 +428,32 @@ int api_snapshot_restore(struct api *a, const char *id, const char *name, const 
 	return call(a, "POST", full, "{}", cancel, NULL, NULL, err);
 }
 
+char *api_page_url(const struct api *a, const char *path, const char *query, const char *token)
+{
+	char *etok = token != NULL ? api_escape(token) : NULL;
+	char *p = xasprintf("%s?pageSize=1000%s%s%s", path, query,
+			    etok != NULL ? "&pageToken=" : "", etok != NULL ? etok : "");
+	char *url = api_url(a, true, p);
+
+	free(etok);
+	free(p);
+	return url;
+}
+
 /* One page's list and token, for the paging loop. */
 struct pager {
-	void *(*get_items)(void *page, size_t **n, char **token);
+	void *(*get_items)(void *page, size_t **n, char ***token);
 	size_t item_size;
 	decode_fn decode;
 	void (*free_page)(void **page);
 };
 
-static void *box_page_items(void *page, size_t **n, char **token)
+static void *box_page_items(void *page, size_t **n, char ***token)
 {
 	struct box_list *l = page;
 
 	*n = &l->n;
-	*token = l->next_page_token;
+	*token = &l->next_page_token;
 	return &l->items;
 }
 
@@ -450,12 +462,12 @@ static void free_box_page(void **page)
 	box_list_free((struct box_list **)page);
 }
 
-static void *image_page_items(void *page, size_t **n, char **token)
+static void *image_page_items(void *page, size_t **n, char ***token)
 {
 	struct image_list *l = page;
 
 	*n = &l->n;
-	*token = l->next_page_token;
+	*token = &l->next_page_token;
 	return &l->items;
 }
 
@@ -466,41 +478,23 @@ static void free_image_page(void **page)
 
 /*
  * Follows next_page_token from the first page (whose items become the
- * result) to the end. A repeated token or too many pages is an error.
- * first, when not NULL, is that first page already fetched (taken: it is
- * the result, or freed on error), and the pages after it are fetched.
+ * result, its token cleared) to the end. A repeated token or too many pages
+ * is an error.
  */
 static int all_pages(struct api *a, const char *path, const char *query, const struct pager *pg,
-		     void *first, const atomic_bool *cancel, void **out, struct net_error *err)
+		     const atomic_bool *cancel, void **out, struct net_error *err)
 {
 	char *prev = NULL;
-	void *all = first;
-	unsigned start = 0;
+	void *all = NULL;
+	char **token;
+	size_t *n_all;
 	int rc = -1;
 
-	if (first != NULL) {
-		size_t *n;
-		char *token;
-
-		pg->get_items(first, &n, &token);
-		if (token == NULL || token[0] == '\0')
-			goto done;
-		prev = xstrdup(token);
-		start = 1;
-	}
-	for (unsigned pages = start;; pages++) {
+	for (unsigned pages = 0;; pages++) {
 		void *page = NULL;
-		char *token;
 		size_t *n_page;
-		size_t *n_all;
-		char *url;
-		char *etok = prev != NULL ? api_escape(prev) : NULL;
-		char *p = xasprintf("%s?pageSize=1000%s%s%s", path, query,
-				    etok != NULL ? "&pageToken=" : "", etok != NULL ? etok : "");
+		char *url = api_page_url(a, path, query, prev);
 
-		free(etok);
-		url = api_url(a, true, p);
-		free(p);
 		if (pages == API_MAX_PAGES) {
 			net_error_set(err, NET_DECODE, "GET %s: more than %d pages", path,
 				      API_MAX_PAGES);
@@ -518,12 +512,12 @@ static int all_pages(struct api *a, const char *path, const char *query, const s
 			xarray_append(dst, n_all, src, n_page, pg->item_size);
 		}
 		pg->get_items(page, &n_page, &token);
-		if (token == NULL || token[0] == '\0') {
+		if (*token == NULL || (*token)[0] == '\0') {
 			if (page != all)
 				pg->free_page(&page);
 			break;
 		}
-		if (prev != NULL && strcmp(prev, token) == 0) {
+		if (prev != NULL && strcmp(prev, *token) == 0) {
 			net_error_set(err, NET_DECODE, "GET %s: the server repeated a page token",
 				      path);
 			if (page != all)
@@ -531,11 +525,13 @@ static int all_pages(struct api *a, const char *path, const char *query, const s
 			goto out;
 		}
 		free(prev);
-		prev = xstrdup(token);
+		prev = xstrdup(*token);
 		if (page != all)
 			pg->free_page(&page);
 	}
-done:
+	pg->get_items(all, &n_all, &token);
+	free(*token);
+	*token = NULL;
 	*out = all;
 	all = NULL;
 	rc = 0;
@@ -546,39 +542,18 @@ out:
 	return rc;
 }
 
-static const struct pager box_pager = {box_page_items, sizeof(struct box), dec_box_list,
-				       free_box_page};
-
-/* The list whole: no token left over. */
-static struct box_list *whole_boxes(void *list)
-{
-	struct box_list *l = list;
-
-	free(l->next_page_token);
-	l->next_page_token = NULL;
-	return l;
-}
-
-int api_boxes_rest(struct api *a, struct box_list **list, const atomic_bool *cancel,
-		   struct net_error *err)
-{
-	void *all = NULL;
-	int rc = all_pages(a, "/boxes", "", &box_pager, *list, cancel, &all, err);
-
-	*list = rc == 0 ? whole_boxes(all) : NULL;
-	return rc;
-}
-
 int api_boxes(struct api *a, const char *status, const atomic_bool *cancel, struct box_list **out,
 	      struct net_error *err)
 {
+	static const struct pager pg = {box_page_items, sizeof(struct box), dec_box_list,
+					free_box_page};
 	char *q = status != NULL ? xasprintf("&status=%s", status) : xstrdup("");
 	void *list = NULL;
-	int rc = all_pages(a, "/boxes", q, &box_pager, NULL, cancel, &list, err);
+	int rc = all_pages(a, "/boxes", q, &pg, cancel, &list, err);
 
 	free(q);
 	if (rc == 0)
-		*out = whole_boxes(list);
+		*out = list;
 	return rc;
 }
 
@@ -588,15 +563,10 @@ int api_images(struct api *a, const atomic_bool *cancel, struct image_list **out
 	static const struct pager pg = {image_page_items, sizeof(struct image_info), dec_image_list,
 					free_image_page};
 	void *list = NULL;
-	int rc = all_pages(a, "/images", "", &pg, NULL, cancel, &list, err);
+	int rc = all_pages(a, "/images", "", &pg, cancel, &list, err);
 
-	if (rc == 0) {
-		struct image_list *l = list;
-
-		free(l->next_page_token);
-		l->next_page_token = NULL;
-		*out = l;
-	}
+	if (rc == 0)
+		*out = list;
 	return rc;
 }
 

@@ -49,6 +49,12 @@ void api_set_backoff_ms(struct api *a, unsigned base_ms, unsigned max_ms);
 char *api_url(const struct api *a, bool scoped, const char *path);
 /* s percent-encoded as one path segment ('/' included). Caller frees. */
 char *api_escape(const char *s);
+/*
+ * The scoped URL of one page of a list: path?pageSize=1000, then query
+ * ("" or "&key=value..."), then the pageToken when token is not NULL.
+ * Caller frees.
+ */
+char *api_page_url(const struct api *a, const char *path, const char *query, const char *token);
 /* A random UUIDv4 into buf (37 bytes). */
 void api_new_idem_key(char buf[37]);
 
@@ -87,13 +93,6 @@ int api_me(struct api *a, const atomic_bool *cancel, struct principal **out, str
  */
 int api_boxes(struct api *a, const char *status, const atomic_bool *cancel, struct box_list **out,
 	      struct net_error *err);
-/*
- * *list is the first page of the unfiltered box list (the poller fetched it
- * with If-None-Match): appends the pages after it, as api_boxes would. On
- * error *list is freed and NULL.
- */
-int api_boxes_rest(struct api *a, struct box_list **list, const atomic_bool *cancel,
-		   struct net_error *err);
 int api_box(struct api *a, const char *id, const atomic_bool *cancel, struct box **out,
 	    struct net_error *err);
 int api_box_start(struct api *a, const char *id, const atomic_bool *cancel, struct box **out,

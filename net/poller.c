@@ -18,6 +18,7 @@
 
 #include "api.h"
 #include "batchfetch.h"
+#include "boxpages.h"
 #include "pool.h"
 #include "model/xalloc.h"
 
@@ -45,7 +46,7 @@ struct poller {
 	bool prefix_explicit;
 	struct api *api;
 	struct http_batch *batch;
-	char etag[128];
+	struct box_pages *pages;
 	char **running; /* ids of the running boxes in the last list */
 	size_t n_running;
 	int64_t last_images_ms, last_config_ms;
@@ -168,39 +169,21 @@ static void note_running(struct poller *p, const struct box_list *l)
 			p->running[p->n_running++] = xstrdup(l->items[i].id);
 }
 
-/* The box list, with If-None-Match while it fits in one page. */
+/*
+ * The box list, published only when a page of it changed (boxpages): the
+ * list the store holds is the one the last change gave.
+ */
 static int poll_boxes(struct poller *p, struct net_error *err)
 {
-	char *url = api_url(p->api, true, "/boxes?pageSize=1000");
-	struct http_req req = {
-		.method = "GET", .url = url, .if_none_match = p->etag, .cancel = &p->cancel};
-	struct http_resp resp;
-	struct decode_error derr = {0};
+	struct store_view v = {0};
 	struct box_list *l = NULL;
-	char msg[300];
-	int rc = api_send(p->api, &req, false, &resp, err);
+	int rc;
 
-	free(url);
-	if (rc < 0)
-		return -1;
-	if (resp.status == 304) {
-		http_resp_clear(&resp);
-		return 0;
-	}
-	if (box_list_decode(resp.body, resp.len, &l, &derr) < 0) {
-		net_error_set(err, NET_DECODE, "box list: %s",
-			      decode_error_str(&derr, msg, sizeof(msg)));
-		http_resp_clear(&resp);
-		return -1;
-	}
-	snprintf(p->etag, sizeof(p->etag), "%s", resp.etag);
-	http_resp_clear(&resp);
-	/* More than one page: no ETag shortcut; the pages after this one. */
-	if (l->next_page_token != NULL) {
-		p->etag[0] = '\0';
-		if (api_boxes_rest(p->api, &l, &p->cancel, err) < 0)
-			return -1;
-	}
+	store_read(p->store, &v);
+	rc = box_pages_fetch(p->pages, p->api, store_view_boxes(&v), &p->cancel, &l, err);
+	store_view_release(&v);
+	if (rc <= 0)
+		return rc;
 	note_running(p, l);
 	store_set_boxes(p->store, &l);
 	return 0;
@@ -337,6 +320,7 @@ static int64_t round_once(struct poller *p, const struct interest *w)
 	if (refresh_config(p, start, &err) < 0 || poll_boxes(p, &err) < 0) {
 		if (atomic_load(&p->cancel))
 			return start;
+		box_pages_forget(p->pages); /* the server, or the prefix, may change */
 		if (auth_refused(&err)) {
 			p->need_me = !p->prefix_explicit;
 			set_conn(p, CONN_AUTH_FAILED, err.message, 0);
@@ -344,7 +328,6 @@ static int64_t round_once(struct poller *p, const struct interest *w)
 		}
 		p->failures++;
 		p->need_config = true;
-		p->etag[0] = '\0';
 		set_conn(p, CONN_DOWN, err.message, now_ms() + retry_delay(p));
 		return now_ms() + retry_delay(p);
 	}
@@ -393,6 +376,7 @@ static void *run(void *arg)
 	p->api = api_new(p->base_url, p->prefix, &p->o.http);
 	api_set_read_tries(p->api, 1);
 	p->batch = http_batch_new(&p->o.http, POLLER_METRICS_PARALLEL);
+	p->pages = box_pages_new();
 	set_conn(p, CONN_CONNECTING, "", 0);
 	do {
 		struct interest w = {0};
@@ -403,6 +387,7 @@ static void *run(void *arg)
 		next = round_once(p, &w);
 		interest_clear(&w);
 	} while (wait_until(p, next));
+	box_pages_free(&p->pages);
 	http_batch_free(&p->batch);
 	api_free(&p->api);
 	return NULL;

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <cjson/cJSON.h>
 
 #include "model/xalloc.h"
 #include "net/api.h"
@@ -165,83 +164,6 @@ static void test_paging(void **state)
 	for (size_t i = 0; i < boxes->n; i++)
 		assert_int_equal(boxes->items[i].status, BOX_PAUSED);
 	box_list_free(&boxes);
-	down(&s, &a);
-}
-
-/* GET url on the simulator (a control route or the first page); the body. */
-static char *sim_body(struct api *a, char *url, const char *method)
-{
-	struct http_req req = {.method = method, .url = url};
-	struct http_resp resp;
-	struct net_error err;
-	char *body;
-
-	assert_int_equal(api_send(a, &req, false, &resp, &err), 0);
-	body = resp.body != NULL ? xstrndup(resp.body, resp.len) : xstrdup("");
-	http_resp_clear(&resp);
-	free(url);
-	return body;
-}
-
-/* How many GET /v1/boxes the simulator has answered since its tally was reset. */
-static int list_requests(struct api *a, const struct simproc *s)
-{
-	char *body = sim_body(a, xasprintf("%s/_sim/requests", s->url), "GET");
-	cJSON *doc = cJSON_Parse(body);
-	const cJSON *r;
-	int n = 0;
-
-	assert_non_null(doc);
-	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "routes")) {
-		const cJSON *route = cJSON_GetObjectItemCaseSensitive(r, "route");
-
-		if (cJSON_IsString(route) && strcmp(route->valuestring, "/v1/boxes") == 0)
-			n += cJSON_GetObjectItemCaseSensitive(r, "count")->valueint;
-	}
-	cJSON_Delete(doc);
-	free(body);
-	return n;
-}
-
-/* api_boxes_rest: the pages after one already fetched, and that page not again. */
-static void test_paging_rest(void **state)
-{
-	const char *args[] = {"--boxes", "2500", "--control", NULL};
-	struct box_list *all = NULL;
-	struct box_list *l = NULL;
-	struct decode_error derr = {0};
-	struct net_error err;
-	struct simproc s;
-	struct api *a;
-	char *body;
-
-	(void)state;
-	a = up(&s, args);
-	assert_int_equal(api_boxes(a, NULL, NULL, &all, &err), 0);
-	body = sim_body(a, api_url(a, true, "/boxes?pageSize=1000"), "GET");
-	assert_int_equal(box_list_decode(body, strlen(body), &l, &derr), 0);
-	free(body);
-	assert_int_equal(l->n, 1000);
-	assert_non_null(l->next_page_token);
-	free(sim_body(a, xasprintf("%s/_sim/requests", s.url), "DELETE"));
-	assert_int_equal(api_boxes_rest(a, &l, NULL, &err), 0);
-	assert_int_equal(list_requests(a, &s), 2);
-	assert_int_equal(l->n, 2500);
-	assert_null(l->next_page_token);
-	for (size_t i = 0; i < l->n; i++)
-		assert_string_equal(l->items[i].id, all->items[i].id);
-	box_list_free(&l);
-	box_list_free(&all);
-
-	/* A single page: nothing more is asked. */
-	free(sim_body(a, xasprintf("%s/_sim/requests", s.url), "DELETE"));
-	body = sim_body(a, api_url(a, true, "/boxes?pageSize=1000&status=paused"), "GET");
-	assert_int_equal(box_list_decode(body, strlen(body), &l, &derr), 0);
-	free(body);
-	assert_null(l->next_page_token);
-	assert_int_equal(api_boxes_rest(a, &l, NULL, &err), 0);
-	assert_int_equal(list_requests(a, &s), 1);
-	box_list_free(&l);
 	down(&s, &a);
 }
 
@@ -470,17 +392,11 @@ static void test_urls(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_urls),
-		cmocka_unit_test(test_capabilities),
-		cmocka_unit_test(test_reads),
-		cmocka_unit_test(test_paging),
-		cmocka_unit_test(test_paging_rest),
-		cmocka_unit_test(test_mutations),
-		cmocka_unit_test(test_bearer),
-		cmocka_unit_test(test_retries),
-		cmocka_unit_test(test_mutation_retry_same_key),
-		cmocka_unit_test(test_bad_answers),
-		cmocka_unit_test(test_discovery_flavors),
+		cmocka_unit_test(test_urls),        cmocka_unit_test(test_capabilities),
+		cmocka_unit_test(test_reads),       cmocka_unit_test(test_paging),
+		cmocka_unit_test(test_mutations),   cmocka_unit_test(test_bearer),
+		cmocka_unit_test(test_retries),     cmocka_unit_test(test_mutation_retry_same_key),
+		cmocka_unit_test(test_bad_answers), cmocka_unit_test(test_discovery_flavors),
 		cmocka_unit_test(test_flat_errors),
 	};
 
