@@ -204,7 +204,7 @@ static int open_terminal(struct ui *ui, char *err, size_t errlen)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
-	typeahead(-1); /* a frame goes out in one write, never half of one */
+	typeahead(-1); /* a frame is never cut short to look for keys */
 	curs_set(0);
 	if (!ui->opts->no_mouse)
 		mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED |
