@@ -50,3 +50,42 @@ case_load() {
 }
 
 run_case 'load: only the metrics the screen shows' case_load
+
+# A list of three pages: while nothing changes every list request comes back
+# 304 (each page asked with its ETag); a box on the last page changing state
+# behind boxtop's back shows on screen, and only its page comes in whole.
+l11_not_modified() {
+	sim_get /_sim/requests | jq '[.routes[] | select(.method == "GET" and .route == "/v1/boxes") | .not_modified] | add // 0'
+}
+
+case_pages() {
+	local token name id lists nm
+	start_sim pages --port 0 --seed 1 --boxes 2500 --control || return
+	token=$(sim_jq '/v1/boxes?pageSize=1000' .next_page_token)
+	token=$(sim_jq "/v1/boxes?pageSize=1000&pageToken=$token" .next_page_token)
+	name=$(sim_jq "/v1/boxes?pageSize=1000&pageToken=$token" '[.boxes[] | select(.status == "running")][0].name')
+	id=$(box_id "$name")
+	check "a running box on the third page ($name)" test -n "$id" -a "$id" != null
+	start_boxtop --url "$URL" -d 0.3 --filter "id:$id"
+	ready || return
+	see_rows 'the box alone on screen' 1
+	see 'running' "^$(re "$name") .* running( |\$)"
+	sleep 1
+	curl -s --max-time 5 -X DELETE "$URL/_sim/requests" >/dev/null
+	check 'refreshes go on' poll 20 l11_lists_at_least 9
+	lists=$(l11_count /v1/boxes)
+	nm=$(l11_not_modified)
+	check "unchanged: the list requests are 304s ($nm of $lists, one may be in flight)" \
+		test "$nm" -ge $((lists - 1))
+	sim_post "/_sim/boxes/$id/state" '{"status":"stopped"}' >/dev/null
+	see 'its new state on screen' "^$(re "$name") .* stopped( |\$)"
+	curl -s --max-time 5 -X DELETE "$URL/_sim/requests" >/dev/null
+	check 'refreshes go on after the change' poll 20 l11_lists_at_least 9
+	lists=$(l11_count /v1/boxes)
+	nm=$(l11_not_modified)
+	check "and 304s again ($nm of $lists)" test "$nm" -ge $((lists - 1))
+	keys q
+	see_exit 'q quits' 0
+}
+
+run_case 'a list of three pages: 304s while unchanged, a change shows' case_pages
