@@ -16,7 +16,7 @@
 struct page {
 	char *token; /* it was asked with; NULL for the first page */
 	char *next;  /* its next_page_token; NULL on the last page */
-	char etag[128];
+	char etag[sizeof(((struct http_resp *)0)->etag)];
 	unsigned char sum[EVP_MAX_MD_SIZE];
 	size_t count; /* its boxes */
 	size_t from;  /* where they start in the list */
@@ -62,66 +62,86 @@ static bool same_token(const char *a, const char *b)
 	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
 }
 
+/* Whether one of the n pages was asked with token: the list loops. */
+static bool seen_token(const struct page *pages, size_t n, const char *token)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_token(pages[i].token, token))
+			return true;
+	return false;
+}
+
 /* The boxes the remembered pages hold, which prev must have to be of use. */
 static size_t remembered_boxes(const struct box_pages *bp)
 {
 	return bp->n != 0 ? bp->pages[bp->n - 1].from + bp->pages[bp->n - 1].count : 0;
 }
 
+/* The page's digest in pg->sum; -1 with err when there is no body to take it of. */
+static int digest(const struct http_resp *resp, struct page *pg, struct net_error *err)
+{
+	if (resp->status == 304) {
+		net_error_set(err, NET_DECODE, "box list: 304 to a request without If-None-Match");
+		return -1;
+	}
+	if (EVP_Digest(resp->body != NULL ? resp->body : "", resp->len, pg->sum, NULL, EVP_sha256(),
+		       NULL) != 1) {
+		net_error_set(err, NET_DECODE, "box list: cannot compute SHA-256");
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * One page, asked with old's ETag when old is the page remembered for this
- * token. Fills pg; *fresh is its decoded list, or NULL when it is old's.
+ * token. Fills pg (whose strings the caller frees, even on error); *fresh
+ * is its decoded list, or NULL when it is old's.
  */
 static int fetch_page(struct api *a, const char *token, const struct page *old,
 		      const atomic_bool *cancel, struct page *pg, struct box_list **fresh,
 		      struct net_error *err)
 {
+	bool etag = old != NULL && old->etag[0] != '\0';
 	char *url = api_page_url(a, "/boxes", "", token);
 	struct http_req req = {.method = "GET",
 			       .url = url,
-			       .if_none_match = old != NULL ? old->etag : NULL,
+			       .if_none_match = etag ? old->etag : NULL,
 			       .cancel = cancel};
-	struct http_resp resp;
+	struct http_resp resp = {0};
 	struct decode_error derr = {0};
 	char msg[300];
 	int rc = api_send(a, &req, false, &resp, err);
 
 	free(url);
+	*fresh = NULL;
 	if (rc < 0)
 		return -1;
+	rc = -1;
 	pg->token = xstrdup(token);
-	*fresh = NULL;
-	if (resp.status == 304 && old != NULL) {
+	if (resp.status == 304 && etag) {
 		memcpy(pg->sum, old->sum, sizeof(pg->sum));
 		snprintf(pg->etag, sizeof(pg->etag), "%s", old->etag);
 	} else {
 		snprintf(pg->etag, sizeof(pg->etag), "%s", resp.etag);
-		if (resp.status == 304 || EVP_Digest(resp.body != NULL ? resp.body : "", resp.len,
-						     pg->sum, NULL, EVP_sha256(), NULL) != 1) {
-			net_error_set(err, NET_DECODE, "box list: %s",
-				      resp.status == 304 ? "304 to a request without If-None-Match"
-							 : "cannot compute SHA-256");
-			http_resp_clear(&resp);
-			return -1;
-		}
+		if (digest(&resp, pg, err) < 0)
+			goto out;
 	}
-	if (old == NULL || memcmp(pg->sum, old->sum, sizeof(pg->sum)) != 0) {
-		if (box_list_decode(resp.body, resp.len, fresh, &derr) < 0) {
-			net_error_set(err, NET_DECODE, "box list: %s",
-				      decode_error_str(&derr, msg, sizeof(msg)));
-			http_resp_clear(&resp);
-			return -1;
-		}
-		pg->count = (*fresh)->n;
-		pg->next = (*fresh)->next_page_token != NULL && (*fresh)->next_page_token[0] != '\0'
-				   ? xstrdup((*fresh)->next_page_token)
-				   : NULL;
-	} else {
+	if (old != NULL && memcmp(pg->sum, old->sum, sizeof(pg->sum)) == 0) {
 		pg->count = old->count;
 		pg->next = xstrdup(old->next);
+	} else if (box_list_decode(resp.body, resp.len, fresh, &derr) == 0) {
+		pg->count = (*fresh)->n;
+		if ((*fresh)->next_page_token != NULL && (*fresh)->next_page_token[0] != '\0')
+			pg->next = xstrdup((*fresh)->next_page_token);
+	} else {
+		net_error_set(err, NET_DECODE, "box list: %s",
+			      decode_error_str(&derr, msg, sizeof(msg)));
+		goto out;
 	}
+	rc = 0;
+out:
 	http_resp_clear(&resp);
-	return 0;
+	return rc;
 }
 
 /* The whole list: fresh pages moved in, the others copied from prev. */
@@ -133,18 +153,30 @@ static struct box_list *assemble(const struct box_pages *bp, const struct box_li
 	l->n = n != 0 ? got[n - 1].from + got[n - 1].count : 0;
 	l->items = l->n != 0 ? xcalloc(l->n, sizeof(struct box)) : NULL;
 	for (size_t i = 0; i < n; i++) {
-		struct box *dst = l->items + got[i].from;
-
-		if (fresh[i] != NULL) {
-			memcpy(dst, fresh[i]->items, got[i].count * sizeof(struct box));
+		if (got[i].count != 0 && fresh[i] != NULL) {
+			memcpy(l->items + got[i].from, fresh[i]->items,
+			       got[i].count * sizeof(struct box));
 			fresh[i]->n = 0;
-			box_list_free(&fresh[i]);
 		} else {
 			for (size_t k = 0; k < got[i].count; k++)
-				box_copy(&dst[k], &prev->items[bp->pages[i].from + k]);
+				box_copy(&l->items[got[i].from + k],
+					 &prev->items[bp->pages[i].from + k]);
 		}
+		box_list_free(&fresh[i]);
 	}
 	return l;
+}
+
+/* Room for page n in got and fresh, zeroed. */
+static void grow(struct page **got, struct box_list ***fresh, size_t n, size_t *cap)
+{
+	if (n == *cap) {
+		*cap = *cap != 0 ? *cap * 2 : 16;
+		*got = xreallocarray(*got, *cap, sizeof(**got));
+		*fresh = xreallocarray(*fresh, *cap, sizeof(**fresh));
+	}
+	memset(&(*got)[n], 0, sizeof((*got)[n]));
+	(*fresh)[n] = NULL;
 }
 
 int box_pages_fetch(struct box_pages *bp, struct api *a, const struct box_list *prev,
@@ -159,7 +191,7 @@ int box_pages_fetch(struct box_pages *bp, struct api *a, const struct box_list *
 	*out = NULL;
 	if (prev == NULL || prev->n != remembered_boxes(bp))
 		box_pages_forget(bp);
-	for (;;) {
+	do {
 		const char *token = n != 0 ? got[n - 1].next : NULL;
 		const struct page *old =
 			n < bp->n && same_token(bp->pages[n].token, token) ? &bp->pages[n] : NULL;
@@ -169,29 +201,20 @@ int box_pages_fetch(struct box_pages *bp, struct api *a, const struct box_list *
 				      API_MAX_PAGES);
 			goto out;
 		}
-		if (n == cap) {
-			cap = cap != 0 ? cap * 2 : 16;
-			got = xreallocarray(got, cap, sizeof(*got));
-			fresh = xreallocarray(fresh, cap, sizeof(*fresh));
-		}
-		memset(&got[n], 0, sizeof(got[n]));
-		fresh[n] = NULL;
-		if (fetch_page(a, token, old, cancel, &got[n], &fresh[n], err) < 0) {
-			free(got[n].token);
-			goto out;
-		}
-		got[n].from = n != 0 ? got[n - 1].from + got[n - 1].count : 0;
-		changed = changed || fresh[n] != NULL;
-		n++;
-		if (got[n - 1].next == NULL)
-			break;
-		if (same_token(token, got[n - 1].next)) {
+		if (seen_token(got, n, token)) {
 			net_error_set(err, NET_DECODE,
 				      "GET /boxes: the server repeated a page token");
 			goto out;
 		}
-	}
-	rc = changed || n != bp->n ? 1 : 0;
+		grow(&got, &fresh, n, &cap);
+		got[n].from = n != 0 ? got[n - 1].from + got[n - 1].count : 0;
+		n++; /* from here its strings are freed with the others */
+		if (fetch_page(a, token, old, cancel, &got[n - 1], &fresh[n - 1], err) < 0)
+			goto out;
+		changed = changed || fresh[n - 1] != NULL;
+	} while (got[n - 1].next != NULL);
+	/* Unchanged pages were asked with the same tokens: the same pages. */
+	rc = changed ? 1 : 0;
 	if (rc == 1)
 		*out = assemble(bp, prev, got, fresh, n);
 	pages_free(bp->pages, bp->n);

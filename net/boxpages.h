@@ -24,12 +24,14 @@ void box_pages_free(struct box_pages **bp);
 void box_pages_forget(struct box_pages *bp);
 
 /*
- * GET /boxes?pageSize=1000 and the pages after it. prev is the list the
- * last call that returned 1 gave, unchanged (NULL, or one that does not
- * match what is remembered, makes every page decoded). Returns 1 with the
- * whole new list in *out, 0 when every page is what it was (*out NULL), or
- * -1 with err (a repeated token or more than API_MAX_PAGES pages is an
- * error too); the memory of the pages is kept for the next call.
+ * GET /boxes?pageSize=1000 and the pages after it. prev must be the list
+ * the last call that returned 1 gave, as it was (the poller passes the
+ * store's, which only it sets), or NULL: then every page is decoded, as
+ * when prev's length is not the remembered one (only the length is
+ * checked). Returns 1 with the whole new list in *out (the caller frees it
+ * with box_list_free), 0 when every page is what it was (*out NULL), or -1
+ * with err (a repeated token or more than API_MAX_PAGES pages is an error
+ * too); the memory of the pages is kept for the next call.
  */
 int box_pages_fetch(struct box_pages *bp, struct api *a, const struct box_list *prev,
 		    const atomic_bool *cancel, struct box_list **out, struct net_error *err);

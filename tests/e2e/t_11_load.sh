@@ -53,7 +53,7 @@ run_case 'load: only the metrics the screen shows' case_load
 
 # A list of three pages: while nothing changes every list request comes back
 # 304 (each page asked with its ETag); a box on the last page changing state
-# behind boxtop's back shows on screen, and only its page comes in whole.
+# behind boxtop's back shows on screen, with its page alone coming in whole.
 l11_not_modified() {
 	sim_get /_sim/requests | jq '[.routes[] | select(.method == "GET" and .route == "/v1/boxes") | .not_modified] | add // 0'
 }
@@ -77,8 +77,12 @@ case_pages() {
 	nm=$(l11_not_modified)
 	check "unchanged: the list requests are 304s ($nm of $lists, one may be in flight)" \
 		test "$nm" -ge $((lists - 1))
+	curl -s --max-time 5 -X DELETE "$URL/_sim/requests" >/dev/null
 	sim_post "/_sim/boxes/$id/state" '{"status":"stopped"}' >/dev/null
 	see 'its new state on screen' "^$(re "$name") .* stopped( |\$)"
+	lists=$(l11_count /v1/boxes)
+	nm=$(l11_not_modified)
+	is "the changed page alone came whole ($nm 304s of $lists)" $((lists - nm)) 1
 	curl -s --max-time 5 -X DELETE "$URL/_sim/requests" >/dev/null
 	check 'refreshes go on after the change' poll 20 l11_lists_at_least 9
 	lists=$(l11_count /v1/boxes)

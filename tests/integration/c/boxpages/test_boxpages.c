@@ -283,7 +283,7 @@ static void test_without_etags(void **state)
 	run_pages(false);
 }
 
-/* One page (the serve flavor does not page): the same, with one request. */
+/* One page (the serve flavor does not page): the same, with one request, down to no boxes. */
 static void test_one_page(void **state)
 {
 	const char *args[] = {"--flavor", "serve", "--control", NULL};
@@ -303,6 +303,21 @@ static void test_one_page(void **state)
 	set_status(a, &s, l->items[0].id,
 		   l->items[0].status == BOX_STOPPED ? "running" : "stopped");
 	fetch_changed(bp, a, &l);
+	same_as_server(a, l);
+
+	/* No boxes at all: an empty list, then unchanged. */
+	for (size_t i = 0; i < l->n; i++) {
+		struct net_error err;
+
+		assert_int_equal(api_box_delete(a, l->items[i].id, true, NULL, &err), 0);
+	}
+	fetch_changed(bp, a, &l);
+	assert_int_equal(l->n, 0);
+	fetch_unchanged(bp, a, l);
+	assert_int_equal(sim_call(a, api_url(a, true, "/boxes"), "POST", "{\"name\":\"first\"}"),
+			 201);
+	fetch_changed(bp, a, &l);
+	assert_int_equal(l->n, 1);
 	same_as_server(a, l);
 	box_list_free(&l);
 	box_pages_free(&bp);
