@@ -476,15 +476,24 @@ static void free_image_page(void **page)
 	image_list_free((struct image_list **)page);
 }
 
+static bool token_seen(char *const *seen, size_t n, const char *token)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(seen[i], token) == 0)
+			return true;
+	return false;
+}
+
 /*
  * Follows next_page_token from the first page (whose items become the
- * result, its token cleared) to the end. A repeated token or too many pages
- * is an error.
+ * result, its token cleared) to the end. A token seen before (a loop) or
+ * too many pages is an error.
  */
 static int all_pages(struct api *a, const char *path, const char *query, const struct pager *pg,
 		     const atomic_bool *cancel, void **out, struct net_error *err)
 {
-	char *prev = NULL;
+	char **seen = NULL; /* the tokens asked with so far: a loop is an error */
+	size_t n_seen = 0;
 	void *all = NULL;
 	char **token;
 	size_t *n_all;
@@ -493,7 +502,7 @@ static int all_pages(struct api *a, const char *path, const char *query, const s
 	for (unsigned pages = 0;; pages++) {
 		void *page = NULL;
 		size_t *n_page;
-		char *url = api_page_url(a, path, query, prev);
+		char *url = api_page_url(a, path, query, n_seen != 0 ? seen[n_seen - 1] : NULL);
 
 		if (pages == API_MAX_PAGES) {
 			net_error_set(err, NET_DECODE, "GET %s: more than %d pages", path,
@@ -517,15 +526,15 @@ static int all_pages(struct api *a, const char *path, const char *query, const s
 				pg->free_page(&page);
 			break;
 		}
-		if (prev != NULL && strcmp(prev, *token) == 0) {
+		if (token_seen(seen, n_seen, *token)) {
 			net_error_set(err, NET_DECODE, "GET %s: the server repeated a page token",
 				      path);
 			if (page != all)
 				pg->free_page(&page);
 			goto out;
 		}
-		free(prev);
-		prev = xstrdup(*token);
+		seen = xreallocarray(seen, n_seen + 1, sizeof(*seen));
+		seen[n_seen++] = xstrdup(*token);
 		if (page != all)
 			pg->free_page(&page);
 	}
@@ -536,7 +545,9 @@ static int all_pages(struct api *a, const char *path, const char *query, const s
 	all = NULL;
 	rc = 0;
 out:
-	free(prev);
+	for (size_t i = 0; i < n_seen; i++)
+		free(seen[i]);
+	free(seen);
 	if (all != NULL)
 		pg->free_page(&all);
 	return rc;

@@ -4,7 +4,8 @@
  * answered 304 (or, from a server without ETags, downloaded and not
  * decoded); one box changed, the list rebuilt equal to a fresh api_boxes
  * with only its page decoded; pages added and removed; a prev that does not
- * match; failures in the middle that leave the memory usable. The
+ * match; failures in the middle that leave the memory usable; a list whose
+ * tokens loop (a few lines of libmicrohttpd, which the simulator is not). The
  * simulator's request tally (GET /_sim/requests) counts the requests and
  * the 304s.
  */
@@ -18,6 +19,7 @@
 
 #include <cmocka.h>
 #include <cjson/cJSON.h>
+#include <microhttpd.h>
 
 #include "model/xalloc.h"
 #include "net/api.h"
@@ -325,12 +327,68 @@ static void test_one_page(void **state)
 	assert_int_equal(simproc_stop(&s), 0);
 }
 
+/*
+ * A server whose pages loop: the first says A, A says B, B says A again.
+ * The simulator never does that, so a few lines of libmicrohttpd do.
+ */
+static enum MHD_Result loop_page(void *cls, struct MHD_Connection *conn, const char *url,
+				 const char *method, const char *version, const char *data,
+				 size_t *size, void **state)
+{
+	const char *token = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "pageToken");
+	const char *next = token == NULL ? "A" : strcmp(token, "A") == 0 ? "B" : "A";
+	char *body = xasprintf("{\"boxes\":[],\"next_page_token\":\"%s\"}", next);
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+	enum MHD_Result r;
+
+	(void)url, (void)method, (void)version, (void)data, (void)size, (void)state;
+	(*(int *)cls)++;
+	r = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+/* Both paging loops refuse a list whose tokens loop, after one round of it. */
+static void test_token_loop(void **state)
+{
+	int asked = 0;
+	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
+						loop_page, &asked, MHD_OPTION_END);
+	const union MHD_DaemonInfo *info;
+	struct box_pages *bp = box_pages_new();
+	struct box_list *l = NULL;
+	struct http_conf conf = {0};
+	struct net_error err;
+	struct api *a;
+	char url[64];
+
+	(void)state;
+	assert_non_null(d);
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", (unsigned)info->port);
+	a = api_new(url, NULL, &conf);
+	api_set_read_tries(a, 1);
+	assert_int_equal(box_pages_fetch(bp, a, NULL, NULL, &l, &err), -1);
+	assert_null(l);
+	assert_non_null(strstr(err.message, "repeated a page token"));
+	assert_int_equal(asked, 3);
+	asked = 0;
+	assert_int_equal(api_boxes(a, NULL, NULL, &l, &err), -1);
+	assert_non_null(strstr(err.message, "repeated a page token"));
+	assert_int_equal(asked, 3);
+	box_pages_free(&bp);
+	api_free(&a);
+	MHD_stop_daemon(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_with_etags),
 		cmocka_unit_test(test_without_etags),
 		cmocka_unit_test(test_one_page),
+		cmocka_unit_test(test_token_loop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
