@@ -1,5 +1,5 @@
 # Row 6, a box deleted between the list and the action (404). The
-# dashboard runs with -d 60, so after its first round it keeps showing web-1
+# dashboard runs with -d 3600, so after its first round it keeps showing web-1
 # while DELETE /_sim/boxes/{id} removes it behind its back (Ctrl-L asks for
 # a round when the test wants one): S (accepting the default name), e and c
 # on the vanished box each fail with "not found" in the Jobs view and on the
@@ -28,7 +28,7 @@ case_vanished_dashboard() {
 	local id dir=$TMP/vanished before nf
 	mkdir -p "$dir"
 	start_sim v06 --port 0 --boxes 3 --seed 5 --control --disk-size 1M || return
-	start_boxtop --url "$URL" -d 60 --export-dir "$dir"
+	start_boxtop --url "$URL" -d 3600 --export-dir "$dir"
 	ready || return
 	id=$(box_id web-1)
 	select_box web-1

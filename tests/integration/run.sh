@@ -35,6 +35,16 @@ check() {
 	if "$@" >/dev/null 2>&1; then ok; else bad "$desc"; fi
 }
 
+# poll SECONDS COMMAND...: until COMMAND succeeds, tried every 0.1 s for SECONDS.
+poll() {
+	local end=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+
 # start_sim NAME ARGS...: starts the simulator; sets URL and PID.
 start_sim() {
 	local name=$1 i

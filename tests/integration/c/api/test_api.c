@@ -298,12 +298,14 @@ static void test_flat_errors(void **state)
 static void test_mutation_retry_same_key(void **state)
 {
 	/*
-	 * The first try runs, but its answer drips out a byte every 20 ms, too
-	 * slowly for the client's 1 s timeout: only a retry with the same key
-	 * gets that answer; a fresh key would get 409 already_exists.
+	 * The first try runs, but its answer drips out a byte every 100 ms, too
+	 * slowly for the client's 3 s timeout: only a retry with the same key
+	 * gets that answer; a fresh key would get 409 already_exists. (3 s: a
+	 * retry under TSan must not time out too.)
 	 */
-	const char *args[] = {"--fault", "POST /v1/boxes/web-3/snapshots:drip_ms=20,count=1", NULL};
-	struct http_conf conf = {.timeout_s = 1};
+	const char *args[] = {"--fault", "POST /v1/boxes/web-3/snapshots:drip_ms=100,count=1",
+			      NULL};
+	struct http_conf conf = {.timeout_s = 3};
 	struct snapshot_list *snaps = NULL;
 	struct snapshot *snap = NULL;
 	struct net_error err;
