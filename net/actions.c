@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api.h"
 #include "model/xalloc.h"
@@ -21,6 +22,7 @@ struct actions {
 	char *bearer;
 	char *ca_file;
 	struct http_conf conf;
+	struct login *login;
 	struct pool *pool;
 	struct poller *poller;
 };
@@ -39,7 +41,7 @@ struct job_arg {
 };
 
 struct actions *actions_new(const char *base_url, const char *prefix, const struct http_conf *conf,
-			    struct pool *pool, struct poller *poller)
+			    struct login *login, struct pool *pool, struct poller *poller)
 {
 	struct actions *a = xcalloc(1, sizeof(*a));
 
@@ -51,6 +53,7 @@ struct actions *actions_new(const char *base_url, const char *prefix, const stru
 	a->conf = *conf;
 	a->conf.bearer = a->bearer;
 	a->conf.ca_file = a->ca_file;
+	a->login = login;
 	a->pool = pool;
 	a->poller = poller;
 	return a;
@@ -171,10 +174,22 @@ static int run_action(struct api *api, const struct job_arg *j, struct pool_ctx 
 static int job_fn(struct pool_ctx *ctx, void *arg)
 {
 	const struct job_arg *j = arg;
-	struct api *api = api_new(j->base_url, j->prefix, &j->a->conf);
+	struct http_conf conf = j->a->conf;
+	char *bearer = NULL;
+	struct api *api;
 	struct net_error err;
-	int rc = run_action(api, j, ctx, &err);
+	int rc;
 
+	if (j->a->login != NULL) {
+		char why[256]; /* a login that cannot be read keeps the bearer in use */
+
+		login_check(j->a->login, (int64_t)time(NULL), why, sizeof(why));
+		bearer = login_bearer(j->a->login, NULL);
+		conf.bearer = bearer;
+	}
+	api = api_new(j->base_url, j->prefix, &conf);
+	login_bearer_free(bearer);
+	rc = run_action(api, j, ctx, &err);
 	if (rc < 0)
 		pool_ctx_message(ctx, "%s", err.message);
 	else if (j->a->poller != NULL)

@@ -27,9 +27,12 @@ struct actions;
 /*
  * base_url, prefix (NULL: none) and conf's strings are copied. pool and
  * store must outlive the actions; poller may be NULL (nothing to kick).
+ * login NULL: conf's bearer; else each job, when it starts, takes login's
+ * bearer as it is then (a login renewed since is picked up) and conf's is
+ * ignored; login must outlive the actions.
  */
 struct actions *actions_new(const char *base_url, const char *prefix, const struct http_conf *conf,
-			    struct pool *pool, struct poller *poller);
+			    struct login *login, struct pool *pool, struct poller *poller);
 void actions_free(struct actions **a);
 /* The prefix jobs submitted from now on use (after discovery). */
 void actions_set_prefix(struct actions *a, const char *prefix);

@@ -52,7 +52,10 @@ struct poller {
 	int64_t last_images_ms, last_config_ms;
 	bool no_usage; /* the server has no GET /images/usage */
 	bool need_config, need_me;
-	unsigned failures; /* rounds in a row the server was down */
+	unsigned failures;     /* rounds in a row the server was down */
+	unsigned login_gen;    /* the login generation of bearer */
+	int64_t auth_retry_ms; /* while auth failed: when to ask the server again */
+	bool kicked;           /* the last wait ended by a kick */
 	struct conn_state conn;
 };
 
@@ -309,22 +312,96 @@ static int64_t retry_delay(const struct poller *p)
 	return d < p->o.retry_max_ms ? d : p->o.retry_max_ms;
 }
 
+/* The handles, made (again) with the bearer of o.http; the prefix learnt stays. */
+static void make_handles(struct poller *p)
+{
+	char *prefix = p->api != NULL ? xstrdup(api_prefix(p->api)) : xstrdup(p->prefix);
+
+	http_batch_free(&p->batch);
+	api_free(&p->api);
+	p->api = api_new(p->base_url, prefix, &p->o.http);
+	api_set_read_tries(p->api, 1);
+	p->batch = http_batch_new(&p->o.http, POLLER_METRICS_PARALLEL);
+	free(prefix);
+}
+
+/* Takes login's bearer when it is newer than the handles'; true when it was. */
+static bool take_login(struct poller *p)
+{
+	if (p->o.login == NULL || login_generation(p->o.login) == p->login_gen)
+		return false;
+	login_bearer_free(p->bearer);
+	p->bearer = login_bearer(p->o.login, &p->login_gen);
+	p->o.http.bearer = p->bearer;
+	make_handles(p);
+	return true;
+}
+
+/*
+ * After the server refused the bearer: reads the login again (the token may
+ * have expired, or been renewed). 1: a new bearer, try it now; 0: the same;
+ * -1: msg says why there is none ("login expired: run boxlite auth login").
+ */
+static int relogin(struct poller *p, char *msg, size_t len)
+{
+	int rc;
+
+	if (p->o.login == NULL)
+		return 0;
+	rc = login_recheck(p->o.login, (int64_t)time(NULL), msg, len);
+	return take_login(p) ? 1 : rc < 0 ? -1 : 0;
+}
+
+/*
+ * While the server refuses the bearer: the time to wait before the next
+ * look, or 0 when the round should run (a new login, a kick, or time to
+ * ask the server again).
+ */
+static int64_t auth_wait(struct poller *p, int64_t now)
+{
+	char msg[sizeof(p->conn.message)];
+	int rc;
+
+	if (p->conn.status != CONN_AUTH_FAILED || p->kicked || now >= p->auth_retry_ms)
+		return 0;
+	if (p->o.login == NULL)
+		return p->auth_retry_ms;
+	rc = login_check(p->o.login, (int64_t)time(NULL), msg, sizeof(msg));
+	if (rc > 0)
+		return 0; /* renewed (or readable again): the round takes it */
+	if (rc < 0 && strcmp(msg, p->conn.message) != 0)
+		set_conn(p, CONN_AUTH_FAILED, msg, 0);
+	return now + 1000 < p->auth_retry_ms ? now + 1000 : p->auth_retry_ms;
+}
+
 /* One round; returns when the next should start. */
 static int64_t round_once(struct poller *p, const struct interest *w)
 {
 	int64_t start = now_ms();
 	struct net_error err;
 	char msg[sizeof(p->conn.message)];
+	int64_t wait = auth_wait(p, start);
 	int failed;
 
+	if (wait != 0)
+		return wait;
+	if (p->o.login != NULL) {
+		login_check(p->o.login, (int64_t)time(NULL), msg, sizeof(msg));
+		take_login(p);
+	}
 	if (refresh_config(p, start, &err) < 0 || poll_boxes(p, &err) < 0) {
 		if (atomic_load(&p->cancel))
 			return start;
 		box_pages_forget(p->pages); /* the server, or the prefix, may change */
 		if (auth_refused(&err)) {
+			int rc = relogin(p, msg, sizeof(msg));
+
 			p->need_me = !p->prefix_explicit;
-			set_conn(p, CONN_AUTH_FAILED, err.message, 0);
-			return start + p->o.retry_max_ms;
+			if (rc > 0)
+				return now_ms(); /* a renewed login: try it at once */
+			set_conn(p, CONN_AUTH_FAILED, rc < 0 ? msg : err.message, 0);
+			p->auth_retry_ms = start + p->o.retry_max_ms;
+			return p->o.login != NULL ? now_ms() + 1000 : p->auth_retry_ms;
 		}
 		p->failures++;
 		p->need_config = true;
@@ -362,6 +439,7 @@ static bool wait_until(struct poller *p, int64_t deadline)
 	pthread_mutex_lock(&p->lock);
 	while (!p->stop && !p->kick && pthread_cond_timedwait(&p->cond, &p->lock, &ts) != ETIMEDOUT)
 		;
+	p->kicked = p->kick;
 	p->kick = false;
 	go_on = !p->stop;
 	pthread_mutex_unlock(&p->lock);
@@ -373,9 +451,8 @@ static void *run(void *arg)
 	struct poller *p = arg;
 	int64_t next;
 
-	p->api = api_new(p->base_url, p->prefix, &p->o.http);
-	api_set_read_tries(p->api, 1);
-	p->batch = http_batch_new(&p->o.http, POLLER_METRICS_PARALLEL);
+	if (!take_login(p))
+		make_handles(p);
 	p->pages = box_pages_new();
 	set_conn(p, CONN_CONNECTING, "", 0);
 	do {
@@ -409,6 +486,7 @@ struct poller *poller_start(const struct poller_opts *o, struct store *store)
 	p->prefix = xstrdup(o->prefix);
 	p->prefix_explicit = o->prefix != NULL;
 	p->bearer = xstrdup(o->http.bearer);
+	p->login_gen = o->login != NULL ? login_generation(o->login) - 1 : 0; /* take it at start */
 	p->ca_file = xstrdup(o->http.ca_file);
 	p->o.http.bearer = p->bearer;
 	p->o.http.ca_file = p->ca_file;

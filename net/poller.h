@@ -15,7 +15,10 @@
  * some requests fail, down with the next retry time, auth failed) and keeps
  * the last good data in the store when the server goes away. It never
  * exits because of the server: when the server is down it retries with a
- * backoff from 1 s up to 30 s and recovers by itself.
+ * backoff from 1 s up to 30 s and recovers by itself. When the server
+ * refuses the bearer it asks again after 30 s, or at once when the login
+ * changes (see login.h), and says "login expired: run boxlite auth login"
+ * when that is why.
  */
 #ifndef BOXTOP_NET_POLLER_H
 #define BOXTOP_NET_POLLER_H
@@ -24,6 +27,7 @@
 #include <stddef.h>
 
 #include "http.h"
+#include "login.h"
 #include "model/store.h"
 
 #define POLLER_METRICS_PARALLEL 8
@@ -32,6 +36,12 @@ struct poller_opts {
 	const char *base_url;
 	const char *prefix; /* explicit prefix, or NULL: discover it with GET /v1/me */
 	struct http_conf http;
+	/*
+	 * NULL: http's bearer, for good. Else the bearer is login's (http's is
+	 * ignored): a renewed login is picked up at the next round, and while
+	 * the server refuses the bearer it is looked at every second.
+	 */
+	struct login *login;
 	unsigned interval_ms;  /* 0: 2000 */
 	unsigned images_ms;    /* 0: 30000 */
 	unsigned config_ms;    /* 0: 300000 */

@@ -97,7 +97,39 @@ void settings_clear(struct settings *s)
 	for (size_t i = 0; i < s->n_warnings; i++)
 		free(s->warnings[i]);
 	free(s->warnings);
+	for (size_t i = 0; i < sizeof(s->flag_copy) / sizeof(s->flag_copy[0]); i++)
+		free(s->flag_copy[i]);
 	*s = (struct settings){0};
+}
+
+const char *settings_credentials_file(const struct settings *s)
+{
+	return s != NULL ? s->credentials_path : NULL;
+}
+
+const char *settings_key_file(const struct settings *s)
+{
+	const char *f = s != NULL ? s->flags.api_key_file : NULL;
+
+	return f != NULL && strcmp(f, "-") != 0 ? f : NULL;
+}
+
+int settings_reload_bearer(const struct settings *s, int64_t now, char **bearer, char *err,
+			   size_t errlen)
+{
+	struct settings t;
+
+	*bearer = NULL;
+	if (s->flags.api_key_file != NULL && strcmp(s->flags.api_key_file, "-") == 0) {
+		*bearer = xstrdup(s->bearer);
+		return 0;
+	}
+	if (settings_resolve(&s->flags, s->getenv_fn, now, &t, err, errlen) < 0)
+		return -1;
+	*bearer = t.bearer;
+	t.bearer = NULL;
+	settings_clear(&t);
+	return 0;
 }
 
 const char *settings_bearer_source(const struct settings *s)
@@ -469,6 +501,24 @@ static int set_tls(struct resolve *r)
 	return 0;
 }
 
+/* Copies f into s->flags, its strings owned by s->flag_copy. */
+static void keep_flags(struct settings *s, const struct settings_flags *f)
+{
+	const char *const from[] = {f->url, f->profile, f->path_prefix, f->api_key_file,
+				    f->ca_file};
+
+	for (size_t i = 0; i < sizeof(from) / sizeof(from[0]); i++)
+		s->flag_copy[i] = xstrdup(from[i]);
+	s->flags = (struct settings_flags){
+		.url = s->flag_copy[0],
+		.profile = s->flag_copy[1],
+		.path_prefix = s->flag_copy[2],
+		.api_key_file = s->flag_copy[3],
+		.ca_file = s->flag_copy[4],
+		.insecure = f->insecure,
+	};
+}
+
 int settings_resolve(const struct settings_flags *f, const char *(*getenv_fn)(const char *),
 		     int64_t now, struct settings *out, char *err, size_t errlen)
 {
@@ -489,6 +539,8 @@ int settings_resolve(const struct settings_flags *f, const char *(*getenv_fn)(co
 	if (find_profile(&r, doc) != 0 || set_url(&r) != 0 || set_prefix(&r) != 0 ||
 	    set_bearer(&r) != 0 || set_tls(&r) != 0)
 		goto out;
+	keep_flags(out, r.f);
+	out->getenv_fn = getenv_fn;
 	rc = 0;
 out:
 	toml_free(&doc);

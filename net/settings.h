@@ -55,6 +55,10 @@ struct settings {
 	bool insecure;
 	char **warnings; /* one line each, to show on screen and on stderr */
 	size_t n_warnings;
+	/* What it was resolved from, for settings_reload_bearer; flags' strings are flag_copy's. */
+	struct settings_flags flags;
+	char *flag_copy[5];
+	const char *(*getenv_fn)(const char *);
 };
 
 /*
@@ -77,6 +81,24 @@ void settings_clear(struct settings *s);
 
 /* Where the bearer came from, for the status line and --verbose; never the secret itself. */
 const char *settings_bearer_source(const struct settings *s);
+
+/*
+ * The files the bearer can be read from again (credentials.toml, an
+ * --api-key-file other than "-"), NULL where there is none: a login renewed
+ * in another terminal (`boxlite auth login`) changes one of them.
+ */
+const char *settings_credentials_file(const struct settings *s);
+const char *settings_key_file(const struct settings *s);
+
+/*
+ * Resolves the bearer again the way s was resolved (same flags, same
+ * environment) at unix time now: 0 with *bearer (owned, NULL when there is
+ * none), or -1 with err ("login expired: run boxlite
+ * auth login", a line of credentials.toml, ...). A key read from stdin is
+ * not read again: 0 with s's own bearer. Safe from any thread; s is only read.
+ */
+int settings_reload_bearer(const struct settings *s, int64_t now, char **bearer, char *err,
+			   size_t errlen);
 
 /* The prefix to give api_new and the poller: s's when set ("" included), NULL: ask GET /v1/me. */
 const char *settings_prefix(const struct settings *s);

@@ -485,6 +485,8 @@ static int start_workers(struct ui *ui, char *err, size_t errlen)
 		.interval_ms = ui->opts->interval_ms,
 	};
 
+	ui->login = login_new(ui->settings);
+	po.login = ui->login;
 	ui->store = store_new();
 	if (ui->store != NULL)
 		ui->pool = pool_new(ui->opts->workers, ui->store);
@@ -494,8 +496,8 @@ static int start_workers(struct ui *ui, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot start a thread: %s", strerror(errno));
 		return -1;
 	}
-	ui->actions = actions_new(ui->settings->url, settings_prefix(ui->settings), &conf, ui->pool,
-				  ui->poller);
+	ui->actions = actions_new(ui->settings->url, settings_prefix(ui->settings), &conf,
+				  ui->login, ui->pool, ui->poller);
 	return 0;
 }
 
@@ -507,6 +509,7 @@ static void stop_workers(struct ui *ui)
 	actions_free(&ui->actions);
 	pool_free(&ui->pool);
 	poller_stop(&ui->poller);
+	login_free(&ui->login);
 	if (active > 0)
 		fprintf(stderr, "boxtop: cancelled %zu unfinished job%s\n", active,
 			active == 1 ? "" : "s");
@@ -538,8 +541,7 @@ int app_run(const struct opts *o, const struct settings *s)
 	int rc = 1;
 
 	ui.columns = ~0u;
-	if (o->columns != NULL &&
-	    columns_parse(o->columns, &ui.columns, err, sizeof(err)) < 0)
+	if (o->columns != NULL && columns_parse(o->columns, &ui.columns, err, sizeof(err)) < 0)
 		goto out;
 	if (o->filter != NULL && o->filter[0] != '\0') {
 		ui.filter_text = xstrdup(o->filter);

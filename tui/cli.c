@@ -179,7 +179,7 @@ static int run(struct transfer *t, const struct settings *s)
 		fprintf(stderr, "boxtop: cannot start a worker thread: %s\n", strerror(errno));
 		goto out;
 	}
-	acts = actions_new(api_base_url(t->api), api_prefix(t->api), &conf, pool, NULL);
+	acts = actions_new(api_base_url(t->api), api_prefix(t->api), &conf, NULL, pool, NULL);
 	if (act.kind == JOB_EXPORT) {
 		act.box_id = t->box->id;
 		act.box_name = box_display_name(t->box);

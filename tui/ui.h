@@ -107,6 +107,7 @@ struct ui {
 	const struct settings *settings;
 	struct store *store;
 	struct store_view view;
+	struct login *login; /* the bearer, shared by the poller and the actions */
 	struct poller *poller;
 	struct pool *pool;
 	struct actions *actions;
@@ -205,7 +206,6 @@ void detail_draw(struct ui *ui);
 void boxes_move(struct ui *ui, long delta, bool absolute);
 void boxes_click(struct ui *ui, int y, int x);
 void boxes_set_sort(struct ui *ui, enum sort_key key);
-
 
 /* view_lists.c */
 void images_draw(struct ui *ui);

@@ -1,7 +1,7 @@
 # The server: killed, the banner and the last data; restarted on the same
 # port with another fleet, the banner goes and the new data comes. And a
 # hostile box name: escape sequences and a bidi override reach the screen
-# only as replacement characters.
+# only as replacement characters. And a login renewed or expired mid-session.
 
 case_server_restart() {
 	local first_port old_total
@@ -67,5 +67,56 @@ case_hostile_name() {
 	see_exit 'q quits' 0
 }
 
+# A login renewed while boxtop runs, as a user started it: no arguments, the
+# profile in $BOXLITE_HOME/credentials.toml. Its key is refused (AUTH FAILED);
+# a new login writes the right one and boxtop connects with no restart (well
+# before its 30 s retry), and a stop runs with the new key. Then the token
+# expires in place and the server refuses it: "login expired: run boxlite
+# auth login"; one more login and it is back. The keys are obvious fakes,
+# passed to curl in a header file, never on a command line.
+l10_login() { # l10_login LINE...: credentials.toml written anew and renamed over
+	printf '%s\n' "[profiles.default]" "url = '$URL'" "$@" >"$TMP/login-home/credentials.toml.new"
+	chmod 600 "$TMP/login-home/credentials.toml.new"
+	mv "$TMP/login-home/credentials.toml.new" "$TMP/login-home/credentials.toml"
+}
+l10_api() { curl -s --max-time 5 -H @"$TMP/login.hdr" "$@"; }
+l10_status() { l10_api "$URL/v1/boxes/$1" | jq -r .status; }
+
+case_login() {
+	local expiry
+	mkdir -p "$TMP/login-home"
+	chmod 700 "$TMP/login-home"
+	printf 'test-e2e-renewed-key\n' >"$TMP/login.key"
+	printf 'Authorization: Bearer test-e2e-renewed-key\n' >"$TMP/login.hdr"
+	start_sim login --port 0 --seed 1 --control --api-key-file "$TMP/login.key" || return
+	l10_login "api_key = 'test-e2e-stale-key'"
+	start_boxtop --env "BOXLITE_HOME=$TMP/login-home" -d 0.5
+	see 'the stale key is refused' '^ AUTH FAILED \(no data yet\): .*401'
+	l10_login "api_key = 'test-e2e-renewed-key'"
+	ready || return
+	unseen 'the banner goes' 'AUTH FAILED'
+	is 'web-1 runs' "$(l10_status web-1)" running
+	select_box web-1
+	keys s
+	see 'stop asks' 'Stop web-1\?'
+	keys y
+	check 'the stop ran with the new key' poll "$WAIT" eval '[ "$(l10_status web-1)" = stopped ]'
+	see 'the detail shows it stopped' '^ status +. stopped *$'
+	# an OIDC token, the same string as far as the server knows, valid 2 s more
+	expiry=$(($(date +%s) + 2))
+	l10_login "access_token = 'test-e2e-renewed-key'" "expires_at = '$(date -u -d "@$expiry" +%Y-%m-%dT%H:%M:%SZ)'"
+	while [ "$(date +%s)" -le $((expiry + 1)) ]; do sleep 0.2; done
+	is 'the server refuses the key from now' "$(l10_api -o /dev/null -w '%{http_code}' -X POST "$URL/_sim/key/expire")" 204
+	see 'login expired, and what to do' '^ AUTH FAILED \(showing the last data\): login expired: run boxlite auth login'
+	see 'the last data stays' '^ status +. stopped *$'
+	l10_api -o /dev/null -X POST "$URL/_sim/key/restore"
+	l10_login "access_token = 'test-e2e-renewed-key'" "expires_at = '$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)'"
+	see 'logged in again: connected' '^ boxtop connected '
+	unseen 'no banner' 'AUTH FAILED'
+	keys q
+	see_exit 'q quits' 0
+}
+
 run_case 'server killed and restarted on the same port' case_server_restart
 run_case 'a box name with escape sequences and a bidi override' case_hostile_name
+run_case 'a login renewed, then expired, then renewed: no restart' case_login

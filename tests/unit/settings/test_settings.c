@@ -1,8 +1,8 @@
 /*
- * Unit tests for net/settings. The environment is a table read through the
- * injected getenv and the clock is a fixed number, so nothing here depends
- * on the real environment; each test gets its own temporary HOME holding
- * .boxlite/credentials.toml when it needs one. Every key is an obvious fake.
+ * Unit tests for net/settings and net/login (the bearer read again). The environment is a table
+ * read through the injected getenv and the clock is a fixed number, so nothing here depends on the
+ * real environment; each test gets its own temporary HOME holding .boxlite/credentials.toml when it
+ * needs one. Every key is an obvious fake.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "model/xalloc.h"
+#include "net/login.h"
 #include "net/settings.h"
 
 #define NOW      INT64_C(1767225600) /* 2026-01-01T00:00:00Z */
@@ -793,6 +794,191 @@ static void test_http_conf(void **state)
 	free(ca);
 }
 
+/* ---- reading the bearer again: settings_reload_bearer and net/login ---- */
+
+static void reload_is(const struct settings *s, const char *want)
+{
+	char *b;
+
+	if (settings_reload_bearer(s, NOW, &b, err, sizeof(err)) != 0)
+		fail_msg("reload refused: %s", err);
+	if (want == NULL)
+		assert_null(b);
+	else
+		assert_string_equal(b, want);
+	free(b);
+}
+
+static void test_reload_bearer(void **state)
+{
+	char *profile = xstrdup("work");
+	struct settings_flags f = {.profile = profile};
+	struct settings s;
+	char untouched[] = "untouched", *b = untouched;
+
+	(void)state;
+	credentials("[profiles.work]\napi_key = 'test-key-one'\n");
+	resolve_ok(&f, &s);
+	/* the flags are kept as copies: the caller's strings may go */
+	free(profile);
+	reload_is(&s, "test-key-one");
+	credentials("[profiles.work]\napi_key = 'test-key-second'\n");
+	reload_is(&s, "test-key-second");
+	/* the environment still wins, as at start */
+	env_set("BOXLITE_API_KEY", "test-env-key-not-secret");
+	reload_is(&s, "test-env-key-not-secret");
+	env_set("BOXLITE_API_KEY", NULL);
+	/* a login that has expired since */
+	credentials("[profiles.work]\naccess_token = 'test-token-not-secret'\n"
+		    "expires_at = '2025-12-31T23:59:59Z'\n");
+	assert_int_equal(settings_reload_bearer(&s, NOW, &b, err, sizeof(err)), -1);
+	assert_string_equal(err, "login expired: run boxlite auth login");
+	assert_null(b);
+	/* logged out: the profile gone is the error it would be at start */
+	credentials("# empty\n");
+	assert_int_equal(settings_reload_bearer(&s, NOW, &b, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "profile \"work\" not found"));
+	settings_clear(&s);
+	assert_null(s.flags.profile);
+}
+
+static void test_reload_stdin_key(void **state)
+{
+	struct settings_flags f = {.api_key_file = "-"};
+	int fds[2], saved = dup(STDIN_FILENO);
+	struct settings s;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], FAKE_KEY "\n", sizeof(FAKE_KEY)), (ssize_t)sizeof(FAKE_KEY));
+	close(fds[1]);
+	assert_int_equal(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+	close(fds[0]);
+	resolve_ok(&f, &s);
+	/* stdin is at its end: reading it again would give an empty key */
+	reload_is(&s, FAKE_KEY);
+	assert_null(settings_key_file(&s));
+	assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+	close(saved);
+	settings_clear(&s);
+}
+
+static void login_is(struct login *l, const char *want, unsigned want_gen)
+{
+	unsigned gen;
+	char *b = login_bearer(l, &gen);
+
+	if (want == NULL)
+		assert_null(b);
+	else
+		assert_string_equal(b, want);
+	assert_int_equal(gen, want_gen);
+	assert_int_equal(login_generation(l), want_gen);
+	login_bearer_free(b);
+}
+
+/* Writes the default profile as body (NULL: leaves the file), looks, and checks the outcome. */
+static void login_step(struct login *l, const char *body, int want_rc, const char *want,
+		       unsigned want_gen)
+{
+	if (body != NULL) {
+		char *text = xasprintf("[profiles.default]\n%s", body);
+
+		credentials(text);
+		free(text);
+	}
+	assert_int_equal(login_check(l, NOW, err, sizeof(err)), want_rc);
+	login_is(l, want, want_gen);
+}
+
+static void test_login(void **state)
+{
+	struct settings s;
+	struct login *l;
+	unsigned g;
+
+	(void)state;
+	credentials("[profiles.default]\napi_key = 'test-key-one'\n");
+	resolve_ok(NULL, &s);
+	l = login_new(&s);
+	g = login_generation(l);
+	login_is(l, "test-key-one", g);
+	assert_int_equal(login_check(l, NOW, err, sizeof(err)), 0);
+	assert_int_equal(login_recheck(l, NOW, err, sizeof(err)), 0);
+	login_is(l, "test-key-one", g);
+	/* `boxlite auth login` wrote a new key: one change, then quiet */
+	login_step(l, "api_key = 'test-key-second'\n", 1, "test-key-second", g + 1);
+	login_step(l, NULL, 0, "test-key-second", g + 1);
+	/* the file written again, the key the same: no new generation */
+	login_step(l, "api_key = \"test-key-second\"\n", 0, "test-key-second", g + 1);
+	/* caught half written: an error, the key in use stays, tried again next time */
+	login_step(l, "api_key = 'test-key-th", -1, "test-key-second", g + 1);
+	assert_non_null(strstr(err, "line 2"));
+	err[0] = '\0';
+	login_step(l, NULL, -1, "test-key-second", g + 1);
+	assert_non_null(strstr(err, "line 2"));
+	/* readable again, the same key: worth trying again, no new generation */
+	login_step(l, "api_key = 'test-key-second'\n", 1, "test-key-second", g + 1);
+	login_step(l, NULL, 0, "test-key-second", g + 1);
+	login_step(l, "api_key = 'test-key-third'\n", 1, "test-key-third", g + 2);
+	/* the token expires in place: only a recheck (after a 401) resolves again */
+	credentials("[profiles.default]\naccess_token = 'test-key-third'\n"
+		    "expires_at = '2026-01-01T00:00:10Z'\n");
+	assert_int_equal(login_check(l, NOW, err, sizeof(err)), 0);
+	assert_int_equal(login_check(l, NOW + 60, err, sizeof(err)), 0);
+	assert_int_equal(login_recheck(l, NOW + 60, err, sizeof(err)), -1);
+	assert_string_equal(err, "login expired: run boxlite auth login");
+	login_is(l, "test-key-third", g + 2);
+	/* the login renewed, written the way tools do: a new file renamed over */
+	{
+		char *tmp = in_home(".boxlite/credentials.toml.new");
+		char *path = in_home(".boxlite/credentials.toml");
+
+		write_file(tmp,
+			   "[profiles.default]\naccess_token = 'test-token-renewed'\n"
+			   "expires_at = '2026-01-01T01:00:00Z'\n",
+			   0600);
+		assert_int_equal(rename(tmp, path), 0);
+		free(tmp);
+		free(path);
+	}
+	assert_int_equal(login_check(l, NOW + 60, err, sizeof(err)), 1);
+	login_is(l, "test-token-renewed", g + 3);
+	login_free(&l);
+	assert_null(l);
+	login_free(&l);
+	login_free(NULL);
+	settings_clear(&s);
+}
+
+static void test_login_key_file(void **state)
+{
+	char *keyfile = in_home("key");
+	struct settings_flags f = {.api_key_file = keyfile};
+	struct settings s;
+	struct login *l;
+
+	(void)state;
+	write_file(keyfile, "test-key-one\n", 0600);
+	resolve_ok(&f, &s);
+	assert_string_equal(settings_key_file(&s), keyfile);
+	l = login_new(&s);
+	/* credentials.toml appearing changes nothing: the flag wins */
+	credentials("[profiles.default]\napi_key = 'test-key-profile'\n");
+	assert_int_equal(login_check(l, NOW, err, sizeof(err)), 0);
+	write_file(keyfile, "test-key-rotated\n", 0600);
+	assert_int_equal(login_check(l, NOW, err, sizeof(err)), 1);
+	login_is(l, "test-key-rotated", login_generation(l));
+	/* the key file removed: an error naming it, the key in use stays */
+	assert_int_equal(unlink(keyfile), 0);
+	assert_int_equal(login_check(l, NOW, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--api-key-file"));
+	login_is(l, "test-key-rotated", login_generation(l));
+	login_free(&l);
+	settings_clear(&s);
+	free(keyfile);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -816,6 +1002,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_err_buffer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_url_building, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_http_conf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_bearer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_stdin_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_login, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_login_key_file, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("settings", tests, NULL, NULL);

@@ -40,7 +40,7 @@ static void rig_up(struct rig *r, const char *const *args)
 	assert_int_equal(simproc_start(&r->sim, args), 0);
 	r->store = store_new();
 	r->pool = pool_new(4, r->store);
-	r->actions = actions_new(r->sim.url, NULL, &conf, r->pool, NULL);
+	r->actions = actions_new(r->sim.url, NULL, &conf, NULL, r->pool, NULL);
 	for (int c = 0; c < CAP_COUNT; c++)
 		r->cfg.caps[c] = true;
 	snprintf(r->dir, sizeof(r->dir), "/tmp/boxtop-actions-XXXXXX");

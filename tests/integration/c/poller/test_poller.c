@@ -3,7 +3,8 @@
  * /v1/me, the box list, runtime and per-box metrics for what the screen
  * shows, snapshots of the selected box, a 304 that leaves the box list
  * alone, the server killed (down, last data kept, a retry time) and
- * restarted on the same port (connected again by itself), and a refused key.
+ * restarted on the same port (connected again by itself), a refused key, and
+ * a login renewed (or expired) in the credentials file while it runs.
  * Every wait is bounded and none asserts on timing.
  */
 #include <arpa/inet.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +25,7 @@
 
 #include "model/xalloc.h"
 #include "net/poller.h"
+#include "net/settings.h"
 #include "tests/support/simproc.h"
 
 typedef bool (*ready_fn)(const struct store_view *v, void *arg);
@@ -205,6 +208,147 @@ static void test_auth_refused(void **state)
 	store_free(&store);
 }
 
+/* ---- a login renewed, or expired, while the poller runs ---- */
+
+static char login_home[64];
+
+static const char *login_getenv(const char *name)
+{
+	return strcmp(name, "BOXLITE_HOME") == 0 ? login_home : NULL;
+}
+
+/* Writes $BOXLITE_HOME/credentials.toml the way a CLI does: a new file renamed over. */
+static void write_credentials(const char *fmt, ...)
+{
+	char *tmp = xasprintf("%s/credentials.toml.tmp", login_home);
+	char *path = xasprintf("%s/credentials.toml", login_home);
+	FILE *f = fopen(tmp, "w");
+	va_list ap;
+
+	assert_non_null(f);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(tmp, 0600), 0);
+	assert_int_equal(rename(tmp, path), 0);
+	free(tmp);
+	free(path);
+}
+
+/* POST to the simulator's control API (it wants the API's key too). */
+static void sim_control(const struct simproc *s, const char *key, const char *path)
+{
+	struct http *h = http_new(&(struct http_conf){.bearer = key});
+	char *url = xasprintf("%s%s", s->url, path);
+	struct http_req req = {.method = "POST", .url = url};
+	struct http_resp resp = {0};
+	struct net_error err;
+
+	assert_int_equal(http_do(h, &req, &resp, &err), 0);
+	assert_int_equal(resp.status, 204);
+	http_resp_clear(&resp);
+	free(url);
+	http_free(&h);
+}
+
+static bool auth_failed_with(const struct store_view *v, void *arg)
+{
+	return store_view_conn(v)->status == CONN_AUTH_FAILED &&
+	       strstr(store_view_conn(v)->message, arg) != NULL;
+}
+
+/* An RFC 3339 time delta seconds from now. */
+static void rfc3339(char *buf, size_t len, long delta)
+{
+	time_t t = time(NULL) + delta;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/*
+ * The key is wrong, then renewed in the credentials file: connected with no
+ * restart. The token expires and the server refuses it: "login expired".
+ * A new login: connected again. retry_max_ms is a minute and every wait at
+ * most 15 s, so each recovery is the login being looked at, not the retry.
+ */
+static void test_login_renewed(void **state)
+{
+	char key_file[] = "/tmp/boxtop-poller-key-XXXXXX";
+	const char *args[] = {"--api-key-file", key_file, "--control", NULL};
+	struct poller_opts o = {.interval_ms = 200, .retry_max_ms = 60000};
+	struct store *store = store_new();
+	struct store_view v = {0};
+	enum conn_status want = CONN_CONNECTED;
+	struct settings set;
+	struct login *login;
+	struct simproc s;
+	struct poller *p;
+	time_t expiry;
+	char err[256], when[32], any[] = "", expired[] = "login expired: run boxlite auth login";
+	int fd = mkstemp(key_file);
+
+	(void)state;
+	assert_int_equal(write(fd, "test-renewed-key\n", 17), 17);
+	close(fd);
+	snprintf(login_home, sizeof(login_home), "/tmp/boxtop-poller-home-XXXXXX");
+	assert_non_null(mkdtemp(login_home));
+	write_credentials("[profiles.default]\napi_key = 'test-stale-key'\n");
+	assert_int_equal(simproc_start(&s, args), 0);
+	assert_int_equal(settings_resolve(&(struct settings_flags){.url = s.url, .path_prefix = ""},
+					  login_getenv, time(NULL), &set, err, sizeof(err)),
+			 0);
+	login = login_new(&set);
+	o.base_url = s.url;
+	o.prefix = "";
+	o.http = settings_http_conf(&set);
+	o.login = login;
+	p = poller_start(&o, store);
+	wait_for(store, &v, auth_failed_with, any);
+	assert_null(store_view_boxes(&v));
+	/* `boxlite auth login` in another terminal */
+	write_credentials("[profiles.default]\napi_key = 'test-renewed-key'\n");
+	wait_for(store, &v, has_status, &want);
+	/*
+	 * Now an OIDC token (the same string, as far as the server knows) that
+	 * expires in 2 s, in place: the file does not change when it does, so
+	 * only the look after the server's 401 can tell.
+	 */
+	expiry = time(NULL) + 2;
+	rfc3339(when, sizeof(when), 2);
+	write_credentials("[profiles.default]\naccess_token = 'test-renewed-key'\n"
+			  "expires_at = '%s'\n",
+			  when);
+	while (time(NULL) <= expiry + 1)
+		usleep(100000);
+	sim_control(&s, "test-renewed-key", "/_sim/key/expire");
+	wait_for(store, &v, auth_failed_with, expired);
+	assert_non_null(store_view_boxes(&v)); /* the last list stays */
+	/* logged in again: the same token string, valid for an hour */
+	sim_control(&s, "test-renewed-key", "/_sim/key/restore");
+	rfc3339(when, sizeof(when), 3600);
+	write_credentials("[profiles.default]\naccess_token = 'test-renewed-key'\n"
+			  "expires_at = '%s'\n",
+			  when);
+	wait_for(store, &v, status_is, &want);
+	poller_stop(&p);
+	login_free(&login);
+	settings_clear(&set);
+	assert_int_equal(simproc_stop(&s), 0);
+	unlink(key_file);
+	{
+		char *path = xasprintf("%s/credentials.toml", login_home);
+
+		unlink(path);
+		free(path);
+		rmdir(login_home);
+	}
+	store_view_release(&v);
+	store_free(&store);
+}
+
 /* A server without GET /images/usage (older ones answer 404): images all the same, no usage. */
 static void test_no_image_usage(void **state)
 {
@@ -236,6 +380,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_poll_and_recover),
 		cmocka_unit_test(test_auth_refused),
+		cmocka_unit_test(test_login_renewed),
 		cmocka_unit_test(test_no_image_usage),
 	};
 
