@@ -325,15 +325,26 @@ static void make_handles(struct poller *p)
 	free(prefix);
 }
 
-/* Takes login's bearer when it is newer than the handles'; true when it was. */
+static bool login_newer(const struct poller *p)
+{
+	return p->o.login != NULL && login_generation(p->o.login) != p->login_gen;
+}
+
+/*
+ * Takes login's bearer when it is newer than the handles'; true when it
+ * was. Another key may be another account: its prefix is asked again and
+ * the remembered pages go.
+ */
 static bool take_login(struct poller *p)
 {
-	if (p->o.login == NULL || login_generation(p->o.login) == p->login_gen)
+	if (!login_newer(p))
 		return false;
 	login_bearer_free(p->bearer);
 	p->bearer = login_bearer(p->o.login, &p->login_gen);
 	p->o.http.bearer = p->bearer;
 	make_handles(p);
+	p->need_me = !p->prefix_explicit;
+	box_pages_forget(p->pages);
 	return true;
 }
 
@@ -367,8 +378,9 @@ static int64_t auth_wait(struct poller *p, int64_t now)
 	if (p->o.login == NULL)
 		return p->auth_retry_ms;
 	rc = login_check(p->o.login, (int64_t)time(NULL), msg, sizeof(msg));
-	if (rc > 0)
-		return 0; /* renewed (or readable again): the round takes it */
+	/* renewed (or readable again), maybe seen first by a job: the round takes it */
+	if (rc > 0 || login_newer(p))
+		return 0;
 	if (rc < 0 && strcmp(msg, p->conn.message) != 0)
 		set_conn(p, CONN_AUTH_FAILED, msg, 0);
 	return now + 1000 < p->auth_retry_ms ? now + 1000 : p->auth_retry_ms;
@@ -397,8 +409,10 @@ static int64_t round_once(struct poller *p, const struct interest *w)
 			int rc = relogin(p, msg, sizeof(msg));
 
 			p->need_me = !p->prefix_explicit;
-			if (rc > 0)
-				return now_ms(); /* a renewed login: try it at once */
+			if (rc > 0) {
+				p->auth_retry_ms = 0; /* a renewed login: try it at once */
+				return now_ms();
+			}
 			set_conn(p, CONN_AUTH_FAILED, rc < 0 ? msg : err.message, 0);
 			p->auth_retry_ms = start + p->o.retry_max_ms;
 			return p->o.login != NULL ? now_ms() + 1000 : p->auth_retry_ms;
@@ -451,9 +465,9 @@ static void *run(void *arg)
 	struct poller *p = arg;
 	int64_t next;
 
+	p->pages = box_pages_new();
 	if (!take_login(p))
 		make_handles(p);
-	p->pages = box_pages_new();
 	set_conn(p, CONN_CONNECTING, "", 0);
 	do {
 		struct interest w = {0};

@@ -89,6 +89,8 @@ void settings_clear(struct settings *s)
 		return;
 	free(s->url);
 	free(s->path_prefix);
+	if (s->bearer != NULL)
+		explicit_bzero(s->bearer, strlen(s->bearer));
 	free(s->bearer);
 	free(s->bearer_source);
 	free(s->profile);
@@ -109,27 +111,43 @@ const char *settings_credentials_file(const struct settings *s)
 
 const char *settings_key_file(const struct settings *s)
 {
-	const char *f = s != NULL ? s->flags.api_key_file : NULL;
+	return s != NULL && s->key_file_regular ? s->flags.api_key_file : NULL;
+}
 
-	return f != NULL && strcmp(f, "-") != 0 ? f : NULL;
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
 int settings_reload_bearer(const struct settings *s, int64_t now, char **bearer, char *err,
 			   size_t errlen)
 {
 	struct settings t;
+	int rc = -1;
 
 	*bearer = NULL;
-	if (s->flags.api_key_file != NULL && strcmp(s->flags.api_key_file, "-") == 0) {
+	if (s->flags.api_key_file != NULL && !s->key_file_regular) {
+		/* stdin, a pipe or a FIFO: read once, and opening it again could block */
 		*bearer = xstrdup(s->bearer);
 		return 0;
 	}
 	if (settings_resolve(&s->flags, s->getenv_fn, now, &t, err, errlen) < 0)
 		return -1;
-	*bearer = t.bearer;
-	t.bearer = NULL;
+	/* a key meant for another server must not go to this one */
+	if (!same_str(t.url, s->url) || !same_str(settings_prefix(&t), settings_prefix(s)))
+		snprintf(err, errlen, "%s now names another server (%s): restart boxtop to use it",
+			 t.credentials_path != NULL ? t.credentials_path : "the profile", t.url);
+	else if (t.bearer == NULL && s->bearer != NULL)
+		snprintf(err, errlen, "no key in %s any more: run boxlite auth login",
+			 t.credentials_path != NULL ? t.credentials_path : "the settings");
+	else
+		rc = 0;
+	if (rc == 0) {
+		*bearer = t.bearer;
+		t.bearer = NULL;
+	}
 	settings_clear(&t);
-	return 0;
+	return rc;
 }
 
 const char *settings_bearer_source(const struct settings *s)
@@ -304,6 +322,8 @@ static int load_credentials(struct resolve *r, const char *dir, struct toml_doc 
 		warn_mode(r->s, dir, st.st_mode, true);
 	rc = 0;
 out:
+	if (buf != NULL)
+		explicit_bzero(buf, len);
 	free(buf);
 	close(fd);
 	return rc;
@@ -427,8 +447,10 @@ static int key_from_file(struct resolve *r, const char *path)
 		return fail(r, "--api-key-file %s: %s", path,
 			    e == EFBIG ? "too large for an API key" : file_error(e));
 	}
-	if (!std_in && S_ISREG(st.st_mode))
+	if (!std_in && S_ISREG(st.st_mode)) {
 		warn_mode(r->s, path, st.st_mode, false);
+		r->s->key_file_regular = true;
+	}
 	if (!std_in)
 		close(fd);
 	while (len > 0 && (key[len - 1] == '\n' || key[len - 1] == '\r'))

@@ -53,7 +53,8 @@ struct settings {
 	char *credentials_path; /* the file read (or that would be); NULL without a home */
 	char *ca_file;          /* NULL: the system's CAs */
 	bool insecure;
-	char **warnings; /* one line each, to show on screen and on stderr */
+	bool key_file_regular; /* --api-key-file named a regular file, which can be read again */
+	char **warnings;       /* one line each, to show on screen and on stderr */
 	size_t n_warnings;
 	/* What it was resolved from, for settings_reload_bearer; flags' strings are flag_copy's. */
 	struct settings_flags flags;
@@ -84,8 +85,9 @@ const char *settings_bearer_source(const struct settings *s);
 
 /*
  * The files the bearer can be read from again (credentials.toml, an
- * --api-key-file other than "-"), NULL where there is none: a login renewed
- * in another terminal (`boxlite auth login`) changes one of them.
+ * --api-key-file that is a regular file: not "-", a pipe or a FIFO), NULL
+ * where there is none: a login renewed in another terminal (`boxlite auth
+ * login`) changes one of them.
  */
 const char *settings_credentials_file(const struct settings *s);
 const char *settings_key_file(const struct settings *s);
@@ -93,9 +95,12 @@ const char *settings_key_file(const struct settings *s);
 /*
  * Resolves the bearer again the way s was resolved (same flags, same
  * environment) at unix time now: 0 with *bearer (owned, NULL when there is
- * none), or -1 with err ("login expired: run boxlite
- * auth login", a line of credentials.toml, ...). A key read from stdin is
- * not read again: 0 with s's own bearer. Safe from any thread; s is only read.
+ * none), or -1 with err ("login expired: run boxlite auth login", a line of
+ * credentials.toml, ...). Also -1 when the settings now name another URL or
+ * prefix (that key is not for this server), and when s had a key and there
+ * is none now (logged out, or a file half written). A key read from stdin,
+ * a pipe or a FIFO is not read again: 0 with s's own bearer. Safe from any
+ * thread; s is only read.
  */
 int settings_reload_bearer(const struct settings *s, int64_t now, char **bearer, char *err,
 			   size_t errlen);

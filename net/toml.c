@@ -78,6 +78,9 @@ static void table_free(struct toml_table *t)
 	free(t->parts);
 	for (size_t i = 0; i < t->n; i++) {
 		free(t->kv[i].key);
+		/* values may be keys and tokens (credentials.toml) */
+		if (t->kv[i].value != NULL)
+			explicit_bzero(t->kv[i].value, strlen(t->kv[i].value));
 		free(t->kv[i].value);
 	}
 	free(t->kv);

@@ -120,15 +120,22 @@ static void write_file(const char *path, const char *text, mode_t mode)
 	assert_int_equal(chmod(path, mode), 0);
 }
 
-/* Writes ~/.boxlite/credentials.toml (dir 0700, file 0600). */
+/*
+ * Writes ~/.boxlite/credentials.toml (dir 0700, file 0600) as a new file
+ * renamed over the old, as the CLI does: a new inode, so a rewrite is seen
+ * as a change however fast it follows the last.
+ */
 static void credentials(const char *text)
 {
 	char *dir = in_home(".boxlite"), *path = in_home(".boxlite/credentials.toml");
+	char *tmp = in_home(".boxlite/credentials.toml.new");
 
 	assert_true(mkdir(dir, 0700) == 0 || errno == EEXIST);
-	write_file(path, text, 0600);
+	write_file(tmp, text, 0600);
+	assert_int_equal(rename(tmp, path), 0);
 	free(dir);
 	free(path);
+	free(tmp);
 }
 
 static void resolve_ok(const struct settings_flags *f, struct settings *s)
@@ -929,25 +936,53 @@ static void test_login(void **state)
 	assert_int_equal(login_recheck(l, NOW + 60, err, sizeof(err)), -1);
 	assert_string_equal(err, "login expired: run boxlite auth login");
 	login_is(l, "test-key-third", g + 2);
-	/* the login renewed, written the way tools do: a new file renamed over */
-	{
-		char *tmp = in_home(".boxlite/credentials.toml.new");
-		char *path = in_home(".boxlite/credentials.toml");
-
-		write_file(tmp,
-			   "[profiles.default]\naccess_token = 'test-token-renewed'\n"
-			   "expires_at = '2026-01-01T01:00:00Z'\n",
-			   0600);
-		assert_int_equal(rename(tmp, path), 0);
-		free(tmp);
-		free(path);
-	}
+	/* the login renewed */
+	credentials("[profiles.default]\naccess_token = 'test-token-renewed'\n"
+		    "expires_at = '2026-01-01T01:00:00Z'\n");
 	assert_int_equal(login_check(l, NOW + 60, err, sizeof(err)), 1);
 	login_is(l, "test-token-renewed", g + 3);
+	/* logged out (the profile left without a key): not "no key", the key in use stays */
+	login_step(l, "# logged out\n", -1, "test-token-renewed", g + 3);
+	assert_non_null(strstr(err, "no key in "));
+	assert_non_null(strstr(err, "credentials.toml any more: run boxlite auth login"));
+	/* a login to another server: its key must not go to this one */
+	login_step(l, "url = 'https://other.example.test'\napi_key = 'test-key-other'\n", -1,
+		   "test-token-renewed", g + 3);
+	assert_non_null(strstr(err, "now names another server (https://other.example.test): "
+				    "restart boxtop to use it"));
+	login_step(l, "path_prefix = 'team-2'\napi_key = 'test-key-other'\n", -1,
+		   "test-token-renewed", g + 3);
+	assert_non_null(strstr(err, "now names another server"));
 	login_free(&l);
 	assert_null(l);
 	login_free(&l);
 	login_free(NULL);
+	settings_clear(&s);
+}
+
+/* A key file that is a pipe (`<(pass show ...)`) is read once: opening it again could block. */
+static void test_login_pipe_key(void **state)
+{
+	int fds[2];
+	char path[64];
+	struct settings s;
+	struct login *l;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], FAKE_KEY "\n", sizeof(FAKE_KEY)), (ssize_t)sizeof(FAKE_KEY));
+	close(fds[1]);
+	snprintf(path, sizeof(path), "/dev/fd/%d", fds[0]);
+	resolve_ok(&(struct settings_flags){.api_key_file = path}, &s);
+	close(fds[0]);
+	assert_string_equal(s.bearer, FAKE_KEY);
+	assert_null(settings_key_file(&s));
+	/* the pipe is gone: a read would fail, the key stays */
+	reload_is(&s, FAKE_KEY);
+	l = login_new(&s);
+	assert_int_equal(login_recheck(l, NOW, err, sizeof(err)), 0);
+	login_is(l, FAKE_KEY, login_generation(l));
+	login_free(&l);
 	settings_clear(&s);
 }
 
@@ -1005,6 +1040,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reload_bearer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_stdin_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_login, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_login_pipe_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_login_key_file, setup, teardown),
 	};
 

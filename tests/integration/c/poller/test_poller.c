@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <cmocka.h>
 
 #include "model/xalloc.h"
@@ -236,20 +237,58 @@ static void write_credentials(const char *fmt, ...)
 	free(path);
 }
 
-/* POST to the simulator's control API (it wants the API's key too). */
-static void sim_control(const struct simproc *s, const char *key, const char *path)
+static void remove_home(void)
+{
+	char *path = xasprintf("%s/credentials.toml", login_home);
+
+	unlink(path);
+	free(path);
+	rmdir(login_home);
+}
+
+/* A call to the simulator's control API (it wants the API's key too); the answer's status. */
+static long sim_control_call(const struct simproc *s, const char *key, const char *method,
+			     const char *path, struct http_resp *resp)
 {
 	struct http *h = http_new(&(struct http_conf){.bearer = key});
 	char *url = xasprintf("%s%s", s->url, path);
-	struct http_req req = {.method = "POST", .url = url};
-	struct http_resp resp = {0};
+	struct http_req req = {.method = method, .url = url};
 	struct net_error err;
 
-	assert_int_equal(http_do(h, &req, &resp, &err), 0);
-	assert_int_equal(resp.status, 204);
-	http_resp_clear(&resp);
+	assert_int_equal(http_do(h, &req, resp, &err), 0);
 	free(url);
 	http_free(&h);
+	return resp->status;
+}
+
+static void sim_control(const struct simproc *s, const char *key, const char *path)
+{
+	struct http_resp resp = {0};
+
+	assert_int_equal(sim_control_call(s, key, "POST", path, &resp), 204);
+	http_resp_clear(&resp);
+}
+
+/* How many GET /v1/me the simulator answered since its tally was reset. */
+static int me_requests(const struct simproc *s)
+{
+	struct http_resp resp = {0};
+	const cJSON *r;
+	cJSON *doc;
+	int n = 0;
+
+	assert_int_equal(sim_control_call(s, NULL, "GET", "/_sim/requests", &resp), 200);
+	doc = cJSON_ParseWithLength(resp.body, resp.len);
+	assert_non_null(doc);
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "routes")) {
+		const cJSON *route = cJSON_GetObjectItemCaseSensitive(r, "route");
+
+		if (cJSON_IsString(route) && strcmp(route->valuestring, "/v1/me") == 0)
+			n += cJSON_GetObjectItemCaseSensitive(r, "count")->valueint;
+	}
+	cJSON_Delete(doc);
+	http_resp_clear(&resp);
+	return n;
 }
 
 static bool auth_failed_with(const struct store_view *v, void *arg)
@@ -308,8 +347,12 @@ static void test_login_renewed(void **state)
 	p = poller_start(&o, store);
 	wait_for(store, &v, auth_failed_with, any);
 	assert_null(store_view_boxes(&v));
-	/* `boxlite auth login` in another terminal */
+	/*
+	 * `boxlite auth login` in another terminal, and a job (this thread)
+	 * looks before the poller does: the poller must still take it.
+	 */
 	write_credentials("[profiles.default]\napi_key = 'test-renewed-key'\n");
+	login_check(login, time(NULL), err, sizeof(err));
 	wait_for(store, &v, has_status, &want);
 	/*
 	 * Now an OIDC token (the same string, as far as the server knows) that
@@ -338,13 +381,57 @@ static void test_login_renewed(void **state)
 	settings_clear(&set);
 	assert_int_equal(simproc_stop(&s), 0);
 	unlink(key_file);
-	{
-		char *path = xasprintf("%s/credentials.toml", login_home);
+	remove_home();
+	store_view_release(&v);
+	store_free(&store);
+}
 
-		unlink(path);
-		free(path);
-		rmdir(login_home);
-	}
+/*
+ * Another key may be another account, with another prefix: after the key
+ * changes (no refusal needed) the poller asks GET /v1/me again.
+ */
+static void test_login_other_account(void **state)
+{
+	const char *args[] = {"--control", "--prefix", "team-1", NULL};
+	struct poller_opts o = {.interval_ms = 200};
+	struct store *store = store_new();
+	struct store_view v = {0};
+	enum conn_status want = CONN_CONNECTED;
+	struct http_resp resp = {0};
+	struct settings set;
+	struct login *login;
+	struct simproc s;
+	struct poller *p;
+	char err[256];
+	int i;
+
+	(void)state;
+	snprintf(login_home, sizeof(login_home), "/tmp/boxtop-poller-home-XXXXXX");
+	assert_non_null(mkdtemp(login_home));
+	write_credentials("[profiles.default]\napi_key = 'test-account-a'\n");
+	assert_int_equal(simproc_start(&s, args), 0);
+	assert_int_equal(settings_resolve(&(struct settings_flags){.url = s.url}, login_getenv,
+					  time(NULL), &set, err, sizeof(err)),
+			 0);
+	assert_null(settings_prefix(&set)); /* discovered through /v1/me */
+	login = login_new(&set);
+	o.base_url = s.url;
+	o.http = settings_http_conf(&set);
+	o.login = login;
+	p = poller_start(&o, store);
+	wait_for(store, &v, has_status, &want);
+	assert_int_equal(sim_control_call(&s, NULL, "DELETE", "/_sim/requests", &resp), 204);
+	http_resp_clear(&resp);
+	write_credentials("[profiles.default]\napi_key = 'test-account-b'\n");
+	for (i = 0; i < 150 && me_requests(&s) == 0; i++)
+		usleep(100000);
+	assert_true(me_requests(&s) > 0);
+	wait_for(store, &v, has_status, &want);
+	poller_stop(&p);
+	login_free(&login);
+	settings_clear(&set);
+	assert_int_equal(simproc_stop(&s), 0);
+	remove_home();
 	store_view_release(&v);
 	store_free(&store);
 }
@@ -378,9 +465,8 @@ static void test_no_image_usage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_poll_and_recover),
-		cmocka_unit_test(test_auth_refused),
-		cmocka_unit_test(test_login_renewed),
+		cmocka_unit_test(test_poll_and_recover), cmocka_unit_test(test_auth_refused),
+		cmocka_unit_test(test_login_renewed),    cmocka_unit_test(test_login_other_account),
 		cmocka_unit_test(test_no_image_usage),
 	};
 
