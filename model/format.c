@@ -161,7 +161,10 @@ char *fmt_percent(double p, char *buf, size_t size)
 	if (!(p > -1e15 && p < 1e15))
 		return unknown(buf, size);
 	tenths = (uint64_t)(fabs(p) * 10 + 0.5);
-	snprintf(buf, size, "%s%" PRIu64 ".%" PRIu64 "%%", p < 0 && tenths > 0 ? "-" : "",
-		 tenths / 10, tenths % 10);
+	if (tenths >= 10000) /* from 1000%: whole, so a busy many-core box fits a column */
+		snprintf(buf, size, "%s%" PRIu64 "%%", p < 0 ? "-" : "", (uint64_t)(fabs(p) + 0.5));
+	else
+		snprintf(buf, size, "%s%" PRIu64 ".%" PRIu64 "%%", p < 0 && tenths > 0 ? "-" : "",
+			 tenths / 10, tenths % 10);
 	return buf;
 }

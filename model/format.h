@@ -57,8 +57,9 @@ char *fmt_timestamp(int64_t t, bool utc, char *buf, size_t size);
 char *fmt_eta(int64_t done, int64_t total, double rate, char *buf, size_t size);
 
 /*
- * A percentage with one decimal: "42.5%", "-3.0%", "250.0%". NaN, infinite
- * or absurd (magnitude 1e15 and more) give "-".
+ * A percentage with one decimal below 1000: "42.5%", "-3.0%", "250.0%";
+ * whole from there: "1000%", "1600%". NaN, infinite or absurd (magnitude
+ * 1e15 and more) give "-".
  */
 char *fmt_percent(double p, char *buf, size_t size);
 

@@ -17,8 +17,8 @@ static const struct column columns[COL_COUNT] = {
 	[COL_CPU] = {"cpu", "CPU%", SORT_CPU_PERCENT, 6, 6, 98, GLYPH_RIGHT},
 	[COL_GRAPH] = {"cpu_history", "CPU HISTORY", SORT_CPU_PERCENT, 12, 12, 20, GLYPH_LEFT},
 	[COL_MEMUSED] = {"mem_used", "MEM-USED", SORT_MEMORY_USED, 9, 9, 90, GLYPH_RIGHT},
-	[COL_RX] = {"rx", "RX/s", SORT_RX_RATE, 9, 9, 25, GLYPH_RIGHT},
-	[COL_TX] = {"tx", "TX/s", SORT_TX_RATE, 9, 9, 24, GLYPH_RIGHT},
+	[COL_RX] = {"rx", "RX/s", SORT_RX_RATE, 10, 10, 25, GLYPH_RIGHT},
+	[COL_TX] = {"tx", "TX/s", SORT_TX_RATE, 10, 10, 24, GLYPH_RIGHT},
 	[COL_AGE] = {"age", "AGE", SORT_CREATED, 5, 5, 60, GLYPH_RIGHT},
 	[COL_LABELS] = {"labels", "LABELS", SORT_LABELS, 8, 60, 10, GLYPH_LEFT},
 };

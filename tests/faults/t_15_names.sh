@@ -112,7 +112,8 @@ f15_hostile() {
 	# the 4,000-character name, through the proxy
 	F15_LONG=long-$(printf 'abcdefghij%.0s' {1..400} | head -c 3995)
 	F15_ID+=("$(f15_post '{"name":"F15_LONG-PLACEHOLDER"}')")
-	F15_SHOW+=('long-abcdefghij[a-j]*…')
+	# cut to whatever width NAME gets (at least 14: 13 characters and the ellipsis)
+	F15_SHOW+=('long-abcdefgh[a-j]*…')
 }
 
 # f15_pane_clean DESC TITLE: the pane holds no escape but SGR, no BEL, no

@@ -204,6 +204,40 @@ static void test_text_odd_boxes(void **state)
 	assert_string_equal(column_status_symbol((enum box_status) - 1, GLYPH_ASCII), "?");
 }
 
+/* The widest text col can show for b and l fits its narrowest width: never a cut number. */
+static void fits(enum col_id col, const struct box *b, const struct column_live *l)
+{
+	char buf[64];
+	size_t n = strlen(column_text(col, b, l, 0, GLYPH_ASCII, buf, sizeof(buf)));
+
+	if (n > (size_t)column_at(col)->width)
+		fail_msg("%s: \"%s\" is %zu wide, the column %d", column_at(col)->title, buf, n,
+			 column_at(col)->width);
+}
+
+static void test_numbers_fit(void **state)
+{
+	struct box b = {.id = s_x, .status = BOX_RUNNING};
+	struct column_live l = {.has_metrics = true};
+
+	(void)state;
+	/* every size from 0 through 1 PiB, finely enough to hit each rounding edge */
+	for (double v = 0; v < 1e15; v = v < 1 ? 1 : v * 1.0007) {
+		l.rx_rate = l.tx_rate = (struct opt_f64){OPT_SET, v};
+		l.m.memory_bytes = (struct opt_i64){OPT_SET, (int64_t)v};
+		b.memory_mib = (int64_t)(v / 1048576);
+		fits(COL_RX, &b, &l);
+		fits(COL_TX, &b, &l);
+		fits(COL_MEMUSED, &b, &l);
+		fits(COL_MEM, &b, &l);
+	}
+	/* 0-100 says api.md; a server counting each core as 100% goes further */
+	for (double cpu = 0; cpu < 99999; cpu += cpu < 1100 ? 0.01 : 0.7) {
+		l.m.cpu_percent = (struct opt_f64){OPT_SET, cpu};
+		fits(COL_CPU, &b, &l);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_text_odd_boxes),
+		cmocka_unit_test(test_numbers_fit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

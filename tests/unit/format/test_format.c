@@ -241,6 +241,10 @@ static void test_percent(void **state)
 	percent_is(99.96, "100.0%");
 	percent_is(100, "100.0%");
 	percent_is(250, "250.0%");
+	percent_is(999.94, "999.9%");
+	percent_is(999.96, "1000%");
+	percent_is(1600.4, "1600%");
+	percent_is(-1234.5, "-1235%");
 	percent_is(-3, "-3.0%");
 	percent_is(-0.01, "0.0%");
 	percent_is(NAN, "-");
