@@ -70,6 +70,11 @@ void *xreallocarray(void *ptr, size_t nmemb, size_t size)
 	return checked(realloc(ptr, nmemb * size), nmemb * size);
 }
 
+bool xstreq(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
 char *xstrndup(const char *s, size_t n)
 {
 	char *copy;

@@ -10,6 +10,7 @@
 #ifndef BOXTOP_MODEL_XALLOC_H
 #define BOXTOP_MODEL_XALLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Called once before abort() on an allocation failure; may be NULL. */
@@ -22,6 +23,8 @@ void *xreallocarray(void *ptr, size_t nmemb, size_t size);
 /* NULL in, NULL out; otherwise a copy the caller frees. */
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* Whether a and b are both NULL or the same string: how NULL-in-NULL-out copies compare. */
+bool xstreq(const char *a, const char *b);
 /* A copy of n bytes (n > 0) the caller frees. */
 void *xmemdup(const void *p, size_t n);
 /* A formatted string the caller frees. */

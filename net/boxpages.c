@@ -57,16 +57,11 @@ void box_pages_free(struct box_pages **bp)
 	*bp = NULL;
 }
 
-static bool same_token(const char *a, const char *b)
-{
-	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
-}
-
 /* Whether one of the n pages was asked with token: the list loops. */
 static bool seen_token(const struct page *pages, size_t n, const char *token)
 {
 	for (size_t i = 0; i < n; i++)
-		if (same_token(pages[i].token, token))
+		if (xstreq(pages[i].token, token))
 			return true;
 	return false;
 }
@@ -194,7 +189,7 @@ int box_pages_fetch(struct box_pages *bp, struct api *a, const struct box_list *
 	do {
 		const char *token = n != 0 ? got[n - 1].next : NULL;
 		const struct page *old =
-			n < bp->n && same_token(bp->pages[n].token, token) ? &bp->pages[n] : NULL;
+			n < bp->n && xstreq(bp->pages[n].token, token) ? &bp->pages[n] : NULL;
 
 		if (n == API_MAX_PAGES) {
 			net_error_set(err, NET_DECODE, "GET /boxes: more than %d pages",

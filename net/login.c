@@ -65,11 +65,6 @@ static bool files_changed(struct login *l)
 	return changed;
 }
 
-static bool same_bearer(const char *a, const char *b)
-{
-	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
 struct login *login_new(const struct settings *s)
 {
 	struct login *l = xcalloc(1, sizeof(*l));
@@ -132,7 +127,7 @@ static int check(struct login *l, bool force, int64_t now, char *err, size_t err
 		goto out;
 	}
 	rc = was_stale;
-	if (!same_bearer(bearer, l->bearer)) {
+	if (!xstreq(bearer, l->bearer)) {
 		login_bearer_free(l->bearer);
 		l->bearer = bearer;
 		bearer = NULL;

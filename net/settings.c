@@ -114,11 +114,6 @@ const char *settings_key_file(const struct settings *s)
 	return s != NULL && s->key_file_regular ? s->flags.api_key_file : NULL;
 }
 
-static bool same_str(const char *a, const char *b)
-{
-	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
 int settings_reload_bearer(const struct settings *s, int64_t now, char **bearer, char *err,
 			   size_t errlen)
 {
@@ -134,7 +129,7 @@ int settings_reload_bearer(const struct settings *s, int64_t now, char **bearer,
 	if (settings_resolve(&s->flags, s->getenv_fn, now, &t, err, errlen) < 0)
 		return -1;
 	/* a key meant for another server must not go to this one */
-	if (!same_str(t.url, s->url) || !same_str(settings_prefix(&t), settings_prefix(s)))
+	if (!xstreq(t.url, s->url) || !xstreq(settings_prefix(&t), settings_prefix(s)))
 		snprintf(err, errlen, "%s now names another server (%s): restart boxtop to use it",
 			 t.credentials_path != NULL ? t.credentials_path : "the profile", t.url);
 	else if (t.bearer == NULL && s->bearer != NULL)
