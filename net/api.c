@@ -87,11 +87,40 @@ struct http *api_http(struct api *a)
 	return a->http;
 }
 
+/*
+ * The prefix as it goes in a URL: each '/'-separated segment percent-encoded
+ * and the '/' kept, so "us-east/team 42" is two segments, "us-east/team%2042".
+ * a->prefix stays as pasted: api_prefix hands it to other api_new calls.
+ */
+static char *escape_prefix(const char *prefix)
+{
+	char *out = xmalloc(strlen(prefix) * 3 + 1);
+	size_t j = 0;
+
+	for (;;) {
+		size_t n = strcspn(prefix, "/");
+		char *seg = xstrndup(prefix, n);
+		char *e = api_escape(seg);
+
+		j += (size_t)sprintf(out + j, "%s%s", e, prefix[n] == '/' ? "/" : "");
+		free(e);
+		free(seg);
+		if (prefix[n] == '\0')
+			return out;
+		prefix += n + 1;
+	}
+}
+
 char *api_url(const struct api *a, bool scoped, const char *path)
 {
-	if (scoped && a->prefix != NULL)
-		return xasprintf("%s/v1/%s%s", a->base, a->prefix, path);
-	return xasprintf("%s/v1%s", a->base, path);
+	char *prefix, *url;
+
+	if (!scoped || a->prefix == NULL)
+		return xasprintf("%s/v1%s", a->base, path);
+	prefix = escape_prefix(a->prefix);
+	url = xasprintf("%s/v1/%s%s", a->base, prefix, path);
+	free(prefix);
+	return url;
 }
 
 char *api_escape(const char *s)

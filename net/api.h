@@ -35,7 +35,10 @@ struct api;
 struct api *api_new(const char *base_url, const char *prefix, const struct http_conf *conf);
 void api_free(struct api **a);
 
-/* Sets (or with NULL clears) the path prefix, e.g. after GET /v1/me. */
+/*
+ * Sets (or with NULL clears) the path prefix, e.g. after GET /v1/me. It is
+ * kept as given (api_prefix returns it so) and encoded only in api_url.
+ */
 void api_set_prefix(struct api *a, const char *prefix);
 const char *api_prefix(const struct api *a);
 const char *api_base_url(const struct api *a);
@@ -43,8 +46,10 @@ const char *api_base_url(const struct api *a);
 void api_set_backoff_ms(struct api *a, unsigned base_ms, unsigned max_ms);
 
 /*
- * The URL of path (which starts with '/'), under the prefix when scoped.
- * Caller frees.
+ * The URL of path (which starts with '/'), under the prefix when scoped:
+ * each '/'-separated segment of the prefix percent-encoded as api_escape
+ * does, the '/' kept ("us-east/team 42" -> "us-east/team%2042"). path must
+ * be encoded already. Caller frees.
  */
 char *api_url(const struct api *a, bool scoped, const char *path);
 /* s percent-encoded as one path segment ('/' included). Caller frees. */

@@ -409,10 +409,9 @@ static int set_prefix(struct resolve *r)
 	}
 	if (p == NULL)
 		return 0;
-	if (has_control(p) || strpbrk(p, " ?#") != NULL)
-		return fail(r,
-			    "%s: a path prefix cannot hold spaces, control characters, '?' or '#'",
-			    from);
+	/* pasted verbatim: api_url percent-encodes it, so only control characters are refused */
+	if (has_control(p))
+		return fail(r, "%s: a path prefix cannot hold control characters", from);
 	while (*p == '/')
 		p++;
 	n = strlen(p);
@@ -502,20 +501,43 @@ static int set_bearer(struct resolve *r)
 	return 0;
 }
 
+/*
+ * The CA bundle: --ca-file, else CURL_CA_BUNDLE, else SSL_CERT_FILE, else
+ * the system's. libcurl reads neither variable (it has a built-in default),
+ * the curl tool and the official CLI do; the curl tool's order is kept: the
+ * curl-only variable is the more deliberate choice. These variables are
+ * shared with every program on the machine, so an unreadable one is a
+ * warning and the system's CAs are used; an unreadable --ca-file is an error.
+ */
+static int set_ca(struct resolve *r)
+{
+	static const char *const vars[] = {"CURL_CA_BUNDLE", "SSL_CERT_FILE"};
+	const char *ca = r->f->ca_file, *from = "--ca-file";
+
+	for (size_t i = 0; ca == NULL && i < sizeof(vars) / sizeof(vars[0]); i++) {
+		ca = env(r, vars[i]);
+		from = vars[i];
+	}
+	if (ca == NULL)
+		return 0;
+	if (access(ca, R_OK) == 0) {
+		r->s->ca_file = xstrdup(ca);
+		r->s->ca_source = from;
+		return 0;
+	}
+	if (r->f->ca_file != NULL)
+		return fail(r, "--ca-file %s: %s", ca, strerror(errno));
+	warn(r->s, "%s=%s: %s: the system's CAs are used", from, ca, strerror(errno));
+	return 0;
+}
+
 static int set_tls(struct resolve *r)
 {
-	const char *ca = r->f->ca_file;
-
 	r->s->insecure = r->f->insecure;
 	if (r->f->insecure)
 		warn(r->s, "--insecure: TLS certificates are NOT verified; anyone on the network "
 			   "path can impersonate the server and read the API key");
-	if (ca == NULL)
-		return 0;
-	if (access(ca, R_OK) != 0)
-		return fail(r, "--ca-file %s: %s", ca, strerror(errno));
-	r->s->ca_file = xstrdup(ca);
-	return 0;
+	return set_ca(r);
 }
 
 /* Copies f into s->flags, its strings owned by s->flag_copy. */

@@ -8,9 +8,11 @@
  * absolute, else ~/.boxlite). The profile is --profile, else
  * BOXLITE_PROFILE, else "default". The bearer is --api-key-file, else
  * BOXLITE_API_KEY, else the profile's api_key, else its access_token (an
- * expired one is an error). No flag ever takes a key on the command line,
- * and the bearer is never logged or printed: settings_bearer_source says
- * where it came from instead. docs/settings.md is the user's version.
+ * expired one is an error). The CA bundle is --ca-file, else CURL_CA_BUNDLE,
+ * else SSL_CERT_FILE, else the system's. No flag ever takes a key on the
+ * command line, and the bearer is never logged or printed:
+ * settings_bearer_source says where it came from instead. docs/settings.md
+ * is the user's version.
  */
 #ifndef BOXTOP_NET_SETTINGS_H
 #define BOXTOP_NET_SETTINGS_H
@@ -52,6 +54,8 @@ struct settings {
 	bool profile_found;     /* whether credentials.toml has it */
 	char *credentials_path; /* the file read (or that would be); NULL without a home */
 	char *ca_file;          /* NULL: the system's CAs */
+	/* where ca_file came from: "--ca-file", "CURL_CA_BUNDLE" or "SSL_CERT_FILE"; static */
+	const char *ca_source;
 	bool insecure;
 	bool key_file_regular; /* --api-key-file named a regular file, which can be read again */
 	char **warnings;       /* one line each, to show on screen and on stderr */

@@ -193,17 +193,32 @@ static bool authorized(const struct server *s, struct call *c)
 	return key_given(s, c);
 }
 
-/* The path after the prefix (and its '/'), or NULL when it does not start with it. */
+/*
+ * The path after the prefix (and its '/'), or NULL when it does not start
+ * with it. The prefix is a path, so it is matched segment by segment against
+ * the decoded segments of the URL, as a real server routes: "team%2042" and
+ * "team 42" name the same segment, and an encoded '/' ("%2F") never matches
+ * a separator.
+ */
 static const char *strip_prefix(const struct server *s, const char *rest)
 {
-	size_t n;
+	const char *p = s->env.prefix;
 
-	if (s->env.prefix == NULL)
+	if (p == NULL)
 		return rest;
-	n = strlen(s->env.prefix);
-	if (strncmp(rest, s->env.prefix, n) != 0 || rest[n] != '/')
-		return NULL;
-	return rest + n + 1;
+	for (;;) {
+		size_t pn = strcspn(p, "/"), rn = strcspn(rest, "/");
+		char *seg = pct_decode(rest, rn, false);
+		bool same = seg != NULL && strlen(seg) == pn && strncmp(seg, p, pn) == 0;
+
+		free(seg);
+		if (!same || rest[rn] != '/')
+			return NULL;
+		rest += rn + 1;
+		if (p[pn] == '\0')
+			return rest;
+		p += pn + 1;
+	}
 }
 
 /* The URL without the base path, or NULL when it is not under it. */

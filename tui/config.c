@@ -194,7 +194,10 @@ void config_print(FILE *out, const struct config *c, const struct opts *o, const
 		: prefix[0]    ? prefix
 			       : "(none)");
 	fprintf(out, "credential       %s\n", settings_bearer_source(s));
-	fprintf(out, "ca file          %s\n", s->ca_file != NULL ? s->ca_file : "(the system's)");
+	if (s->ca_file != NULL)
+		fprintf(out, "ca file          %s (from %s)\n", s->ca_file, s->ca_source);
+	else
+		fprintf(out, "ca file          (the system's)\n");
 	fprintf(out, "tls verification %s\n", s->insecure ? "OFF (--insecure)" : "on");
 	fprintf(out, "refresh          %.1f s\n",
 		(o->interval_ms != 0 ? o->interval_ms : 2000) / 1000.0);

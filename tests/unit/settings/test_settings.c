@@ -22,6 +22,7 @@
 #include "model/xalloc.h"
 #include "net/login.h"
 #include "net/settings.h"
+#include "tui/config.h"
 
 #define NOW      INT64_C(1767225600) /* 2026-01-01T00:00:00Z */
 #define FAKE_KEY "test-key-not-secret"
@@ -353,9 +354,8 @@ static void test_prefix_precedence(void **state)
 	assert_null(s.path_prefix);
 	assert_false(s.prefix_explicit);
 	settings_clear(&s);
-	f.path_prefix = "team 42";
-	resolve_fails(&f, "--path-prefix: a path prefix cannot hold spaces, control characters, "
-			  "'?' or '#'");
+	f.path_prefix = "team\t42";
+	resolve_fails(&f, "--path-prefix: a path prefix cannot hold control characters");
 }
 
 static void test_bearer_precedence(void **state)
@@ -1014,6 +1014,140 @@ static void test_login_key_file(void **state)
 	free(keyfile);
 }
 
+/* ---- the CA bundle from the environment, and a prefix that needs encoding ---- */
+
+/* Resolves with no flags but f's and checks the CA bundle and where it came from. */
+static void ca_is(const struct settings_flags *f, const char *path, const char *source)
+{
+	struct settings s;
+
+	resolve_ok(f, &s);
+	if (path == NULL) {
+		assert_null(s.ca_file);
+		assert_null(s.ca_source);
+	} else {
+		assert_non_null(s.ca_file);
+		assert_string_equal(s.ca_file, path);
+		assert_string_equal(s.ca_source, source);
+		assert_string_equal(settings_http_conf(&s).ca_file, path);
+	}
+	settings_clear(&s);
+}
+
+static void test_ca_from_env(void **state)
+{
+	char *corp = in_home("corp-ca.pem"), *curl = in_home("curl-ca.pem");
+
+	(void)state;
+	write_file(corp, "not checked here\n", 0644);
+	write_file(curl, "not checked here\n", 0644);
+	ca_is(NULL, NULL, NULL);
+	env_set("SSL_CERT_FILE", corp);
+	ca_is(NULL, corp, "SSL_CERT_FILE");
+	/* CURL_CA_BUNDLE first, as the curl tool takes them */
+	env_set("CURL_CA_BUNDLE", curl);
+	ca_is(NULL, curl, "CURL_CA_BUNDLE");
+	free(corp);
+	free(curl);
+}
+
+static void test_ca_flag_wins(void **state)
+{
+	char *flag = in_home("flag-ca.pem"), *corp = in_home("corp-ca.pem");
+	struct settings_flags f = {.ca_file = flag};
+	char *want;
+
+	(void)state;
+	write_file(flag, "not checked here\n", 0644);
+	write_file(corp, "not checked here\n", 0644);
+	env_set("CURL_CA_BUNDLE", corp);
+	env_set("SSL_CERT_FILE", corp);
+	ca_is(&f, flag, "--ca-file");
+	/* a --ca-file that cannot be read is an error, not a fall back to the variables */
+	assert_int_equal(remove(flag), 0);
+	want = xasprintf("--ca-file %s: No such file or directory", flag);
+	resolve_fails(&f, want);
+	free(want);
+	free(flag);
+	free(corp);
+}
+
+static void test_ca_env_empty_or_unreadable(void **state)
+{
+	char *corp = in_home("corp-ca.pem"), *gone = in_home("gone.pem"), *want;
+	struct settings s;
+
+	(void)state;
+	write_file(corp, "not checked here\n", 0644);
+	env_set("CURL_CA_BUNDLE", "");
+	env_set("SSL_CERT_FILE", corp);
+	ca_is(NULL, corp, "SSL_CERT_FILE");
+	env_set("SSL_CERT_FILE", "");
+	ca_is(NULL, NULL, NULL);
+	/* a variable every program shares, left stale: a warning, and the system's CAs */
+	env_set("CURL_CA_BUNDLE", gone);
+	env_set("SSL_CERT_FILE", corp);
+	resolve_ok(NULL, &s);
+	assert_null(s.ca_file);
+	assert_null(s.ca_source);
+	want = xasprintf("CURL_CA_BUNDLE=%s: No such file or directory: the system's CAs are used",
+			 gone);
+	assert_int_equal(s.n_warnings, 1);
+	assert_string_equal(s.warnings[0], want);
+	settings_clear(&s);
+	free(want);
+	free(corp);
+	free(gone);
+}
+
+/* What --print-config prints for the CA bundle (tui/config.c's config_print). */
+static void test_ca_print_config(void **state)
+{
+	char *corp = in_home("corp-ca.pem"), *want, *buf = NULL;
+	struct config c = {0};
+	struct opts o = {0};
+	struct settings s;
+	size_t len = 0;
+	FILE *mem;
+
+	(void)state;
+	write_file(corp, "not checked here\n", 0644);
+	env_set("SSL_CERT_FILE", corp);
+	resolve_ok(NULL, &s);
+	mem = open_memstream(&buf, &len);
+	assert_non_null(mem);
+	config_print(mem, &c, &o, &s);
+	assert_int_equal(fclose(mem), 0);
+	want = xasprintf("\nca file          %s (from SSL_CERT_FILE)\n", corp);
+	if (strstr(buf, want) == NULL)
+		fail_msg("--print-config does not show the CA bundle:\n%s", buf);
+	settings_clear(&s);
+	free(want);
+	free(buf);
+	free(corp);
+}
+
+/* A prefix pasted verbatim, characters a URL cannot carry as they are included. */
+static void test_prefix_escaped(void **state)
+{
+	struct settings s;
+	char *u;
+
+	(void)state;
+	resolve_ok(&(struct settings_flags){.url = "https://gw.example.test/api",
+					    .path_prefix = "/us-east/team 42%?#\xc3\xa9/"},
+		   &s);
+	assert_string_equal(settings_prefix(&s), "us-east/team 42%?#\xc3\xa9");
+	u = url_of(&s, true, "/boxes");
+	assert_string_equal(u, "https://gw.example.test/api/v1/us-east/"
+			       "team%2042%25%3F%23%C3%A9/boxes");
+	free(u);
+	u = url_of(&s, false, "/me");
+	assert_string_equal(u, "https://gw.example.test/api/v1/me");
+	free(u);
+	settings_clear(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1042,6 +1176,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_login, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_login_pipe_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_login_key_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ca_from_env, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ca_flag_wins, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ca_env_empty_or_unreadable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ca_print_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prefix_escaped, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("settings", tests, NULL, NULL);

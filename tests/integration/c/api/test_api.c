@@ -391,6 +391,45 @@ static void test_urls(void **state)
 	api_free(&a);
 }
 
+/*
+ * A prefix holding a space, learnt from /v1/me as boxtop learns it: the box
+ * routes are reached through it percent-encoded, and an already encoded
+ * prefix is taken verbatim (so it names another tenant).
+ */
+static void test_prefix_with_space(void **state)
+{
+	const char *args[] = {"--prefix", "us-east/team 42", NULL};
+	struct principal *me = NULL;
+	struct box_list *boxes = NULL;
+	struct box *box = NULL;
+	struct net_error err;
+	struct simproc s;
+	struct api *a;
+	char *u;
+
+	(void)state;
+	a = up(&s, args);
+	assert_int_equal(api_me(a, NULL, &me, &err), 0);
+	assert_string_equal(me->path_prefix, "us-east/team 42");
+	api_set_prefix(a, me->path_prefix);
+	assert_string_equal(api_prefix(a), "us-east/team 42");
+	u = api_url(a, true, "/boxes");
+	assert_non_null(strstr(u, "/v1/us-east/team%2042/boxes"));
+	free(u);
+	if (api_boxes(a, NULL, NULL, &boxes, &err) != 0)
+		fail_msg("listing through 'us-east/team 42': %s", err.message);
+	assert_int_equal(boxes->n, 24);
+	assert_int_equal(api_box(a, "web-1", NULL, &box, &err), 0);
+	assert_string_equal(box->name, "web-1");
+	box_free(&box);
+	box_list_free(&boxes);
+	api_set_prefix(a, "us-east/team%2042");
+	assert_int_equal(api_boxes(a, NULL, NULL, &boxes, &err), -1);
+	assert_int_equal(err.api.kind, API_ERR_NOT_FOUND);
+	principal_free(&me);
+	down(&s, &a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -399,7 +438,7 @@ int main(void)
 		cmocka_unit_test(test_mutations),   cmocka_unit_test(test_bearer),
 		cmocka_unit_test(test_retries),     cmocka_unit_test(test_mutation_retry_same_key),
 		cmocka_unit_test(test_bad_answers), cmocka_unit_test(test_discovery_flavors),
-		cmocka_unit_test(test_flat_errors),
+		cmocka_unit_test(test_flat_errors), cmocka_unit_test(test_prefix_with_space),
 	};
 
 	if (http_global_init() < 0)
