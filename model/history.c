@@ -17,9 +17,8 @@ static void put(struct metric_history *h, enum history_metric metric, bool has, 
 		h->present[h->next] |= (uint8_t)(1u << metric);
 }
 
-/* The rate since the counter's last reading, which now replaces it. */
-static bool counter_rate(struct history_counter *c, struct opt_i64 now, int64_t now_ms,
-			 double *rate)
+bool history_counter_rate(struct history_counter *c, struct opt_i64 now, int64_t now_ms,
+			  double *rate)
 {
 	bool ok = false;
 
@@ -43,8 +42,8 @@ void history_push(struct metric_history *h, const struct box_metrics *m, int64_t
 
 	if (m == NULL)
 		m = &none;
-	has_rx = counter_rate(&h->rx, m->network_bytes_received, now_ms, &rx);
-	has_tx = counter_rate(&h->tx, m->network_bytes_sent, now_ms, &tx);
+	has_rx = history_counter_rate(&h->rx, m->network_bytes_received, now_ms, &rx);
+	has_tx = history_counter_rate(&h->tx, m->network_bytes_sent, now_ms, &tx);
 	h->present[h->next] = 0;
 	put(h, HISTORY_CPU, opt_f64_has(m->cpu_percent), m->cpu_percent.v);
 	put(h, HISTORY_MEMORY, opt_i64_has(m->memory_bytes), (double)m->memory_bytes.v);

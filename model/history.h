@@ -51,6 +51,17 @@ struct metric_history {
 };
 
 /*
+ * A network counter's rate in bytes per second, read as now at now_ms (a
+ * monotonic clock), since its last reading in *c, which now replaces it:
+ * what history_push does for rx and tx, for a caller that needs the rate
+ * and not the ring (2 KiB a box). Returns false with *rate untouched on a
+ * first reading, a counter that went backwards, a clock that did not move,
+ * or an absent or null now (which leaves *c alone too).
+ */
+bool history_counter_rate(struct history_counter *c, struct opt_i64 now, int64_t now_ms,
+			  double *rate);
+
+/*
  * Appends one sample taken at now_ms (a monotonic clock) from m; a NULL m
  * is a sample in which nothing was measured (every metric a gap).
  */

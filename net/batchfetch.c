@@ -1,7 +1,10 @@
 /*
- * batchfetch: URLs in, one http_batch_get, answers decoded one by one. A
+ * batchfetch: URLs in, http_batch_get, answers decoded one by one. A
  * failure is worked out per box so one bad answer costs one box's metrics,
- * never the whole round.
+ * never the whole round. The boxes go WINDOW at a time: a batch holds every
+ * answer and a struct net_error (over 1 KiB) per URL until it ends, which
+ * for 5,789 running boxes was 12 MB of scratch; a window costs one round of
+ * slots draining (about a millisecond on loopback) per WINDOW boxes.
  */
 #include "batchfetch.h"
 
@@ -9,6 +12,8 @@
 #include <string.h>
 
 #include "model/xalloc.h"
+
+#define WINDOW 1024
 
 static char *metrics_url(struct api *a, const char *id)
 {
@@ -49,35 +54,55 @@ static int take_answer(const struct http_resp *r, const struct net_error *sent,
 	return 1;
 }
 
-size_t batchfetch_box_metrics(struct api *a, struct http_batch *b, const char *const *ids, size_t n,
-			      const atomic_bool *cancel, struct box_metrics *out, bool *got,
-			      struct net_error *first)
-{
-	char **urls = xcalloc(n + 1, sizeof(char *));
-	struct http_resp *resp = xcalloc(n + 1, sizeof(*resp));
-	struct net_error *errs = xcalloc(n + 1, sizeof(*errs));
-	size_t failed = 0;
+/* One call's state: its arguments, a window's scratch, the failures so far. */
+struct fetch {
+	struct api *a;
+	struct http_batch *b;
+	const atomic_bool *cancel;
+	char **urls;
+	struct http_resp *resp;
+	struct net_error *errs;
+	size_t failed;
+	struct net_error *first;
+};
 
-	for (size_t i = 0; i < n; i++)
-		urls[i] = metrics_url(a, ids[i]);
-	if (n != 0)
-		http_batch_get(b, (const char *const *)urls, n, resp, errs, cancel);
-	for (size_t i = 0; i < n; i++) {
+/* The k boxes ids into out and got, in one http_batch_get. */
+static void fetch_window(struct fetch *f, const char *const *ids, size_t k, struct box_metrics *out,
+			 bool *got)
+{
+	for (size_t i = 0; i < k; i++)
+		f->urls[i] = metrics_url(f->a, ids[i]);
+	http_batch_get(f->b, (const char *const *)f->urls, k, f->resp, f->errs, f->cancel);
+	for (size_t i = 0; i < k; i++) {
 		struct net_error err;
 		int r;
 
 		memset(&out[i], 0, sizeof(out[i]));
-		r = take_answer(&resp[i], &errs[i], &out[i], &err);
+		r = take_answer(&f->resp[i], &f->errs[i], &out[i], &err);
 		got[i] = r == 1;
-		if (r < 0 && failed++ == 0 && first != NULL)
-			*first = err;
+		if (r < 0 && f->failed++ == 0 && f->first != NULL)
+			*f->first = err;
 		if (r != 1)
 			memset(&out[i], 0, sizeof(out[i]));
-		http_resp_clear(&resp[i]);
-		free(urls[i]);
+		http_resp_clear(&f->resp[i]);
+		free(f->urls[i]);
 	}
-	free(urls);
-	free(resp);
-	free(errs);
-	return failed;
+}
+
+size_t batchfetch_box_metrics(struct api *a, struct http_batch *b, const char *const *ids, size_t n,
+			      const atomic_bool *cancel, struct box_metrics *out, bool *got,
+			      struct net_error *first)
+{
+	size_t w = n < WINDOW ? n : WINDOW;
+	struct fetch f = {.a = a, .b = b, .cancel = cancel, .first = first};
+
+	f.urls = xcalloc(w + 1, sizeof(char *));
+	f.resp = xcalloc(w + 1, sizeof(*f.resp));
+	f.errs = xcalloc(w + 1, sizeof(*f.errs));
+	for (size_t at = 0; at < n; at += w)
+		fetch_window(&f, ids + at, n - at < w ? n - at : w, out + at, got + at);
+	free(f.urls);
+	free(f.resp);
+	free(f.errs);
+	return f.failed;
 }

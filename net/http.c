@@ -137,6 +137,21 @@ bool net_error_retryable(const struct net_error *err)
 	return api_error_retryable(&err->api);
 }
 
+/*
+ * The first allocation of a body whose first n bytes came: its
+ * Content-Length when the server sent one, so a batch of thousands of small
+ * answers, all held until the batch ends, costs what they weigh.
+ */
+static size_t first_alloc(const struct xfer *x, size_t n)
+{
+	curl_off_t total = -1;
+
+	curl_easy_getinfo(x->h->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &total);
+	if (total > 0 && (uint64_t)total < x->cap)
+		return (size_t)total + 1;
+	return n < 1024 ? 1024 : n + 1;
+}
+
 /* Appends to the in-memory body, up to cap. */
 static size_t keep(struct xfer *x, const char *data, size_t n)
 {
@@ -147,7 +162,7 @@ static size_t keep(struct xfer *x, const char *data, size_t n)
 		return 0;
 	}
 	if (r->len + n + 1 > x->alloc) {
-		x->alloc = x->alloc != 0 ? x->alloc : 16384;
+		x->alloc = x->alloc != 0 ? x->alloc : first_alloc(x, n);
 		while (x->alloc < r->len + n + 1)
 			x->alloc *= 2;
 		r->body = xrealloc(r->body, x->alloc);
@@ -513,8 +528,10 @@ struct flight {
 	bool busy;
 };
 
-static void launch(struct http_batch *b, unsigned slot, struct flight *f, size_t index,
-		   const char *url, struct http_resp *out, const atomic_bool *cancel)
+/* Starts url in slot; -1 with err set when the multi handle refuses it. */
+static int launch(struct http_batch *b, unsigned slot, struct flight *f, size_t index,
+		  const char *url, struct http_resp *out, const atomic_bool *cancel,
+		  struct net_error *err)
 {
 	struct http *h = b->slots[slot];
 
@@ -524,8 +541,12 @@ static void launch(struct http_batch *b, unsigned slot, struct flight *f, size_t
 	common_options(h, &f->req, &f->x);
 	curl_easy_setopt(h->easy, CURLOPT_TIMEOUT, h->timeout_s);
 	curl_easy_setopt(h->easy, CURLOPT_PRIVATE, f);
+	if (curl_multi_add_handle(b->multi, h->easy) != CURLM_OK) {
+		net_error_set(err, NET_TRANSPORT, "GET %s: cannot start the request", url);
+		return -1;
+	}
 	f->busy = true;
-	curl_multi_add_handle(b->multi, h->easy);
+	return 0;
 }
 
 /* Collects finished requests; returns how many slots came free. */
@@ -569,12 +590,19 @@ int http_batch_get(struct http_batch *b, const char *const *urls, size_t n, stru
 		for (unsigned s = 0; s < b->n_slots && next < n; s++) {
 			if (flights[s].busy)
 				continue;
-			launch(b, s, &flights[s], next, urls[next], &out[next], cancel);
+			if (launch(b, s, &flights[s], next, urls[next], &out[next], cancel,
+				   &errs[next]) < 0)
+				failed++;
 			next++;
 		}
 		curl_multi_perform(b->multi, &running);
-		collect_done(b, errs, &failed);
-		if (running > 0 || next < n)
+		/*
+		 * Slots freed here are filled before any wait: with nothing in
+		 * flight, nothing would wake the poll before its timeout.
+		 */
+		if (collect_done(b, errs, &failed) > 0 && next < n)
+			continue;
+		if (running > 0)
 			curl_multi_poll(b->multi, NULL, 0, 100, NULL);
 	}
 	free(flights);

@@ -1,14 +1,18 @@
 /*
- * batch: see batch.h. A refresh is fetch, render, write: the frame is
- * rendered into memory first and written with one fwrite and fflush, so a
- * refresh reaches stdout whole and a closed pipe (EPIPE) is seen at one
- * place. Rates come from model/history: each running box keeps its last
- * readings from one refresh to the next (a "trail", sorted by id), so the
- * arithmetic is the dashboard's. Signals only set a flag, which is also the
- * cancel flag of every request; the wait between refreshes is a pselect
- * that is the only place SIGINT and SIGTERM are unblocked while the flag is
- * not being looked at, so a signal is never missed and never waits for the
- * interval to end.
+ * batch: see batch.h. A refresh is fetch, then write: every request has
+ * ended before the first byte goes out, so a refresh that a signal cuts
+ * short while fetching prints nothing. The frame is written through stdio
+ * as it is produced (JSON box by box), not rendered whole in memory first:
+ * at 10,000 boxes that copy was tens of MiB. So a refresh reaches stdout
+ * whole unless writing itself fails or a signal interrupts it (then the run
+ * ends there); a closed pipe (EPIPE) is seen at one place, the fflush that
+ * ends the refresh. Rates come from model/history's counter arithmetic:
+ * each running box keeps its last network counters from one refresh to the
+ * next (a "trail", sorted by id), so the rates are the dashboard's. Signals
+ * only set a flag, which is also the cancel flag of every request; the wait
+ * between refreshes is a pselect that is the only place SIGINT and SIGTERM
+ * are unblocked while the flag is not being looked at, so a signal is never
+ * missed and never waits for the interval to end.
  */
 #include "batch.h"
 
@@ -21,6 +25,8 @@
 #include <string.h>
 #include <sys/select.h>
 #include <time.h>
+
+#include <cjson/cJSON.h>
 
 #include "model/encode.h"
 #include "model/format.h"
@@ -205,7 +211,7 @@ static cJSON *new_object(void)
 	return o;
 }
 
-/* Rounded to 0.1 B/s: the history keeps rates as floats, so more digits would be noise. */
+/* Rounded to 0.1 B/s: whole bytes over a refresh interval; more digits would be noise. */
 static cJSON *rate_json(struct opt_f64 r)
 {
 	return opt_f64_has(r) ? cJSON_CreateNumber(round(r.v * 10) / 10) : cJSON_CreateNull();
@@ -246,25 +252,40 @@ static cJSON *header_json(const struct batch_frame *f)
 	return doc;
 }
 
-cJSON *batch_frame_json(const struct batch_frame *f)
+/* Prints item as cJSON does, less its last cut bytes, to out; then frees it. */
+static void print_item(FILE *out, cJSON *item, size_t cut)
 {
-	cJSON *doc = header_json(f);
-	cJSON *boxes = cJSON_CreateArray();
+	char *text = cJSON_PrintUnformatted(item);
 
-	if (boxes == NULL)
+	if (text == NULL)
 		fatal("batch: out of memory");
-	put(doc, "runtime",
+	fwrite(text, 1, strlen(text) - cut, out);
+	cJSON_free(text);
+	cJSON_Delete(item);
+}
+
+/*
+ * The header object less its closing brace, then "boxes" one box at a time:
+ * the bytes cJSON would print for the whole document, without ever holding
+ * a tree of every box (at 10,000 boxes that tree and its text were most of
+ * the memory).
+ */
+void batch_write_json(FILE *out, const struct batch_frame *f)
+{
+	cJSON *head = header_json(f);
+
+	put(head, "runtime",
 	    f->runtime != NULL ? runtime_metrics_to_json(f->runtime) : cJSON_CreateNull());
+	print_item(out, head, 1);
+	fputs(",\"boxes\":[", out);
 	for (size_t k = 0; k < f->n_shown; k++) {
 		size_t i = f->shown[k];
 
-		if (!cJSON_AddItemToArray(
-			    boxes,
-			    shown_box_json(&f->boxes[i], f->live != NULL ? &f->live[i] : NULL)))
-			fatal("batch: out of memory");
+		fputs(k == 0 ? "" : ",", out);
+		print_item(out, shown_box_json(&f->boxes[i], f->live != NULL ? &f->live[i] : NULL),
+			   0);
 	}
-	put(doc, "boxes", boxes);
-	return doc;
+	fputs("]}\n", out);
 }
 
 /* ---- signals and time ---- */
@@ -335,10 +356,14 @@ static void nap_until(int64_t deadline)
 
 /* ---- fetching ---- */
 
-/* A running box's metric readings, kept from one refresh to the next for its rates. */
+/*
+ * A running box's last network counters, kept from one refresh to the next
+ * for its rates: the counters alone, not a whole metric_history (2 KiB a
+ * box, 12 MiB at 10,000 boxes), since batch output shows no graph.
+ */
 struct trail {
 	char *id;
-	struct metric_history h;
+	struct history_counter rx, tx;
 };
 
 struct batch {
@@ -398,11 +423,11 @@ static void trails_free(struct trail *t, size_t n)
 	free(t);
 }
 
-static struct opt_f64 last_rate(const struct metric_history *h, enum history_metric which)
+static struct opt_f64 rate(struct history_counter *c, struct opt_i64 now, int64_t now_ms)
 {
 	double v = 0;
 
-	if (!history_last(h, which, &v))
+	if (!history_counter_rate(c, now, now_ms, &v))
 		return (struct opt_f64){OPT_ABSENT, 0};
 	return (struct opt_f64){OPT_SET, v};
 }
@@ -423,13 +448,15 @@ static void note_readings(struct batch *bt, const char *const *ids, const size_t
 		struct column_live *l = &live[at[k]];
 
 		next[k].id = xstrdup(ids[k]);
-		if (old != NULL)
-			next[k].h = old->h;
-		history_push(&next[k].h, got[k] ? &m[k] : NULL, now);
+		if (old != NULL) {
+			next[k].rx = old->rx;
+			next[k].tx = old->tx;
+		}
+		/* m[k] is zeroed when !got[k]: absent counters, a gap */
 		l->has_metrics = got[k];
 		l->m = m[k];
-		l->rx_rate = last_rate(&next[k].h, HISTORY_NET_RX);
-		l->tx_rate = last_rate(&next[k].h, HISTORY_NET_TX);
+		l->rx_rate = rate(&next[k].rx, m[k].network_bytes_received, now);
+		l->tx_rate = rate(&next[k].tx, m[k].network_bytes_sent, now);
 	}
 	qsort(next, n, sizeof(*next), trail_cmp);
 	trails_free(bt->trails, bt->n_trails);
@@ -490,45 +517,27 @@ enum outcome {
 	REFRESH_BROKEN, /* stdout cannot be written: end the loop, status 1 */
 };
 
-/* Renders f as o asks into a buffer the caller frees. */
-static char *render(struct batch *bt, const struct batch_frame *f, size_t *len)
-{
-	char *buf = NULL;
-	FILE *mem = open_memstream(&buf, len);
-
-	if (mem == NULL)
-		fatal("batch: out of memory");
-	if (bt->o->json) {
-		cJSON *doc = batch_frame_json(f);
-		char *text = cJSON_PrintUnformatted(doc);
-
-		if (text == NULL)
-			fatal("batch: out of memory");
-		fprintf(mem, "%s\n", text);
-		cJSON_free(text);
-		cJSON_Delete(doc);
-	} else {
-		fputs(bt->printed ? "\n" : "", mem);
-		batch_write_text(mem, f);
-	}
-	if (fclose(mem) != 0)
-		fatal("batch: out of memory");
-	return buf;
-}
-
+/* Writes f as o asks to stdout; stdio's buffer is the only copy of it. */
 static enum outcome emit(struct batch *bt, const struct batch_frame *f)
 {
-	size_t len = 0;
-	char *buf = render(bt, f, &len);
-	bool ok = fwrite(buf, 1, len, stdout) == len && fflush(stdout) == 0;
-	int e = errno;
+	bool ok;
+	int e;
 
-	free(buf);
+	if (bt->o->json) {
+		batch_write_json(stdout, f);
+	} else {
+		fputs(bt->printed ? "\n" : "", stdout);
+		batch_write_text(stdout, f);
+	}
+	/* errno is the last failed write's: every write after a first failure fails alike */
+	ok = fflush(stdout) == 0 && !ferror(stdout);
+	e = errno;
 	if (ok) {
 		bt->printed = true;
 		return REFRESH_OK;
 	}
-	if (e == EPIPE)
+	/* a signal while writing (EINTR) ends the run: the loop turns it into 128+N */
+	if (e == EPIPE || atomic_load(&stop_flag))
 		return REFRESH_STOP;
 	fprintf(stderr, "boxtop: cannot write the output: %s\n", strerror(e));
 	return REFRESH_BROKEN;

@@ -42,8 +42,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include <cjson/cJSON.h>
-
 #include "model/box.h"
 #include "model/metrics.h"
 #include "model/nullable.h"
@@ -81,7 +79,11 @@ struct batch_frame {
 /* Writes f as the text header block and table to out (errors show in ferror(out)). */
 void batch_write_text(FILE *out, const struct batch_frame *f);
 
-/* f as one JSON document. Caller frees with cJSON_Delete. */
-cJSON *batch_frame_json(const struct batch_frame *f);
+/*
+ * Writes f to out as one JSON document on one line, newline included
+ * (errors show in ferror(out)), one box at a time: no tree of the whole
+ * frame is built.
+ */
+void batch_write_json(FILE *out, const struct batch_frame *f);
 
 #endif

@@ -4,10 +4,11 @@
 # running boxes, rates from the second refresh), --filter, -n, a server that
 # is down or answers errors (exit 1 and one line on stderr, later refreshes
 # still made), server text with escape sequences, a closed pipe, signals and
-# an unwritable stdout; then prefix discovery and a refused key. Then
-# `boxtop --demo` (tui/demo): its own simulator, found beside the binary,
-# stopped and its directory removed on the way out, gone with a killed
-# boxtop too; no simulator, one that exits, one that never answers.
+# an unwritable stdout; 3,000 boxes in one document; then prefix discovery
+# and a refused key. Then `boxtop --demo` (tui/demo): its own simulator,
+# found beside the binary, stopped and its directory removed on the way
+# out, gone with a killed boxtop too; no simulator, one that exits, one
+# that never answers.
 # Sourced by run.sh (ok, bad, check, start_sim, stop_sim, req, TMP); BOXTOP
 # is the binary. No check depends on how fast the machine is: waits are
 # bounded polls, intervals only need to be longer than zero (the demo's own
@@ -240,6 +241,23 @@ if [ -w /dev/full ]; then
 	tb_has 'stdout full: said' "$TB/err" '^boxtop: cannot write the output: '
 fi
 stop_sim "$B_PID" batch
+
+# --- a larger fleet: the document written a box at a time --------------------
+# 3,000 boxes: each line is far longer than stdio's buffer (it leaves in many
+# writes), and the running boxes' metrics take more than one of batchfetch's
+# windows of 1,024.
+start_sim batchbig --port 0 --boxes 3000 --seed 5
+BB_PID=$PID
+tb --url "$URL" --json -n 2 -d 0.2
+tb_rc '3,000 boxes: --json -n 2' 0
+check '3,000 boxes: nothing on stderr' test ! -s "$TB/err"
+tb_eq '3,000 boxes: two lines' "$(wc -l <"$TB/out")" 2
+tb_eq '3,000 boxes: every box in each' "$(jq -s -c 'map(.boxes | length)' "$TB/out")" '[3000,3000]'
+tb_eq '3,000 boxes: metrics from more than one window' \
+	"$(tail -n 1 "$TB/out" | jq '[.boxes[] | select(has("metrics"))] | length > 1024')" true
+tb_eq '3,000 boxes: rates on the second for every box with metrics' \
+	"$(tail -n 1 "$TB/out" | jq '[.boxes[] | select(has("metrics")) | .rates[] | type == "number"] | all')" true
+stop_sim "$BB_PID" batchbig
 
 # --- a prefixed server with a key: prefix discovery, a refused key -----------
 # The key is a test value, made up here; it never appears on a command line.

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include <cmocka.h>
 
 #include "tui/batch.h"
@@ -33,20 +34,33 @@ static char *text_of(const struct batch_frame *f)
 	return buf;
 }
 
+/*
+ * The line batch_write_json writes, parsed: what a consumer of the NDJSON
+ * line reads. Written a piece at a time, it must still be one line and the
+ * very bytes cJSON prints for the whole document (printing the parsed
+ * document again gives it back).
+ */
 static cJSON *json_of(const struct batch_frame *f)
 {
-	cJSON *doc = batch_frame_json(f);
-	char *text = cJSON_PrintUnformatted(doc);
-	cJSON *back;
+	char *text = NULL, *again;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	cJSON *doc;
 
-	/* Through text and back: what a consumer of the NDJSON line would read. */
-	assert_non_null(text);
-	assert_null(strchr(text, '\n'));
-	back = cJSON_Parse(text);
-	assert_non_null(back);
-	cJSON_free(text);
-	cJSON_Delete(doc);
-	return back;
+	assert_non_null(mem);
+	batch_write_json(mem, f);
+	assert_int_equal(fclose(mem), 0);
+	assert_true(len > 0 && text[len - 1] == '\n');
+	assert_ptr_equal(strchr(text, '\n'), text + len - 1);
+	doc = cJSON_ParseWithLength(text, len);
+	assert_non_null(doc);
+	again = cJSON_PrintUnformatted(doc);
+	assert_non_null(again);
+	assert_int_equal(strlen(again), len - 1);
+	assert_memory_equal(again, text, len - 1);
+	cJSON_free(again);
+	free(text);
+	return doc;
 }
 
 /* The line of text that starts with prefix, as a copy without its newline. */
