@@ -30,6 +30,8 @@ enum call_err {
 	CALL_PAYLOAD_TOO_LARGE,
 	CALL_IDEMPOTENCY_MISMATCH,
 	CALL_INTERNAL,
+	CALL_CONFLICT,
+	CALL_UNSUPPORTED,
 };
 
 /* What the server knows that handlers need; owned by the server. */
@@ -44,15 +46,17 @@ struct call_env {
 	const struct sim_opts *opts;
 	const char *prefix; /* NULL when routes have no prefix */
 	struct tally *tally;
+	struct effects *effects;
 };
 
 struct call {
 	struct MHD_Connection *conn;
 	const char *method;
+	const char *url; /* the path as sent (base path included), no query */
 	const struct call_env *env;
 	const char *body; /* the request body, not NUL-terminated; valid during the call */
 	size_t body_len;
-	char request_id[32];
+	char request_id[80];
 	char *segs[CALL_MAX_SEGS]; /* decoded path segments after /v1[/prefix] */
 	size_t n_segs;
 	unsigned slashed;        /* bit i: segs[i] held an encoded '/' */
@@ -71,6 +75,24 @@ enum MHD_Result call_reply(struct call *c, unsigned int status, cJSON *doc);
 /* Answers with the error envelope of kind e and a printf-style message. */
 enum MHD_Result call_error(struct call *c, enum call_err e, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * The same for an error the runtime raised (boxlite's BoxliteError): in the
+ * serve flavor its message starts with the kind, as its Display writes it
+ * ("invalid state: ...", "already exists: ...", "box not found: ...").
+ */
+enum MHD_Result call_runtime_error(struct call *c, enum call_err e, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/*
+ * An answer the HTTP framework gives, not the API: text (NULL: no body) as
+ * text/plain, with Allow when allow is not NULL. boxlite serve's axum
+ * answers a missing Content-Type, bad JSON, an unknown route or method and
+ * an oversized body this way.
+ */
+enum MHD_Result call_text(struct call *c, unsigned int status, const char *text, const char *allow);
+/* No route matches: the spec's 404 envelope, or serve's empty 404. */
+enum MHD_Result call_no_route(struct call *c);
+/* Whether this run is the serve flavor. */
+bool call_serve(const struct call *c);
 /* 405 with an Allow header naming the methods the route takes. */
 enum MHD_Result call_not_allowed(struct call *c, const char *allow);
 /*
@@ -84,7 +106,8 @@ enum MHD_Result call_reply_text(struct call *c, unsigned int status, const char 
 /*
  * Answers 200 with the file at path (size bytes) as application/octet-stream,
  * read as it is sent, at the --rate and with the plan's drip and drop. The
- * length is announced except in the serve flavor (chunked, as boxlite serve).
+ * length is announced, except with --export-chunked in the serve flavor
+ * (the branch that streams as it builds).
  */
 enum MHD_Result call_stream_file(struct call *c, const char *path, uint64_t size);
 
@@ -127,6 +150,14 @@ int call_page_size(struct call *c, size_t *out);
  * not a JSON object.
  */
 int call_body_object(const struct call *c, cJSON **out);
+/*
+ * A route's JSON body, read the way the flavor's server reads it: the spec
+ * flavor as call_body_object, answering 400 when it is not an object;
+ * serve as axum's Json extractor: 415 without a JSON Content-Type, 400 for
+ * text that is not JSON (an empty body included), 422 for JSON that is not
+ * an object. Returns 0 with *out, or -1 having answered in *r.
+ */
+int call_json_body(struct call *c, cJSON **out, enum MHD_Result *r);
 
 /*
  * Routes the call: c->segs are the path after /v1[/prefix]. In a route's

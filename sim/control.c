@@ -15,11 +15,19 @@
  *                                           memory_mib?, labels?}
  *   DELETE /_sim/boxes/{id|name}        204 (gone, whatever its state)
  *   POST   /_sim/boxes/{id|name}/state  200 Box  body: {"status", "exit_code"?}
+ *   POST   /_sim/boxes/{id|name}/lifecycle  200 Box  body: {"auto_stop"?,
+ *                                           "auto_delete"?} (seconds; the idle
+ *                                           clock starts now)
  *   GET    /_sim/requests               200 {"total", "not_modified", "routes":
  *                                           [{"method", "route", "count",
  *                                           "not_modified"}]}: API requests
  *                                           answered so far, and of them 304s
  *   DELETE /_sim/requests               204 (the count starts again)
+ *   GET    /_sim/effects                200 {"counts", "dropped", "effects": [...]}:
+ *                                           boots, resumes, idle-clock stamps,
+ *                                           and the sweep's stops and deletes
+ *                                           (sim/effects.h)
+ *   DELETE /_sim/effects                204 (the log starts again)
  */
 #include "control.h"
 
@@ -27,6 +35,7 @@
 #include <string.h>
 
 #include "call.h"
+#include "effects.h"
 #include "faults.h"
 #include "fleet_control.h"
 #include "model/box.h"
@@ -125,20 +134,25 @@ static enum MHD_Result remove_box(struct call *c)
 	return call_reply(c, MHD_HTTP_NO_CONTENT, NULL);
 }
 
+/* What /state and /lifecycle change; -1 (or -1 seconds) for what was not given. */
+struct change {
+	enum box_status status;
+	int64_t exit_code;
+	int64_t auto_stop, auto_delete;
+};
+
 /* {"status": NAME, "exit_code"?: N >= 0}; -1 with a message in err. */
-static int state_body(const cJSON *body, enum box_status *st, int64_t *exit_code, char *err,
-		      size_t errlen)
+static int state_body(const cJSON *body, struct change *ch, char *err, size_t errlen)
 {
 	const cJSON *status = cJSON_GetObjectItemCaseSensitive(body, "status");
 	const cJSON *code = cJSON_GetObjectItemCaseSensitive(body, "exit_code");
 	size_t known = (status != NULL) + (code != NULL);
 
-	*exit_code = -1;
 	if ((size_t)cJSON_GetArraySize(body) != known) {
 		snprintf(err, errlen, "only status and exit_code may be given");
 		return -1;
 	}
-	if (!cJSON_IsString(status) || fleet_status_parse(status->valuestring, st) < 0) {
+	if (!cJSON_IsString(status) || fleet_status_parse(status->valuestring, &ch->status) < 0) {
 		snprintf(err, errlen,
 			 "status must be one of configured, running, stopping, stopped, paused, "
 			 "failed, unknown");
@@ -151,14 +165,48 @@ static int state_body(const cJSON *body, enum box_status *st, int64_t *exit_code
 		return -1;
 	}
 	if (code != NULL)
-		*exit_code = code->valueint;
+		ch->exit_code = code->valueint;
 	return 0;
 }
 
-static enum MHD_Result set_state(struct call *c)
+/* {"auto_stop"?, "auto_delete"?}: seconds; -1 with a message in err. */
+static int lifecycle_body(const cJSON *body, struct change *ch, char *err, size_t errlen)
 {
-	enum box_status st = BOX_UNKNOWN;
-	int64_t exit_code = -1;
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, body) {
+		int64_t *to = strcmp(it->string, "auto_stop") == 0     ? &ch->auto_stop
+			      : strcmp(it->string, "auto_delete") == 0 ? &ch->auto_delete
+								       : NULL;
+
+		if (to == NULL) {
+			snprintf(err, errlen, "only auto_stop and auto_delete may be given");
+			return -1;
+		}
+		if (fleet_spec_seconds(it, it->string, to, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static enum fleet_rc apply_state(struct fleet *f, const char *id, const struct change *ch,
+				 cJSON **out)
+{
+	return fleet_set_status(f, id, ch->status, ch->exit_code, out);
+}
+
+static enum fleet_rc apply_lifecycle(struct fleet *f, const char *id, const struct change *ch,
+				     cJSON **out)
+{
+	return fleet_set_lifecycle(f, id, ch->auto_stop, ch->auto_delete, out);
+}
+
+/* Reads the body with read, changes the path's box with apply, answers with the Box. */
+static enum MHD_Result
+change_box(struct call *c, int (*read)(const cJSON *, struct change *, char *, size_t),
+	   enum fleet_rc (*apply)(struct fleet *, const char *, const struct change *, cJSON **))
+{
+	struct change ch = {.exit_code = -1, .auto_stop = -1, .auto_delete = -1};
 	cJSON *body = NULL;
 	cJSON *doc = NULL;
 	char err[256];
@@ -166,13 +214,34 @@ static enum MHD_Result set_state(struct call *c)
 
 	if (call_body_object(c, &body) < 0)
 		return bad_body(c);
-	ok = state_body(body, &st, &exit_code, err, sizeof(err));
+	ok = read(body, &ch, err, sizeof(err));
 	cJSON_Delete(body);
 	if (ok < 0)
 		return call_error(c, CALL_INVALID_ARGUMENT, "%s", err);
-	if (fleet_set_status(c->env->fleet, c->segs[1], st, exit_code, &doc) != FLEET_OK)
+	if (apply(c->env->fleet, c->segs[1], &ch, &doc) != FLEET_OK)
 		return call_error(c, CALL_NOT_FOUND, "box not found: %s", c->segs[1]);
 	return call_reply(c, MHD_HTTP_OK, doc);
+}
+
+static enum MHD_Result set_state(struct call *c)
+{
+	return change_box(c, state_body, apply_state);
+}
+
+static enum MHD_Result set_lifecycle(struct call *c)
+{
+	return change_box(c, lifecycle_body, apply_lifecycle);
+}
+
+static enum MHD_Result list_effects(struct call *c)
+{
+	return call_reply(c, MHD_HTTP_OK, effects_to_json(c->env->effects));
+}
+
+static enum MHD_Result clear_effects(struct call *c)
+{
+	effects_clear(c->env->effects);
+	return call_reply(c, MHD_HTTP_NO_CONTENT, NULL);
 }
 
 static enum MHD_Result list_requests(struct call *c)
@@ -195,6 +264,9 @@ static const struct call_route control_routes[] = {
 	{{"boxes", NULL}, "POST", add_box},
 	{{"boxes", "*", NULL}, "DELETE", remove_box},
 	{{"boxes", "*", "state", NULL}, "POST", set_state},
+	{{"boxes", "*", "lifecycle", NULL}, "POST", set_lifecycle},
+	{{"effects", NULL}, "GET", list_effects},
+	{{"effects", NULL}, "DELETE", clear_effects},
 	{{"requests", NULL}, "GET", list_requests},
 	{{"requests", NULL}, "DELETE", clear_requests},
 };

@@ -42,6 +42,8 @@ enum key {
 	K_DRIP_MS,
 	K_DROP_AFTER,
 	K_CORRUPT_AT,
+	K_LOST,
+	K_CUT,
 	K_COUNT,
 	K_SKIP,
 	K_RATE, /* the only one that is not an integer */
@@ -62,6 +64,8 @@ static const struct {
 	[K_DRIP_MS] = {"drip_ms", 0, 60000},
 	[K_DROP_AFTER] = {"drop_after", 0, 1ULL << 40},
 	[K_CORRUPT_AT] = {"corrupt_at", 0, 1ULL << 40},
+	[K_LOST] = {"lost", 0, 1},
+	[K_CUT] = {"cut", 0, 1},
 	[K_COUNT] = {"count", 1, 1000000000},
 	[K_SKIP] = {"skip", 0, 1000000000},
 	[K_RATE] = {"rate", 0, 1},
@@ -169,6 +173,12 @@ static void set_field(struct rule *r, enum key k, uint64_t v)
 		break;
 	case K_CORRUPT_AT:
 		r->plan.corrupt_at = (int64_t)v;
+		break;
+	case K_LOST:
+		r->plan.lost = v != 0;
+		break;
+	case K_CUT:
+		r->plan.cut = v != 0;
 		break;
 	case K_COUNT:
 		r->count = (int64_t)v;
@@ -331,8 +341,8 @@ static int spec_pair(struct rule *r, const char *s, size_t len, char *err, size_
 	if (k == K_N) {
 		snprintf(err, errlen,
 			 "unknown key '%.*s' (status, retry_after, latency_ms, "
-			 "truncate, not_json, pad_bytes, drip_ms, drop_after, corrupt_at, rate, "
-			 "count)",
+			 "truncate, not_json, pad_bytes, drip_ms, drop_after, corrupt_at, lost, "
+			 "cut, rate, count, skip)",
 			 (int)(klen > 40 ? 40 : klen), s);
 		return -1;
 	}
@@ -543,6 +553,10 @@ static cJSON *rule_json(const struct rule *r)
 		cJSON_AddNumberToObject(o, "drop_after", (double)p->drop_after);
 	if (p->corrupt_at >= 0)
 		cJSON_AddNumberToObject(o, "corrupt_at", (double)p->corrupt_at);
+	if (p->lost)
+		cJSON_AddBoolToObject(o, "lost", 1);
+	if (p->cut)
+		cJSON_AddBoolToObject(o, "cut", 1);
 	return o;
 }
 

@@ -26,6 +26,10 @@ struct fault_plan {
 	int64_t drop_after;   /* -1, or the connection is cut after this many body bytes
 				 (export download or import upload) */
 	int64_t corrupt_at;   /* -1, or the byte at this offset of an export is flipped */
+	bool lost;            /* the request is carried out, then the connection is cut
+				 instead of answering: the client never learns it happened */
+	bool cut;             /* the connection is cut once the request has arrived,
+				 before anything is done */
 };
 
 struct faults;

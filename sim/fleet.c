@@ -159,7 +159,7 @@ static void seed_metrics(uint64_t *s, struct sim_box *x)
 	fleet_seed_gauges(s, x);
 }
 
-static int64_t now_monotonic(void)
+int64_t fleet_now_ms(void)
 {
 	struct timespec ts;
 
@@ -182,7 +182,7 @@ static void seed_all_metrics(struct fleet *f)
 		f->stopped += f->boxes[i].b.status == BOX_STOPPED;
 	}
 	f->created = (int64_t)f->n;
-	f->last_tick = now_monotonic();
+	f->last_tick = fleet_now_ms();
 }
 
 /* One second of a running box: CPU walks, memory drifts, counters only grow. */
@@ -212,7 +212,7 @@ static void tick_box(struct fleet *f, struct sim_box *x)
 /* Advances running boxes by the whole ticks since the last call (at most 60 of them). Lock held. */
 static void advance(struct fleet *f)
 {
-	int64_t now = now_monotonic();
+	int64_t now = fleet_now_ms();
 	int64_t ticks = (now - f->last_tick) / tick_ms(f);
 
 	if (ticks <= 0)
@@ -243,6 +243,7 @@ struct fleet *fleet_new(uint64_t seed, size_t n_boxes)
 		f->boxes[i].seq = ++f->next_seq;
 		f->boxes[i].disk.seed = rng_next(&f->rng);
 		f->boxes[i].disk.size = 64u << 20;
+		f->boxes[i].idle_ms = fleet_now(f);
 	}
 	seed_all_metrics(f);
 	/* Encode every box once now, so even the first list is fast. */
@@ -251,13 +252,50 @@ struct fleet *fleet_new(uint64_t seed, size_t n_boxes)
 	return f;
 }
 
+/*
+ * A seeded box as the run's options have it: its disk size, its AutoStop
+ * deadline (--auto-stop, else boxlite serve's 0: a box serve did not create
+ * has no deadline), and in the serve flavor no last_activity_at (serve
+ * does not send one).
+ */
+static void seeded_box(struct fleet *f, struct sim_box *x)
+{
+	x->disk.size = fleet_disk_size(f);
+	if (f->opts->auto_stop_given)
+		x->b.auto_stop = f->opts->auto_stop;
+	else if (fleet_serve(f))
+		x->b.auto_stop = 0;
+	if (fleet_serve(f))
+		x->b.last_activity_at = (struct opt_i64){OPT_ABSENT, 0};
+	free(x->json);
+	x->json = NULL;
+}
+
 void fleet_set_opts(struct fleet *f, const struct sim_opts *opts)
 {
 	pthread_mutex_lock(&f->lock);
 	f->opts = opts;
-	for (size_t i = 0; i < f->n; i++)
-		f->boxes[i].disk.size = fleet_disk_size(f);
+	for (size_t i = 0; opts != NULL && i < f->n; i++)
+		seeded_box(f, &f->boxes[i]);
 	pthread_mutex_unlock(&f->lock);
+}
+
+void fleet_set_effects(struct fleet *f, struct effects *e)
+{
+	pthread_mutex_lock(&f->lock);
+	f->effects = e;
+	pthread_mutex_unlock(&f->lock);
+}
+
+bool fleet_serve(const struct fleet *f)
+{
+	return f->opts != NULL && f->opts->flavor == FLAVOR_SERVE;
+}
+
+void fleet_effect(struct fleet *f, enum effect_kind kind, const struct sim_box *x,
+		  const struct effect_cause *cause)
+{
+	effects_add(f->effects, kind, x->b.id, x->b.name, cause);
 }
 
 const char *fleet_state_dir(const struct fleet *f)
@@ -317,6 +355,7 @@ struct sim_box *fleet_append(struct fleet *f, struct box *b, const struct sim_di
 	memset(b, 0, sizeof(*b));
 	x->disk = *disk;
 	x->seq = ++f->next_seq;
+	x->idle_ms = fleet_now(f);
 	seed_metrics(&f->rng, x);
 	/* A new box has run nothing yet: its counters start at zero. */
 	x->m.commands_executed_total = set_i64(0);
@@ -519,13 +558,23 @@ enum fleet_rc fleet_with(struct fleet *f, const char *id_or_name, fleet_box_fn f
 
 size_t fleet_find(const struct fleet *f, const char *id_or_name)
 {
+	size_t n = strlen(id_or_name), found = f->n;
+
 	for (size_t i = 0; i < f->n; i++)
 		if (strcmp(f->boxes[i].b.id, id_or_name) == 0)
 			return i;
 	for (size_t i = 0; i < f->n; i++)
 		if (f->boxes[i].b.name != NULL && strcmp(f->boxes[i].b.name, id_or_name) == 0)
 			return i;
-	return f->n;
+	/* boxlite serve: a unique id prefix names its box too; an ambiguous one, none */
+	for (size_t i = 0; fleet_serve(f) && n != 0 && i < f->n; i++) {
+		if (strncmp(f->boxes[i].b.id, id_or_name, n) != 0)
+			continue;
+		if (found != f->n)
+			return f->n;
+		found = i;
+	}
+	return found;
 }
 
 bool fleet_image_in_use(struct fleet *f, const char *reference)
@@ -555,6 +604,13 @@ enum fleet_rc fleet_get(struct fleet *f, const char *id_or_name, cJSON **out)
 	return rc;
 }
 
+void fleet_remove_at(struct fleet *f, size_t i)
+{
+	fleet_box_clear(&f->boxes[i]);
+	memmove(&f->boxes[i], &f->boxes[i + 1], (f->n - i - 1) * sizeof(*f->boxes));
+	f->n--;
+}
+
 enum fleet_rc fleet_delete(struct fleet *f, const char *id_or_name, bool force)
 {
 	enum fleet_rc rc = FLEET_NOT_FOUND;
@@ -567,9 +623,7 @@ enum fleet_rc fleet_delete(struct fleet *f, const char *id_or_name, bool force)
 	rc = FLEET_INVALID_STATE;
 	if (!force && (f->boxes[i].b.status == BOX_RUNNING || f->boxes[i].b.status == BOX_PAUSED))
 		goto out;
-	fleet_box_clear(&f->boxes[i]);
-	memmove(&f->boxes[i], &f->boxes[i + 1], (f->n - i - 1) * sizeof(*f->boxes));
-	f->n--;
+	fleet_remove_at(f, i);
 	rc = FLEET_OK;
 out:
 	pthread_mutex_unlock(&f->lock);
@@ -585,7 +639,7 @@ static void start_disk(struct fleet *f, struct sim_box *x)
 	}
 }
 
-static void do_start(struct fleet *f, struct sim_box *x)
+void fleet_do_start(struct fleet *f, struct sim_box *x)
 {
 	struct box *b = &x->b;
 
@@ -596,10 +650,11 @@ static void do_start(struct fleet *f, struct sim_box *x)
 	start_disk(f, x);
 	b->exit_code = (struct opt_i64){OPT_ABSENT, 0};
 	b->updated_at = time(NULL);
-	b->last_activity_at = (struct opt_i64){OPT_SET, b->updated_at};
+	if (!fleet_serve(f))
+		b->last_activity_at = (struct opt_i64){OPT_SET, b->updated_at};
 }
 
-static void do_stop(struct fleet *f, struct sim_box *x)
+void fleet_do_stop(struct fleet *f, struct sim_box *x)
 {
 	struct box *b = &x->b;
 
@@ -608,7 +663,9 @@ static void do_stop(struct fleet *f, struct sim_box *x)
 	b->status = BOX_STOPPED;
 	f->stopped++;
 	b->pid = (struct opt_i64){OPT_NULL, 0};
-	b->exit_code = (struct opt_i64){OPT_SET, 0};
+	/* serve sends an exit code only once the runtime recorded one; a stop records none */
+	if (!fleet_serve(f))
+		b->exit_code = (struct opt_i64){OPT_SET, 0};
 	b->updated_at = time(NULL);
 }
 
@@ -632,12 +689,12 @@ static enum fleet_rc act(struct fleet *f, const char *id_or_name,
 
 enum fleet_rc fleet_start(struct fleet *f, const char *id_or_name, cJSON **out)
 {
-	return act(f, id_or_name, do_start, out);
+	return act(f, id_or_name, fleet_do_start, out);
 }
 
 enum fleet_rc fleet_stop(struct fleet *f, const char *id_or_name, cJSON **out)
 {
-	return act(f, id_or_name, do_stop, out);
+	return act(f, id_or_name, fleet_do_stop, out);
 }
 
 enum fleet_rc fleet_runtime_metrics(struct fleet *f, cJSON **out)
@@ -660,7 +717,9 @@ enum fleet_rc fleet_runtime_metrics(struct fleet *f, cJSON **out)
 	return FLEET_OK;
 }
 
-enum fleet_rc fleet_box_metrics(struct fleet *f, const char *id_or_name, cJSON **out)
+enum fleet_rc fleet_box_metrics(struct fleet *f, const char *id_or_name,
+				const struct effect_cause *cause, cJSON **out, char *why,
+				size_t why_len)
 {
 	enum fleet_rc rc = FLEET_NOT_FOUND;
 	size_t i;
@@ -668,119 +727,166 @@ enum fleet_rc fleet_box_metrics(struct fleet *f, const char *id_or_name, cJSON *
 	pthread_mutex_lock(&f->lock);
 	advance(f);
 	i = fleet_find(f, id_or_name);
-	if (i < f->n) {
-		*out = box_metrics_to_json(&f->boxes[i].m);
-		rc = FLEET_OK;
-	}
-	pthread_mutex_unlock(&f->lock);
-	return rc;
-}
-
-typedef enum fleet_rc (*snap_fn)(struct fleet *f, struct sim_box *x, const char *name, cJSON **out);
-
-/* Runs fn on the box id_or_name under the lock. */
-static enum fleet_rc with_box(struct fleet *f, const char *id_or_name, const char *name, snap_fn fn,
-			      cJSON **out)
-{
-	enum fleet_rc rc = FLEET_NOT_FOUND;
-	size_t i;
-
-	pthread_mutex_lock(&f->lock);
-	i = fleet_find(f, id_or_name);
 	if (i < f->n)
-		rc = fn(f, &f->boxes[i], name, out);
+		rc = fleet_scrape(f, &f->boxes[i], cause, why, why_len);
+	if (rc == FLEET_OK)
+		*out = box_metrics_to_json(&f->boxes[i].m);
 	pthread_mutex_unlock(&f->lock);
 	return rc;
 }
 
-static enum fleet_rc snap_create(struct fleet *f, struct sim_box *x, const char *name, cJSON **out)
+/* A snapshot call's arguments and results, for fleet_with. */
+struct snap_call {
+	const char *name;
+	cJSON *out;
+	char *other; /* delete: what depends on the snapshot */
+	size_t other_len;
+};
+
+/* The box is not running: a snapshot forks its disk instead of copying it. */
+static bool at_rest(const struct sim_box *x)
 {
-	if (!snapset_name_valid(name))
+	return x->b.status != BOX_RUNNING && x->b.status != BOX_PAUSED &&
+	       x->b.status != BOX_STOPPING;
+}
+
+static enum fleet_rc snap_create(struct fleet *f, struct sim_box *x, void *arg)
+{
+	struct snap_call *c = arg;
+	struct snapshot *snap;
+
+	if (snapset_name_problem(c->name, fleet_serve(f)) != NULL)
 		return FLEET_BAD_NAME;
-	if (snapset_find(&x->snaps, name) != NULL)
+	if (snapset_find(&x->snaps, c->name) != NULL)
 		return FLEET_EXISTS;
 	if (fleet_refuses_running(f, x))
 		return FLEET_MUST_STOP;
-	*out = snapshot_to_json(snapset_add(&x->snaps, x->b.id, name, rng_next(&f->rng), &x->disk));
+	snap = snapset_add(&x->snaps, x->b.id, c->name, rng_next(&f->rng), &x->disk, at_rest(x));
+	/* the spec requires guest_disk_bytes; boxlite serve does not send it */
+	if (fleet_serve(f))
+		snap->guest_disk_bytes = (struct opt_i64){OPT_ABSENT, 0};
+	c->out = snapshot_to_json(snap);
 	return FLEET_OK;
 }
 
-static enum fleet_rc snap_list(struct fleet *f, struct sim_box *x, const char *name, cJSON **out)
+static enum fleet_rc snap_list(struct fleet *f, struct sim_box *x, void *arg)
 {
-	(void)f;
-	(void)name;
-	*out = snapshot_list_to_json(x->snaps.items, x->snaps.n);
+	struct snap_call *c = arg;
+
+	c->out = snapset_to_json(&x->snaps, fleet_serve(f));
 	return FLEET_OK;
 }
 
-static enum fleet_rc snap_get(struct fleet *f, struct sim_box *x, const char *name, cJSON **out)
+static enum fleet_rc snap_get(struct fleet *f, struct sim_box *x, void *arg)
 {
-	const struct snapshot *snap = snapset_find(&x->snaps, name);
+	struct snap_call *c = arg;
+	const struct snapshot *snap = snapset_find(&x->snaps, c->name);
 
 	(void)f;
 	if (snap == NULL)
 		return FLEET_NO_SNAPSHOT;
-	*out = snapshot_to_json(snap);
+	c->out = snapshot_to_json(snap);
 	return FLEET_OK;
 }
 
-/* Whether a clone's disk is based on box x's snapshot name. */
-static bool clone_depends(const struct fleet *f, const struct sim_box *x, const char *name)
+/* The clone whose base disk holds box x's snapshot with id id, or NULL. */
+static const struct sim_box *clone_on(const struct fleet *f, const struct sim_box *x,
+				      const char *id)
 {
 	for (size_t i = 0; i < f->n; i++)
 		if (f->boxes[i].dep_box != NULL && strcmp(f->boxes[i].dep_box, x->b.id) == 0 &&
-		    strcmp(f->boxes[i].dep_snap, name) == 0)
-			return true;
-	return false;
+		    snapset_chain_has(&x->snaps, f->boxes[i].dep_snap, id))
+			return &f->boxes[i];
+	return NULL;
 }
 
-static enum fleet_rc snap_delete(struct fleet *f, struct sim_box *x, const char *name, cJSON **out)
+static enum fleet_rc snap_delete(struct fleet *f, struct sim_box *x, void *arg)
 {
-	(void)out;
-	if (snapset_in_use(&x->snaps, name))
-		return FLEET_IN_USE;
-	if (snapset_find(&x->snaps, name) != NULL && clone_depends(f, x, name))
-		return FLEET_CLONE_DEPENDS;
-	return snapset_remove(&x->snaps, name) ? FLEET_OK : FLEET_NO_SNAPSHOT;
-}
+	struct snap_call *c = arg;
+	const struct snapshot *snap = snapset_find(&x->snaps, c->name);
+	const struct sim_box *clone;
+	const char *other = NULL;
 
-static enum fleet_rc snap_restore(struct fleet *f, struct sim_box *x, const char *name, cJSON **out)
-{
-	(void)f;
-	(void)out;
-	if (snapset_find(&x->snaps, name) == NULL)
+	if (snap == NULL)
 		return FLEET_NO_SNAPSHOT;
-	if (x->b.status == BOX_RUNNING)
+	switch (snapset_dependency(&x->snaps, c->name, &other)) {
+	case SNAPSET_LIVE:
+		return FLEET_IN_USE;
+	case SNAPSET_SNAPSHOT:
+		snprintf(c->other, c->other_len, "%s", other);
+		return FLEET_SNAP_DEPENDS;
+	case SNAPSET_FREE:
+		break;
+	}
+	clone = clone_on(f, x, snap->id);
+	if (clone != NULL) {
+		snprintf(c->other, c->other_len, "base-%s.qcow2", clone->b.id);
+		return FLEET_CLONE_DEPENDS;
+	}
+	snapset_remove(&x->snaps, c->name);
+	return FLEET_OK;
+}
+
+/* boxlite serve refuses any active box (its runtime's is_active), the spec a running one. */
+static bool refuses_restore(const struct fleet *f, const struct sim_box *x)
+{
+	return fleet_serve(f) ? !at_rest(x) : x->b.status == BOX_RUNNING;
+}
+
+static enum fleet_rc snap_restore(struct fleet *f, struct sim_box *x, void *arg)
+{
+	struct snap_call *c = arg;
+
+	if (snapset_find(&x->snaps, c->name) == NULL)
+		return FLEET_NO_SNAPSHOT;
+	if (refuses_restore(f, x))
 		return FLEET_INVALID_STATE;
-	snapset_restore(&x->snaps, name, &x->disk.seed);
+	snapset_restore(&x->snaps, c->name, &x->disk.seed);
 	fleet_disk_changed(x);
 	x->b.updated_at = time(NULL);
 	return FLEET_OK;
 }
 
+/* Runs fn on the box with a snap_call of name; *out (when wanted) gets its JSON. */
+static enum fleet_rc snap_run(struct fleet *f, const char *id_or_name, const char *name,
+			      fleet_box_fn fn, cJSON **out)
+{
+	struct snap_call c = {.name = name};
+	enum fleet_rc rc = fleet_with(f, id_or_name, fn, &c);
+
+	if (out != NULL)
+		*out = c.out;
+	else
+		cJSON_Delete(c.out);
+	return rc;
+}
+
 enum fleet_rc fleet_snapshot_create(struct fleet *f, const char *id_or_name, const char *name,
 				    cJSON **out)
 {
-	return with_box(f, id_or_name, name, snap_create, out);
+	return snap_run(f, id_or_name, name, snap_create, out);
 }
 
 enum fleet_rc fleet_snapshot_list(struct fleet *f, const char *id_or_name, cJSON **out)
 {
-	return with_box(f, id_or_name, NULL, snap_list, out);
+	return snap_run(f, id_or_name, NULL, snap_list, out);
 }
 
 enum fleet_rc fleet_snapshot_get(struct fleet *f, const char *id_or_name, const char *name,
 				 cJSON **out)
 {
-	return with_box(f, id_or_name, name, snap_get, out);
+	return snap_run(f, id_or_name, name, snap_get, out);
 }
 
-enum fleet_rc fleet_snapshot_delete(struct fleet *f, const char *id_or_name, const char *name)
+enum fleet_rc fleet_snapshot_delete(struct fleet *f, const char *id_or_name, const char *name,
+				    char *other, size_t other_len)
 {
-	return with_box(f, id_or_name, name, snap_delete, NULL);
+	struct snap_call c = {.name = name, .other = other, .other_len = other_len};
+
+	return fleet_with(f, id_or_name, snap_delete, &c);
 }
 
 enum fleet_rc fleet_snapshot_restore(struct fleet *f, const char *id_or_name, const char *name)
 {
-	return with_box(f, id_or_name, name, snap_restore, NULL);
+	return snap_run(f, id_or_name, name, snap_restore, NULL);
 }

@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "effects.h"
 #include "model/box.h"
 #include "opts.h"
 
@@ -31,6 +32,8 @@ enum fleet_rc {
 	FLEET_BAD_ARCHIVE,   /* an import that is not a valid archive */
 	FLEET_IO,            /* the state directory failed (disk full, ...) */
 	FLEET_OK_UNLINK,     /* export: done, but remove the file once it is sent */
+	FLEET_CONFLICT,      /* serve: metrics of a box that is not running, with AutoStop on */
+	FLEET_SNAP_DEPENDS,  /* another snapshot's disk is built on the snapshot */
 };
 
 struct fleet;
@@ -47,6 +50,8 @@ void fleet_free(struct fleet **f);
  * them the fleet uses 64 MiB disks, 1 s ticks and /tmp.
  */
 void fleet_set_opts(struct fleet *f, const struct sim_opts *opts);
+/* Where effects are recorded (borrowed: it must outlive the fleet); NULL: nowhere. */
+void fleet_set_effects(struct fleet *f, struct effects *e);
 
 /*
  * One page of boxes with status `status` (all when has_status is false)
@@ -69,22 +74,57 @@ enum fleet_rc fleet_stop(struct fleet *f, const char *id_or_name, cJSON **out);
 
 /* RuntimeMetrics of the whole fleet; metrics advance one tick per second. */
 enum fleet_rc fleet_runtime_metrics(struct fleet *f, cJSON **out);
-/* BoxMetrics of one box: gauges are null while it is not running. */
-enum fleet_rc fleet_box_metrics(struct fleet *f, const char *id_or_name, cJSON **out);
+/*
+ * BoxMetrics of one box: gauges are null while it is not running. In the
+ * serve flavor, as boxlite serve: a box that is not running is booted by
+ * the read (EFFECT_BOOT, with cause) when it has no AutoStop deadline, and
+ * refused with FLEET_CONFLICT and why when it has one.
+ */
+enum fleet_rc fleet_box_metrics(struct fleet *f, const char *id_or_name,
+				const struct effect_cause *cause, cJSON **out, char *why,
+				size_t why_len);
+
+/*
+ * The AutoStop idle clock (fleet_life.c), kept as boxlite serve keeps it:
+ * fleet_touch starts the clock of the box id_or_name names again
+ * (EFFECT_STAMP with cause; nothing when it names none), and fleet_sweep
+ * stops every running box idle for its auto_stop seconds and removes every
+ * stopped or failed one at rest for its auto_delete seconds (0 disables
+ * either). Returns how many boxes it changed.
+ */
+void fleet_touch(struct fleet *f, const char *id_or_name, const struct effect_cause *cause);
+size_t fleet_sweep(struct fleet *f, int64_t now_ms);
+/* The clock of the idle clocks and of fleet_sweep's now_ms (monotonic milliseconds). */
+int64_t fleet_now(const struct fleet *f);
+/* Replaces that clock (tests); NULL: the monotonic clock again. */
+void fleet_set_clock(struct fleet *f, int64_t (*clock)(void));
+/* Sets a box's deadlines in seconds (negative: left as they are); *out is the Box. */
+enum fleet_rc fleet_set_lifecycle(struct fleet *f, const char *id_or_name, int64_t auto_stop,
+				  int64_t auto_delete, cJSON **out);
 
 /*
  * Snapshots of the box id_or_name. On FLEET_OK *out (when the call has one)
- * is the Snapshot or {"snapshots": [...]}; caller frees with cJSON_Delete.
- * Restore refuses a running box (FLEET_INVALID_STATE); delete refuses the
- * snapshot the current disk was restored from (FLEET_IN_USE).
+ * is the Snapshot or {"snapshots": [...]} (oldest first; newest first in
+ * the serve flavor); caller frees with cJSON_Delete. Restore refuses a
+ * running box (FLEET_INVALID_STATE), in the serve flavor any active one.
  */
 enum fleet_rc fleet_snapshot_create(struct fleet *f, const char *id_or_name, const char *name,
 				    cJSON **out);
 enum fleet_rc fleet_snapshot_list(struct fleet *f, const char *id_or_name, cJSON **out);
 enum fleet_rc fleet_snapshot_get(struct fleet *f, const char *id_or_name, const char *name,
 				 cJSON **out);
-enum fleet_rc fleet_snapshot_delete(struct fleet *f, const char *id_or_name, const char *name);
+/*
+ * Refused while a disk depends on the snapshot: the live disk's backing
+ * chain (FLEET_IN_USE), another snapshot built on it (FLEET_SNAP_DEPENDS,
+ * its name in other), a clone's base (FLEET_CLONE_DEPENDS, the clone's name
+ * in other).
+ */
+enum fleet_rc fleet_snapshot_delete(struct fleet *f, const char *id_or_name, const char *name,
+				    char *other, size_t other_len);
 enum fleet_rc fleet_snapshot_restore(struct fleet *f, const char *id_or_name, const char *name);
+
+/* Whether a CreateBoxRequest may carry the field (it is refused otherwise). */
+bool fleet_create_field_known(const char *key);
 
 /* A box name: 1-128 of [a-zA-Z0-9._-], starting alphanumeric. */
 bool fleet_name_valid(const char *name);

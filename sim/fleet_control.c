@@ -24,6 +24,7 @@
 #define MEMORY_MAX       (16LL * 1024 * 1024)
 #define EXIT_FAILED      1
 #define DEFAULT_AUTOSTOP 900
+#define SECONDS_MAX      INT32_MAX
 
 /* --- reading the description (no lock) ------------------------------------ */
 
@@ -59,6 +60,19 @@ static int spec_int(const cJSON *it, const char *name, int64_t max, int64_t *out
 
 	if (!cJSON_IsNumber(it) || d < 1 || d > (double)max || d != (double)(int64_t)d) {
 		snprintf(err, errlen, "%s must be an integer from 1 to %lld", name, (long long)max);
+		return -1;
+	}
+	*out = (int64_t)d;
+	return 0;
+}
+
+int fleet_spec_seconds(const cJSON *it, const char *name, int64_t *out, char *err, size_t errlen)
+{
+	double d = it->valuedouble;
+
+	if (!cJSON_IsNumber(it) || d < 0 || d > SECONDS_MAX || d != (double)(int64_t)d) {
+		snprintf(err, errlen, "%s must be a whole number of seconds from 0 to %d", name,
+			 SECONDS_MAX);
 		return -1;
 	}
 	*out = (int64_t)d;
@@ -115,8 +129,14 @@ static int spec_field(const cJSON *it, struct box *b, char *err, size_t errlen)
 		return spec_int(it, k, MEMORY_MAX, &b->memory_mib, err, errlen);
 	if (strcmp(k, "labels") == 0)
 		return spec_labels(it, b, err, errlen);
+	if (strcmp(k, "auto_stop") == 0)
+		return fleet_spec_seconds(it, k, &b->auto_stop, err, errlen);
+	if (strcmp(k, "auto_delete") == 0)
+		return fleet_spec_seconds(it, k, &b->auto_delete, err, errlen);
 	snprintf(err, errlen,
-		 "unknown field '%.40s' (name, image, status, cpus, memory_mib, labels)", k);
+		 "unknown field '%.40s' (name, image, status, cpus, memory_mib, labels, "
+		 "auto_stop, auto_delete)",
+		 k);
 	return -1;
 }
 
@@ -128,7 +148,7 @@ int fleet_box_spec(const cJSON *spec, struct box *out, char *err, size_t errlen)
 	out->status = BOX_RUNNING;
 	out->cpus = DEFAULT_CPUS;
 	out->memory_mib = DEFAULT_MEMORY;
-	out->auto_stop = DEFAULT_AUTOSTOP;
+	out->auto_stop = -1; /* not given: fleet_add_box picks the flavor's default */
 	out->auto_resume = true;
 	if (!cJSON_IsObject(spec)) {
 		snprintf(err, errlen, "a box must be a JSON object");
@@ -190,9 +210,12 @@ enum fleet_rc fleet_add_box(struct fleet *f, struct box *b, cJSON **out)
 	disk.size = fleet_disk_size(f);
 	b->created_at = time(NULL);
 	b->updated_at = b->created_at;
-	b->last_activity_at = (struct opt_i64){OPT_SET, b->created_at};
+	b->last_activity_at =
+		(struct opt_i64){fleet_serve(f) ? OPT_ABSENT : OPT_SET, b->created_at};
 	b->id = fleet_new_id(f);
 	settle_exit(f, b, -1);
+	if (b->auto_stop < 0)
+		b->auto_stop = fleet_serve(f) ? 0 : DEFAULT_AUTOSTOP;
 	x = fleet_append(f, b, &disk);
 	f->failed += x->b.status == BOX_FAILED;
 	*out = box_to_json(&x->b);
@@ -221,8 +244,11 @@ enum fleet_rc fleet_set_status(struct fleet *f, const char *id_or_name, enum box
 	settle_boot(f, x);
 	fleet_seed_gauges(&f->rng, x);
 	x->b.updated_at = time(NULL);
-	if (status == BOX_RUNNING)
-		x->b.last_activity_at = (struct opt_i64){OPT_SET, x->b.updated_at};
+	if (status == BOX_RUNNING) {
+		x->idle_ms = fleet_now(f); /* it was just used: the AutoStop window starts */
+		if (!fleet_serve(f))
+			x->b.last_activity_at = (struct opt_i64){OPT_SET, x->b.updated_at};
+	}
 	*out = box_to_json(&x->b);
 	rc = FLEET_OK;
 out:

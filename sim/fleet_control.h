@@ -14,22 +14,27 @@
 #include "fleet.h"
 #include "model/box.h"
 
+/* A whole number of seconds (a deadline) named name; -1 with a message in err. */
+int fleet_spec_seconds(const cJSON *it, const char *name, int64_t *out, char *err, size_t errlen);
+
 /* The status by its exact API name ("unknown" included); -1 for anything else. */
 int fleet_status_parse(const char *s, enum box_status *out);
 
 /*
  * Reads a box description {name?, image?, status?, cpus?, memory_mib?,
- * labels?} into out (which the caller clears with box_clear, also on
- * failure). Absent fields get defaults: no name, alpine:3.20, running, 2
- * CPUs, 1024 MiB, no labels. Unknown fields are refused. Returns -1 with a
- * message in err.
+ * labels?, auto_stop?, auto_delete?} into out (which the caller clears with
+ * box_clear, also on failure). Absent fields get defaults: no name,
+ * alpine:3.20, running, 2 CPUs, 1024 MiB, no labels, auto_stop -1 (for
+ * fleet_add_box: the flavor's default), auto_delete 0. Unknown fields are
+ * refused. Returns -1 with a message in err.
  */
 int fleet_box_spec(const cJSON *spec, struct box *out, char *err, size_t errlen);
 
 /*
  * Appends the box b (taking what it owns: b is left empty) with a new ULID,
- * created now, a pid or exit code to suit its status, seeded metrics and
- * a generated disk.
+ * created now, a pid or exit code to suit its status, seeded metrics, a
+ * generated disk and, when its auto_stop is negative, the flavor's default
+ * (900 s; boxlite serve: 0).
  * FLEET_EXISTS (b untouched) when its name is another box's name or id. On
  * FLEET_OK *out is the Box; caller frees with cJSON_Delete.
  */

@@ -12,6 +12,7 @@
 #include "fleet.h"
 #include "model/box.h"
 #include "model/metrics.h"
+#include "effects.h"
 #include "rng.h"
 #include "snapset.h"
 
@@ -31,9 +32,10 @@ struct sim_box {
 	struct sim_disk disk;
 	uint64_t disk_gen; /* bumped whenever the disk content changes */
 	char *export_path; /* the cached archive of this disk_gen, or NULL */
-	char *dep_box;     /* a clone: the box and snapshot its disk is based on */
+	char *dep_box;     /* a clone: the box and the id of the snapshot its disk is based on */
 	char *dep_snap;
-	char *json; /* the Box as JSON text, valid while sig matches the box */
+	int64_t idle_ms; /* monotonic ms of its last use: the AutoStop idle clock */
+	char *json;      /* the Box as JSON text, valid while sig matches the box */
 	size_t json_len;
 	struct box_sig sig;
 };
@@ -45,6 +47,8 @@ struct fleet {
 	struct sim_box *boxes;
 	size_t n;
 	const struct sim_opts *opts; /* NULL: defaults */
+	struct effects *effects;     /* NULL: effects are not recorded */
+	int64_t (*clock)(void);      /* the idle clocks' time; NULL: fleet_now_ms */
 	pthread_mutex_t export_lock; /* one archive built at a time */
 	uint64_t next_file;          /* names disk and archive files */
 	size_t next_seq;
@@ -57,8 +61,28 @@ typedef enum fleet_rc (*fleet_box_fn)(struct fleet *f, struct sim_box *x, void *
 enum fleet_rc fleet_with(struct fleet *f, const char *id_or_name, fleet_box_fn fn, void *arg);
 /* The gauges a box only has while it runs: drawn when running, null otherwise. */
 void fleet_seed_gauges(uint64_t *s, struct sim_box *x);
-/* The index of the box with this id, else this name; f->n when none. */
+/*
+ * The index of the box with this id, else this name, else (in the serve
+ * flavor) the one box whose id starts with it; f->n when none.
+ */
 size_t fleet_find(const struct fleet *f, const char *id_or_name);
+/* The serve flavor: boxlite serve's rules. */
+bool fleet_serve(const struct fleet *f);
+/* Records an effect on box x (cause may be NULL). */
+void fleet_effect(struct fleet *f, enum effect_kind kind, const struct sim_box *x,
+		  const struct effect_cause *cause);
+/*
+ * A metrics read of box x, as the flavor has it (fleet_life.c): FLEET_OK
+ * to answer (a box serve boots for it is running by then), or
+ * FLEET_CONFLICT with why.
+ */
+enum fleet_rc fleet_scrape(struct fleet *f, struct sim_box *x, const struct effect_cause *cause,
+			   char *why, size_t why_len);
+/* Monotonic milliseconds. */
+int64_t fleet_now_ms(void);
+/* Sets a box running / stopped as the runtime does (idempotent). */
+void fleet_do_start(struct fleet *f, struct sim_box *x);
+void fleet_do_stop(struct fleet *f, struct sim_box *x);
 /* --strict-stopped and the box runs: snapshot, clone and export are refused. */
 bool fleet_refuses_running(const struct fleet *f, const struct sim_box *x);
 /* Whether some box has this name. */
@@ -67,6 +91,8 @@ bool fleet_name_taken(const struct fleet *f, const char *name);
 struct sim_box *fleet_append(struct fleet *f, struct box *b, const struct sim_disk *disk);
 /* A fresh ULID for a box created now. */
 char *fleet_new_id(struct fleet *f);
+/* Removes the box at index i, its files with it. */
+void fleet_remove_at(struct fleet *f, size_t i);
 /* Frees what x owns, its files on disk among them. */
 void fleet_box_clear(struct sim_box *x);
 /* The disk changed: drops the cached archive. */

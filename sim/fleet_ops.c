@@ -44,7 +44,7 @@ bool fleet_name_valid(const char *name)
 		       n;
 }
 
-static bool known_field(const char *key)
+bool fleet_create_field_known(const char *key)
 {
 	for (size_t i = 0; i < sizeof(create_fields) / sizeof(create_fields[0]); i++)
 		if (strcmp(key, create_fields[i]) == 0)
@@ -100,15 +100,18 @@ static int labels_member(const cJSON *req, struct box *b)
 	return 0;
 }
 
-/* Fills b from a CreateBoxRequest; -1 with a message in err. */
-static int read_create(const cJSON *req, struct box *b, char *err, size_t errlen)
+/*
+ * Fills b from a CreateBoxRequest; -1 with a message in err. auto_stop
+ * defaults to 900 s as the spec says, 0 on boxlite serve.
+ */
+static int read_create(const cJSON *req, bool serve, struct box *b, char *err, size_t errlen)
 {
 	const char *name = NULL;
 	const char *image = NULL;
 	const cJSON *it;
 
 	cJSON_ArrayForEach(it, req) {
-		if (!known_field(it->string)) {
+		if (!fleet_create_field_known(it->string)) {
 			snprintf(err, errlen, "unknown field: %s", it->string);
 			return -1;
 		}
@@ -124,7 +127,7 @@ static int read_create(const cJSON *req, struct box *b, char *err, size_t errlen
 	}
 	if (int_member(req, "cpus", 1, 32, 2, &b->cpus) < 0 ||
 	    int_member(req, "memory_mib", 128, 1 << 20, 1024, &b->memory_mib) < 0 ||
-	    int_member(req, "auto_stop", 0, INT32_MAX, 900, &b->auto_stop) < 0 ||
+	    int_member(req, "auto_stop", 0, INT32_MAX, serve ? 0 : 900, &b->auto_stop) < 0 ||
 	    int_member(req, "auto_delete", 0, INT32_MAX, 0, &b->auto_delete) < 0) {
 		snprintf(err, errlen, "cpus must be 1-32, memory_mib at least 128, timeouts >= 0");
 		return -1;
@@ -147,7 +150,8 @@ static void born(struct fleet *f, struct box *b, enum box_status status)
 	b->status = status;
 	b->auto_resume = true;
 	b->pid = (struct opt_i64){OPT_NULL, 0};
-	b->last_activity_at = (struct opt_i64){OPT_SET, b->created_at};
+	b->last_activity_at =
+		(struct opt_i64){fleet_serve(f) ? OPT_ABSENT : OPT_SET, b->created_at};
 }
 
 enum fleet_rc fleet_create(struct fleet *f, const cJSON *req, cJSON **out, char *err, size_t errlen)
@@ -157,7 +161,7 @@ enum fleet_rc fleet_create(struct fleet *f, const cJSON *req, cJSON **out, char 
 	enum fleet_rc rc = FLEET_BAD_NAME;
 
 	pthread_mutex_lock(&f->lock);
-	if (read_create(req, &b, err, errlen) < 0)
+	if (read_create(req, fleet_serve(f), &b, err, errlen) < 0)
 		goto out;
 	rc = FLEET_NAME_TAKEN;
 	if (b.name != NULL && fleet_name_taken(f, b.name))
@@ -215,7 +219,7 @@ static enum fleet_rc do_clone(struct fleet *f, size_t i, const char *name, cJSON
 	struct box b = {0};
 	struct sim_disk disk;
 	struct sim_box *x;
-	char *base_snap = NULL;
+	const char *base_snap;
 
 	if (fleet_refuses_running(f, src))
 		return FLEET_MUST_STOP;
@@ -227,14 +231,15 @@ static enum fleet_rc do_clone(struct fleet *f, size_t i, const char *name, cJSON
 	b.name = name != NULL ? xstrdup(name) : clone_name(f, &src->b);
 	born(f, &b, BOX_STOPPED);
 	b.exit_code = (struct opt_i64){OPT_ABSENT, 0};
+	/* serve keeps deadlines only for boxes it created: a clone inherits none */
+	if (fleet_serve(f))
+		b.auto_stop = b.auto_delete = 0;
 	if (share_disk(f, src, b.id, &disk) < 0) {
 		box_clear(&b);
 		return FLEET_IO;
 	}
-	if (src->snaps.disk_base != NULL)
-		for (size_t s = 0; s < src->snaps.n; s++)
-			if (strcmp(src->snaps.items[s].id, src->snaps.disk_base) == 0)
-				base_snap = src->snaps.items[s].name;
+	/* the clone's base disk is backed by the source's live chain */
+	base_snap = src->snaps.live_base;
 	/* fleet_append may move the array: take what is needed from src first. */
 	x = fleet_append(f, &b, &disk);
 	if (base_snap != NULL) {
@@ -418,7 +423,7 @@ static enum fleet_rc import_add(struct fleet *f, const char *name, struct archiv
 	b.image = xstrdup(info->image);
 	b.cpus = info->cpus >= 1 && info->cpus <= 32 ? info->cpus : 2;
 	b.memory_mib = info->memory_mib >= 128 ? info->memory_mib : 1024;
-	b.auto_stop = 900;
+	b.auto_stop = fleet_serve(f) ? 0 : 900;
 	born(f, &b, BOX_STOPPED);
 	*out = box_to_json(&fleet_append(f, &b, &disk)->b);
 	disk.file = NULL;

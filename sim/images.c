@@ -237,12 +237,12 @@ static cJSON *page_json(const struct images *im, size_t after, size_t size)
 	return doc;
 }
 
-/* In the serve flavor call_page_size gives SIZE_MAX: one page, no token. */
+/* serve's list_images reads no query: call_page_size gives SIZE_MAX, no token is read. */
 enum MHD_Result images_list(struct call *c)
 {
 	struct images *im = c->env->images;
 	bool bad = false;
-	char *token = call_query(c, "pageToken", &bad);
+	char *token = call_serve(c) ? NULL : call_query(c, "pageToken", &bad);
 	size_t size = 0;
 	size_t after = 0;
 	cJSON *doc = NULL;
@@ -264,10 +264,16 @@ enum MHD_Result images_list(struct call *c)
 enum MHD_Result images_usage(struct call *c)
 {
 	struct images *im = c->env->images;
-	cJSON *doc = cJSON_CreateObject();
+	cJSON *doc;
 	int64_t bytes = 0;
 	size_t n;
 
+	/* serve runs a local image cache: no catalog, no limit (handlers/images.rs) */
+	if (call_serve(c))
+		return call_runtime_error(c, CALL_UNSUPPORTED,
+					  "image usage needs a catalog with a limit; a local image "
+					  "cache has none");
+	doc = cJSON_CreateObject();
 	pthread_mutex_lock(&im->lock);
 	n = im->n;
 	for (size_t i = 0; i < im->n; i++)
@@ -327,7 +333,7 @@ enum MHD_Result images_get(struct call *c)
 	doc = detail_json(im, short_name(c->segs[1]));
 	pthread_mutex_unlock(&im->lock);
 	if (doc == NULL)
-		return call_error(c, CALL_NOT_FOUND, "image not found: %s", c->segs[1]);
+		return call_runtime_error(c, CALL_NOT_FOUND, "image not found: %s", c->segs[1]);
 	return call_reply(c, MHD_HTTP_OK, doc);
 }
 
@@ -400,8 +406,9 @@ enum MHD_Result images_delete(struct call *c)
 		removed = remove_name(im, name);
 	pthread_mutex_unlock(&im->lock);
 	if (ref[0] != '\0')
-		return call_error(c, CALL_INVALID_STATE, "image %s is in use by a box", ref);
+		return call_runtime_error(c, CALL_INVALID_STATE, "image %s is in use by a box",
+					  ref);
 	if (removed == 0)
-		return call_error(c, CALL_NOT_FOUND, "image not found: %s", c->segs[1]);
+		return call_runtime_error(c, CALL_NOT_FOUND, "image not found: %s", c->segs[1]);
 	return call_reply(c, MHD_HTTP_NO_CONTENT, NULL);
 }

@@ -22,6 +22,7 @@
 #include "images.h"
 #include "model/xalloc.h"
 #include "server.h"
+#include "sweeper.h"
 
 #define MAX_KEY_BYTES 4096
 #define MAX_PREFIX    128
@@ -54,9 +55,9 @@ static const char usage[] =
 	"  --prefix P           serve box routes under /v1/P/ (P may contain '/')\n"
 	"  --base-path PATH     serve everything under PATH, e.g. /api/v1/boxes\n"
 	"  --flavor F           spec (default): the OpenAPI description;\n"
-	"                       serve: like 'boxlite serve' (no paging, prefix \"default\"\n"
-	"                       in /v1/me, config with only capabilities, DELETE forces,\n"
-	"                       exports chunked);\n"
+	"                       serve: 'boxlite serve' as its mainline code behaves\n"
+	"                       (docs/sim.md: AutoStop, boot-on-scrape, no paging, no\n"
+	"                       ETag, no Idempotency-Key, plain-text framework errors...);\n"
 	"                       cloud: flat error bodies for 429/502/503/504\n"
 	"  --boxes N            seed N boxes instead of the demo fleet of 24\n"
 	"  --seed S             seed for everything generated (default 1)\n"
@@ -65,7 +66,14 @@ static const char usage[] =
 	"  --rate BYTES/S       throttle exports and imports (suffixes K, M, G; 0 = off)\n"
 	"  --transfer-max SIZE  largest import accepted, file_transfer_max_bytes in\n"
 	"                       /v1/config (default 8G; larger uploads get 413)\n"
-	"  --tick MS            how often metrics evolve (default 1000)\n"
+	"  --tick MS            how often metrics evolve and the AutoStop sweep runs\n"
+	"                       (default 1000)\n"
+	"  --auto-stop S        every seeded box's auto_stop, seconds (0: none; default\n"
+	"                       900 or 0 at random, 0 in the serve flavor)\n"
+	"  --export-delay MS    serve: the silence before an export's first byte, while\n"
+	"                       the archive is built (default 0)\n"
+	"  --export-chunked     serve: exports chunked from the first byte (the branch\n"
+	"                       that streams), not built whole with a Content-Length\n"
 	"  --disable CAPS       capabilities /v1/config says are off, e.g.\n"
 	"                       snapshots,clone,export,import (the routes still work)\n"
 	"  --state-dir DIR      where archives and uploads live (default: a private\n"
@@ -76,7 +84,8 @@ static const char usage[] =
 	"  --control            serve the /_sim/ control API (faults, key expiry, boxes)\n"
 	"  --fault SPEC         a fault rule, repeatable: 'METHOD PATTERN:key=value,...'\n"
 	"                       keys: status retry_after latency_ms truncate not_json\n"
-	"                       pad_bytes drip_ms drop_after corrupt_at rate count skip\n"
+	"                       pad_bytes drip_ms drop_after corrupt_at lost cut rate\n"
+	"                       count skip\n"
 	"  --help, --version\n"
 	"\n"
 	"When ready it prints 'listening on http://HOST:PORT'. SIGINT/SIGTERM stop it.\n";
@@ -181,6 +190,13 @@ static int parse_valued(const char *opt, const char *val, struct options *o)
 	} else if (strcmp(opt, "--tick") == 0 && parse_u64(val, 3600000, &v) == 0 && v != 0) {
 		o->sim.tick_ms = (unsigned)v;
 		rc = 0;
+	} else if (strcmp(opt, "--auto-stop") == 0 && parse_u64(val, INT32_MAX, &v) == 0) {
+		o->sim.auto_stop = (int64_t)v;
+		o->sim.auto_stop_given = true;
+		rc = 0;
+	} else if (strcmp(opt, "--export-delay") == 0 && parse_u64(val, 3600000, &v) == 0) {
+		o->sim.export_delay_ms = (unsigned)v;
+		rc = 0;
 	} else if (strcmp(opt, "--state-dir") == 0) {
 		o->sim.state_dir = val;
 		rc = 0;
@@ -193,9 +209,10 @@ static int parse_valued(const char *opt, const char *val, struct options *o)
 static bool takes_value(const char *opt)
 {
 	static const char *const valued[] = {
-		"--host",   "--port",      "--api-key-file", "--prefix",       "--base-path",
-		"--flavor", "--boxes",     "--seed",         "--disk-size",    "--rate",
-		"--tick",   "--state-dir", "--fault",        "--transfer-max", "--disable",
+		"--host",      "--port",         "--api-key-file", "--prefix",       "--base-path",
+		"--flavor",    "--boxes",        "--seed",         "--disk-size",    "--rate",
+		"--tick",      "--state-dir",    "--fault",        "--transfer-max", "--disable",
+		"--auto-stop", "--export-delay",
 	};
 
 	for (size_t i = 0; i < sizeof(valued) / sizeof(valued[0]); i++)
@@ -212,6 +229,8 @@ static bool parse_flag(const char *opt, struct options *o)
 		o->sim.control = true;
 	else if (strcmp(opt, "--no-etag") == 0)
 		o->sim.no_etag = true;
+	else if (strcmp(opt, "--export-chunked") == 0)
+		o->sim.export_chunked = true;
 	else
 		return false;
 	return true;
@@ -365,6 +384,8 @@ static int serve(struct options *o, const char *key, const sigset_t *set)
 	struct fleet *fleet = NULL;
 	struct images *images = NULL;
 	struct faults *faults = load_faults(o);
+	struct effects *effects = effects_new();
+	struct sweeper *sweeper = NULL;
 	struct server *srv;
 	bool made = false;
 	char *dir = faults != NULL ? state_dir(o, &made) : NULL;
@@ -376,12 +397,15 @@ static int serve(struct options *o, const char *key, const sigset_t *set)
 	o->sim.state_dir = dir;
 	fleet = fleet_new(o->seed, o->boxes);
 	fleet_set_opts(fleet, &o->sim);
+	fleet_set_effects(fleet, effects);
 	images = images_new(o->seed, fleet);
 	so.images = images;
 	so.faults = faults;
+	so.effects = effects;
 	so.sim = &o->sim;
 	rc = 1;
-	srv = server_start(&so, fleet, &port);
+	sweeper = sweeper_start(fleet, o->sim.tick_ms);
+	srv = sweeper != NULL ? server_start(&so, fleet, &port) : NULL;
 	if (srv == NULL)
 		goto out;
 	printf("listening on http://%s:%u\n", o->host, port);
@@ -390,9 +414,11 @@ static int serve(struct options *o, const char *key, const sigset_t *set)
 	server_stop(&srv);
 	rc = 0;
 out:
+	sweeper_stop(&sweeper);
 	images_free(&images);
 	fleet_free(&fleet);
 	faults_free(&faults);
+	effects_free(&effects);
 	if (made)
 		nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(dir);

@@ -11,7 +11,7 @@
 
 enum sim_flavor {
 	FLAVOR_SPEC,  /* follows the OpenAPI description (default) */
-	FLAVOR_SERVE, /* `boxlite serve`: no paging, prefix:"default", DELETE forces */
+	FLAVOR_SERVE, /* `boxlite serve` as its mainline code behaves (docs/sim.md) */
 	FLAVOR_CLOUD, /* opaque tokens, flat error bodies for 429/502/503/504 */
 };
 
@@ -20,13 +20,17 @@ enum sim_flavor {
 
 struct sim_opts {
 	enum sim_flavor flavor;
-	bool strict_stopped;   /* snapshot, clone and export refuse running boxes */
-	bool control;          /* serve the /_sim/ control API */
-	bool no_etag;          /* send no ETag (like a server without them) */
-	uint64_t disk_size;    /* default disk content per box, bytes */
-	uint64_t rate;         /* transfer throttle, bytes/s; 0 = unlimited */
-	uint64_t transfer_max; /* largest import accepted (413 above); 0 = SIM_TRANSFER_MAX */
-	unsigned tick_ms;      /* how often metrics evolve */
+	bool strict_stopped;      /* snapshot, clone and export refuse running boxes */
+	bool control;             /* serve the /_sim/ control API */
+	bool no_etag;             /* send no ETag (like a server without them) */
+	uint64_t disk_size;       /* default disk content per box, bytes */
+	uint64_t rate;            /* transfer throttle, bytes/s; 0 = unlimited */
+	uint64_t transfer_max;    /* largest import accepted (413 above); 0 = SIM_TRANSFER_MAX */
+	unsigned tick_ms;         /* how often metrics evolve and the AutoStop sweep runs */
+	unsigned export_delay_ms; /* serve: the silence while the archive is built */
+	bool export_chunked;      /* serve: the branch's export, chunked from the first byte */
+	bool auto_stop_given;     /* --auto-stop: every seeded box gets auto_stop */
+	int64_t auto_stop;
 	unsigned caps_off;     /* capabilities --disable turned off (routes_caps_parse bits) */
 	const char *state_dir; /* archives and uploads live here */
 	const char *base_path; /* "" or e.g. "/api": prepended to every route */

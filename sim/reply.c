@@ -4,9 +4,13 @@
  *
  * - every answer carries X-Request-Id;
  * - errors take the flavor's body shape: the spec's envelope, or in the
- *   cloud flavor the gateway's flat body for 429, 502, 503 and 504;
+ *   cloud flavor the gateway's flat body for 429, 502, 503 and 504; serve's
+ *   envelope has no request_id, and its framework's own rejections are
+ *   plain text or empty (call_text);
  * - a GET answered 200 with JSON gets an ETag, and a matching If-None-Match
- *   gets 304 with no body;
+ *   gets 304 with no body (not in the serve flavor, which sends none);
+ * - a fault plan's `lost` runs the request and then cuts the connection
+ *   instead of answering;
  * - an answer to a keyed mutation is kept for Idempotency-Key replays
  *   before any fault touches it;
  * - the fault plan mangles what is sent: truncated, not JSON, padded, or
@@ -44,6 +48,15 @@ static const struct {
 	[CALL_PAYLOAD_TOO_LARGE] = {413, "PayloadTooLargeError", "payload_too_large"},
 	[CALL_IDEMPOTENCY_MISMATCH] = {422, "InvalidArgumentError", "invalid_argument"},
 	[CALL_INTERNAL] = {500, "InternalError", "internal"},
+	[CALL_CONFLICT] = {409, "ConflictError", "conflict"},
+	[CALL_UNSUPPORTED] = {400, "UnsupportedError", "unsupported"},
+};
+
+/* What boxlite's BoxliteError writes before a runtime error's message. */
+static const char *const runtime_prefix[] = {
+	[CALL_INVALID_ARGUMENT] = "invalid argument: ", [CALL_NOT_FOUND] = "box not found: ",
+	[CALL_ALREADY_EXISTS] = "already exists: ",     [CALL_INVALID_STATE] = "invalid state: ",
+	[CALL_UNSUPPORTED] = "unsupported: ",
 };
 
 /* Type and code of any status a fault may ask for (api.md's table). */
@@ -215,20 +228,27 @@ static bool etag_matches(struct call *c, const char *etag)
 	return inm != NULL && (strstr(inm, etag) != NULL || strcmp(inm, "*") == 0);
 }
 
+bool call_serve(const struct call *c)
+{
+	return c->env->opts != NULL && c->env->opts->flavor == FLAVOR_SERVE;
+}
+
 static void common_headers(struct call *c, struct MHD_Response *resp, unsigned int status)
 {
 	MHD_add_response_header(resp, "X-Request-Id", c->request_id);
-	if (status == MHD_HTTP_UNAUTHORIZED)
+	if (status == MHD_HTTP_UNAUTHORIZED && !call_serve(c))
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
 }
 
+/* Queues resp; a `lost` fault cuts the connection instead, the request already done. */
 static enum MHD_Result queue(struct call *c, unsigned int status, struct MHD_Response *resp)
 {
-	enum MHD_Result r;
+	enum MHD_Result r = MHD_NO;
 
 	if (resp == NULL)
 		fatal("server: out of memory");
-	r = MHD_queue_response(c->conn, status, resp);
+	if (!c->plan.lost)
+		r = MHD_queue_response(c->conn, status, resp);
 	MHD_destroy_response(resp);
 	return r;
 }
@@ -263,7 +283,7 @@ static enum MHD_Result send_text(struct call *c, unsigned int status, char *text
 
 	keep_for_key(c, status, text, len);
 	if (status == MHD_HTTP_OK && strcmp(c->method, "GET") == 0 && text != NULL &&
-	    (c->env->opts == NULL || !c->env->opts->no_etag)) {
+	    (c->env->opts == NULL || !c->env->opts->no_etag) && !call_serve(c)) {
 		etag_of(text, len, etag, sizeof(etag));
 		if (etag_matches(c, etag)) {
 			free(text);
@@ -318,7 +338,8 @@ static char *envelope(const struct call *c, const char *type, const char *code, 
 	cJSON_AddStringToObject(err, "message", message);
 	cJSON_AddStringToObject(err, "type", type);
 	cJSON_AddStringToObject(err, "code", code);
-	cJSON_AddStringToObject(err, "request_id", c->request_id);
+	if (!call_serve(c))
+		cJSON_AddStringToObject(err, "request_id", c->request_id);
 	text = cJSON_PrintUnformatted(doc);
 	cJSON_Delete(doc);
 	return text;
@@ -369,10 +390,56 @@ enum MHD_Result call_error(struct call *c, enum call_err e, const char *fmt, ...
 			  0);
 }
 
+enum MHD_Result call_runtime_error(struct call *c, enum call_err e, const char *fmt, ...)
+{
+	const char *prefix =
+		(size_t)e < sizeof(runtime_prefix) / sizeof(runtime_prefix[0]) && call_serve(c)
+			? runtime_prefix[e]
+			: NULL;
+	char message[512];
+	va_list ap;
+	int n;
+
+	n = snprintf(message, sizeof(message), "%s", prefix != NULL ? prefix : "");
+	va_start(ap, fmt);
+	vsnprintf(message + n, sizeof(message) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return send_error(c, errors[e].status, errors[e].type, errors[e].code, "", message, NULL,
+			  0);
+}
+
+enum MHD_Result call_text(struct call *c, unsigned int status, const char *text, const char *allow)
+{
+	struct MHD_Response *resp;
+
+	keep_for_key(c, status, NULL, 0);
+	resp = MHD_create_response_from_buffer(
+		text != NULL ? strlen(text) : 0, text != NULL ? xstrdup(text) : NULL,
+		text != NULL ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		fatal("server: out of memory");
+	common_headers(c, resp, status);
+	if (text != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+					"text/plain; charset=utf-8");
+	if (allow != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+	return queue(c, status, resp);
+}
+
+enum MHD_Result call_no_route(struct call *c)
+{
+	if (call_serve(c))
+		return call_text(c, MHD_HTTP_NOT_FOUND, NULL, NULL);
+	return call_error(c, CALL_NOT_FOUND, "no such route");
+}
+
 enum MHD_Result call_not_allowed(struct call *c, const char *allow)
 {
 	char message[128];
 
+	if (call_serve(c))
+		return call_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, allow);
 	snprintf(message, sizeof(message), "method %s not allowed here (allowed: %s)", c->method,
 		 allow);
 	return send_error(c, 405, errors[CALL_METHOD_NOT_ALLOWED].type,
@@ -395,7 +462,7 @@ enum MHD_Result call_error_status(struct call *c, unsigned int status, unsigned 
 
 enum MHD_Result call_stream_file(struct call *c, const char *path, uint64_t size)
 {
-	bool chunked = c->env->opts != NULL && c->env->opts->flavor == FLAVOR_SERVE;
+	bool chunked = call_serve(c) && c->env->opts->export_chunked;
 	struct MHD_Response *resp;
 	struct stream *st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

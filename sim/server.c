@@ -21,10 +21,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +34,7 @@
 
 #include "call.h"
 #include "control.h"
+#include "effects.h"
 #include "tally.h"
 #include "model/xalloc.h"
 
@@ -47,6 +50,7 @@ struct server {
 	char *base_path; /* "" or "/api" */
 	struct idem_store *idem;
 	atomic_ulong next_request;
+	uint64_t id_salt; /* serve: minted request ids differ from run to run */
 	atomic_ulong next_upload;
 	atomic_bool stopping;
 };
@@ -127,6 +131,60 @@ int call_body_object(const struct call *c, cJSON **out)
 	return -1;
 }
 
+/* axum's json_content_type: application/json, or application/<x>+json, parameters aside. */
+static bool json_content_type(const char *ct)
+{
+	size_t n = ct != NULL ? strcspn(ct, ";") : 0;
+
+	while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	if (n == 16 && strncasecmp(ct, "application/json", 16) == 0)
+		return true;
+	return n > 17 && strncasecmp(ct, "application/", 12) == 0 &&
+	       strncasecmp(ct + n - 5, "+json", 5) == 0;
+}
+
+int call_json_body(struct call *c, cJSON **out, enum MHD_Result *r)
+{
+	const char *ct =
+		MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	cJSON *doc;
+
+	*out = NULL;
+	if (!call_serve(c)) {
+		if (call_body_object(c, out) == 0)
+			return 0;
+		*r = call_error(c, CALL_INVALID_ARGUMENT, "request body is not a JSON object");
+		return -1;
+	}
+	if (!json_content_type(ct)) {
+		*r = call_text(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+			       "Expected request with `Content-Type: application/json`", NULL);
+		return -1;
+	}
+	doc = c->body_len != 0 ? cJSON_ParseWithLength(c->body, c->body_len) : NULL;
+	if (doc == NULL) {
+		*r = call_text(c, MHD_HTTP_BAD_REQUEST,
+			       c->body_len == 0
+				       ? "Failed to parse the request body as JSON: EOF "
+					 "while parsing a value at line 1 column 0"
+				       : "Failed to parse the request body as JSON: expected "
+					 "value",
+			       NULL);
+		return -1;
+	}
+	if (!cJSON_IsObject(doc)) {
+		cJSON_Delete(doc);
+		*r = call_text(c, MHD_HTTP_UNPROCESSABLE_CONTENT,
+			       "Failed to deserialize the JSON body into the target type: invalid "
+			       "type: expected a map",
+			       NULL);
+		return -1;
+	}
+	*out = doc;
+	return 0;
+}
+
 /*
  * Splits path into decoded segments; -1 when one is empty, "." or ".." or
  * badly escaped. A segment holding an encoded '/' is kept and marked: only
@@ -182,7 +240,11 @@ static bool key_given(const struct server *s, struct call *c)
 	if (s->api_key == NULL)
 		return true;
 	h = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	return h != NULL && strncmp(h, "Bearer ", 7) == 0 && key_equal(h + 7, s->api_key);
+	/* boxlite serve's require_api_key also takes a lower-case "bearer " */
+	return h != NULL &&
+	       (strncmp(h, "Bearer ", 7) == 0 ||
+		(call_serve(c) && strncmp(h, "bearer ", 7) == 0)) &&
+	       key_equal(h + 7, s->api_key);
 }
 
 /* The key was given and has not been expired through the control API. */
@@ -274,7 +336,8 @@ static bool idempotent_replay(struct server *s, struct call *c, const char *url,
 	char *body = NULL;
 	size_t len = 0;
 
-	if (key == NULL || key[0] == '\0' || !is_mutation(c->method))
+	/* boxlite serve has no Idempotency-Key layer: a repeat runs again */
+	if (key == NULL || key[0] == '\0' || !is_mutation(c->method) || call_serve(c))
 		return false;
 	fingerprint(c, url, p, fp);
 	switch (idem_begin(s->idem, key, fp, &status, &body, &len)) {
@@ -294,6 +357,42 @@ static bool idempotent_replay(struct server *s, struct call *c, const char *url,
 	return true;
 }
 
+/*
+ * boxlite serve's activity_box_id: a request under boxes/{id}/ uses the box
+ * (its AutoStop idle clock starts again), except /metrics and /stop, which
+ * a poller sends on a timer or which cannot matter, and a bare GET, HEAD or
+ * DELETE of the box, which read or remove it. rest is the path after
+ * /v1[/prefix]/, as sent; the box's segment is decoded before it is used,
+ * as serve decodes it.
+ */
+static void note_activity(struct call *c, const char *url, const char *rest)
+{
+	const char *tail;
+	struct effect_cause cause = {.method = c->method, .path = url, .request_id = c->request_id};
+	char *spelling;
+
+	if (strncmp(rest, "boxes/", 6) != 0)
+		return;
+	rest += 6;
+	tail = rest + strcspn(rest, "/");
+	if (tail == rest)
+		return;
+	if (*tail == '/')
+		tail++;
+	if (strcmp(tail, "metrics") == 0 || strcmp(tail, "stop") == 0)
+		return;
+	if (*tail == '\0' && (strcmp(c->method, "GET") == 0 || strcmp(c->method, "HEAD") == 0 ||
+			      strcmp(c->method, "DELETE") == 0))
+		return;
+	spelling = pct_decode(rest, strcspn(rest, "/"), false);
+	if (spelling == NULL)
+		return;
+	cause.user_agent =
+		MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_USER_AGENT);
+	fleet_touch(c->env->fleet, spelling, &cause);
+	free(spelling);
+}
+
 static enum MHD_Result route_api(struct server *s, struct call *c, const char *url,
 				 struct pending *p)
 {
@@ -305,14 +404,18 @@ static enum MHD_Result route_api(struct server *s, struct call *c, const char *u
 		return routes_config(c);
 	}
 	if (!authorized(s, c))
-		return call_error(c, CALL_UNAUTHENTICATED, "missing or invalid bearer token");
+		return call_error(c, CALL_UNAUTHENTICATED,
+				  call_serve(c) ? "invalid or missing API key"
+						: "missing or invalid bearer token");
 	if (rest != NULL && strcmp(rest, "me") == 0) {
 		snprintf(c->route, sizeof(c->route), "/v1/me");
 		return routes_me(c);
 	}
 	rest = rest != NULL ? strip_prefix(s, rest) : NULL;
 	if (rest == NULL)
-		return call_error(c, CALL_NOT_FOUND, "no such route");
+		return call_no_route(c);
+	/* after the key, before the route, as serve's layers run: unknown routes stamp too */
+	note_activity(c, url, rest);
 	if (split_path(c, rest) < 0)
 		return call_error(c, CALL_INVALID_ARGUMENT, "invalid path segment");
 	if (idempotent_replay(s, c, url, p, &r))
@@ -324,7 +427,7 @@ static enum MHD_Result route(struct server *s, struct call *c, const char *url, 
 {
 	url = strip_base(s, url);
 	if (url == NULL)
-		return call_error(c, CALL_NOT_FOUND, "no such route");
+		return call_no_route(c);
 	if (strncmp(url, "/_sim/", 6) == 0) {
 		c->control = true;
 		if (s->env.opts == NULL || !s->env.opts->control)
@@ -342,19 +445,46 @@ static enum MHD_Result route(struct server *s, struct call *c, const char *url, 
 	return route_api(s, c, url, p);
 }
 
+/*
+ * The request's id: boxlite serve echoes the client's X-Request-Id or mints
+ * a UUID (tower-http's SetRequestIdLayer); the other flavors mint sim-N.
+ */
+static void request_id(struct server *s, struct call *c)
+{
+	const char *given = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, "X-Request-Id");
+	unsigned long n = (unsigned long)atomic_fetch_add(&s->next_request, 1);
+
+	if (!call_serve(c)) {
+		snprintf(c->request_id, sizeof(c->request_id), "sim-%012lx", n);
+		return;
+	}
+	if (given != NULL && given[0] != '\0' && strlen(given) < sizeof(c->request_id)) {
+		snprintf(c->request_id, sizeof(c->request_id), "%s", given);
+		return;
+	}
+	snprintf(c->request_id, sizeof(c->request_id), "%08lx-%04lx-4%03lx-8%03lx-%012lx",
+		 (unsigned long)s->id_salt & 0xffffffffUL, n >> 16 & 0xffff, n >> 4 & 0xfff,
+		 (unsigned long)(s->id_salt >> 32) & 0xfff, n & 0xffffffffffffUL);
+}
+
 static enum MHD_Result answer(struct server *s, struct MHD_Connection *conn, const char *url,
 			      const char *method, struct pending *p)
 {
-	struct call c = {.conn = conn, .method = method, .env = &s->env, .plan = p->plan};
+	struct call c = {
+		.conn = conn, .method = method, .url = url, .env = &s->env, .plan = p->plan};
 	enum MHD_Result r;
 
 	c.body = p->body;
 	c.body_len = p->len;
 	c.upload_path = p->upload ? p->upload_path : NULL;
 	c.upload_len = p->upload_len;
-	snprintf(c.request_id, sizeof(c.request_id), "sim-%012lx",
-		 (unsigned long)atomic_fetch_add(&s->next_request, 1));
-	if (p->too_big)
+	request_id(s, &c);
+	if (p->plan.cut)
+		return MHD_NO; /* the connection goes before anything is done */
+	if (p->too_big && c.env->opts != NULL && c.env->opts->flavor == FLAVOR_SERVE)
+		r = call_text(&c, MHD_HTTP_CONTENT_TOO_LARGE,
+			      "Failed to buffer the request body: length limit exceeded", NULL);
+	else if (p->too_big)
 		r = call_error(&c, CALL_PAYLOAD_TOO_LARGE, "request body over %llu bytes",
 			       (unsigned long long)(p->upload ? upload_max(s) : SERVER_MAX_BODY));
 	else if (p->upload_failed)
@@ -538,12 +668,27 @@ static void server_free(struct server *s)
 	free(s);
 }
 
+/*
+ * libmicrohttpd's complaints, on stderr, less the one a fault's cut
+ * connection makes on purpose (a handler returning MHD_NO).
+ */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (strncmp(line, "Application reported internal error", 35) != 0)
+		fprintf(stderr, "boxlite-sim: %s", line);
+}
+
 static struct MHD_Daemon *start_daemon(struct server *s, const struct sockaddr_in *sa)
 {
 	unsigned int flags =
 		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
 
-	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, sa,
+	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
+				mhd_log, NULL, MHD_OPTION_SOCK_ADDR, sa,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 				MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, s,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)512,
@@ -578,6 +723,8 @@ struct server *server_start(const struct server_opts *opts, struct fleet *fleet,
 		s->prefix = xstrdup(opts->prefix);
 	s->env.prefix = s->prefix;
 	s->env.tally = tally_new();
+	s->env.effects = opts->effects;
+	s->id_salt = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ULL ^ (uint64_t)getpid();
 	if (opts->api_key != NULL && opts->api_key[0] != '\0')
 		s->api_key = xstrdup(opts->api_key);
 	s->base_path = normal_base(opts->sim != NULL ? opts->sim->base_path : NULL);

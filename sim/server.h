@@ -1,11 +1,13 @@
 /*
- * server: boxlite-sim's HTTP side, libmicrohttpd running its own thread.
+ * server: boxlite-sim's HTTP side: libmicrohttpd with a thread per
+ * connection.
  */
 #ifndef BOXTOP_SIM_SERVER_H
 #define BOXTOP_SIM_SERVER_H
 
 #include <stdint.h>
 
+#include "effects.h"
 #include "fleet.h"
 #include "images.h"
 #include "opts.h"
@@ -17,6 +19,7 @@ struct server_opts {
 	const char *prefix;         /* NULL or "": routes have no prefix */
 	struct images *images;      /* borrowed: must outlive the server */
 	struct faults *faults;      /* borrowed: must outlive the server */
+	struct effects *effects;    /* borrowed: must outlive the server */
 	const struct sim_opts *sim; /* borrowed: must outlive the server */
 };
 

@@ -42,10 +42,12 @@ export SIM_KEY=conformance-test-key SIM_PREFIX=us-east/team-42
 read -ra EXTRA <<<"${SIM_ARGS:-}"
 [ -n "${SIM_FAULT:-}" ] && EXTRA+=(--fault "$SIM_FAULT")
 
-# start NAME: a simulator of its own; sets SIM_URL or fails the run.
+# start NAME FLAVOR: a simulator of its own; sets SIM_URL or fails the run.
+# The spec flavor gets the prefix; serve has no prefixed routes, so none.
 start() {
-	local i pid
-	"$SIM" --port 0 --api-key-file "$TMP/key" --prefix "$SIM_PREFIX" --disk-size 4M \
+	local i pid scope=()
+	[ "$2" = spec ] && scope=(--prefix "$SIM_PREFIX")
+	"$SIM" --port 0 --api-key-file "$TMP/key" "${scope[@]}" --flavor "$2" --disk-size 4M \
 		--state-dir "$TMP/state-$1" "${EXTRA[@]}" >"$TMP/$1.out" 2>"$TMP/$1.err" &
 	pid=$!
 	PIDS+=("$pid")
@@ -67,13 +69,17 @@ start() {
 
 pass=0
 fail=0
-for suite in sdk schema; do
-	mkdir -p "$TMP/state-$suite"
-	start "$suite"
+# RUN:SCRIPT:FLAVOR. The schemas are the spec's: only the spec flavor must match them.
+for run in sdk:sdk:spec schema:schema:spec sdk-serve:sdk:serve; do
+	IFS=: read -r name suite flavor <<<"$run"
+	mkdir -p "$TMP/state-$name"
+	start "$name" "$flavor"
+	prefix=$SIM_PREFIX
+	[ "$flavor" = spec ] || prefix=""
 	# FAIL lines go to stderr as they happen; the summary line to the file.
-	timeout 300 node "$suite.mjs" >"$TMP/$suite.log"
+	SIM_FLAVOR=$flavor SIM_PREFIX=$prefix timeout 300 node "$suite.mjs" >"$TMP/$name.log"
 	rc=$?
-	line=$(grep -E "^$suite: [0-9]+ passed, [0-9]+ failed$" "$TMP/$suite.log" | tail -n 1)
+	line=$(grep -E "^$suite: [0-9]+ passed, [0-9]+ failed$" "$TMP/$name.log" | tail -n 1)
 	if [ -n "$line" ]; then
 		set -- $line
 		pass=$((pass + $2))
@@ -81,9 +87,9 @@ for suite in sdk schema; do
 	fi
 	if [ "$rc" -ne 0 ]; then
 		[ -n "$line" ] && [ "$4" -gt 0 ] || fail=$((fail + 1))
-		[ "$rc" -eq 124 ] && echo "conformance: $suite.mjs timed out" >&2
-		echo "conformance: $suite.mjs failed (exit $rc)${line:+: $line}" >&2
-		grep -v -E "^$suite: " "$TMP/$suite.log" >&2
+		[ "$rc" -eq 124 ] && echo "conformance: $name ($suite.mjs, $flavor) timed out" >&2
+		echo "conformance: $name ($suite.mjs, $flavor) failed (exit $rc)${line:+: $line}" >&2
+		grep -v -E "^$suite: " "$TMP/$name.log" >&2
 	fi
 done
 echo "conformance: $pass passed, $fail failed"

@@ -16,9 +16,12 @@ import { key, ok, prefix, recorder, rejects, step, summary, url } from './lib.mj
 
 const proxy = await recorder(url);
 const rt = JsBoxlite.rest(new BoxliteRestOptions({
-	url: proxy.url, credential: new ApiKeyCredential(key), pathPrefix: prefix }));
+	url: proxy.url, credential: new ApiKeyCredential(key), pathPrefix: prefix || undefined }));
 const dir = mkdtempSync(join(tmpdir(), 'boxtop-sdk-'));
-const scoped = `/v1/${prefix}`;
+const scoped = prefix ? `/v1/${prefix}` : '/v1';
+// run.sh runs this against the spec flavor (with a prefix) and against the
+// serve flavor (boxlite serve's rules, no prefix); where they differ, both are checked.
+const serve = process.env.SIM_FLAVOR === 'serve';
 
 // The manifest and the sha256 of disk.qcow2 of a .boxlite file.
 function archive(file) {
@@ -82,8 +85,17 @@ try {
 	ok((await step('info', () => box.info()))?.state.running === false, 'stopped box does not run');
 	await step('restore on a stopped box', () => box.snapshot.restore('sdk-snap'));
 	await rejects('remove the snapshot the disk depends on', () => box.snapshot.remove('sdk-snap'),
-		/in use/);
+		/current disk depends on this snapshot/);
+	// api.md's rule: a stopped box's snapshot forks its disk, so it cannot go
+	// at once; after restoring the first, the second is a leaf and can.
 	await step('second snapshot', () => box.snapshot.create('sdk-snap-2'));
+	await rejects('remove a snapshot the live disk was forked from',
+		() => box.snapshot.remove('sdk-snap-2'), /current disk depends on this snapshot/);
+	const listed = await step('snapshot list', () => box.snapshot.list());
+	ok(listed?.[0]?.name === (serve ? 'sdk-snap-2' : 'sdk-snap'),
+		serve ? 'serve lists snapshots newest first' : 'the spec lists snapshots oldest first',
+		JSON.stringify(listed?.map((x) => x.name)));
+	await step('restore the first again', () => box.snapshot.restore('sdk-snap'));
 	await step('snapshot remove', () => box.snapshot.remove('sdk-snap-2'));
 	ok((await step('snapshot list', () => box.snapshot.list()))?.length === 1, 'removed snapshot is gone');
 
@@ -160,11 +172,18 @@ try {
 	ok(la?.manifest.box_name === 'billing', 'the running box\'s export', la?.manifest.box_name);
 	ok((await running?.info())?.state.running === true, 'the box runs again after its export');
 
-	await rejects('remove a running box without force', async () => {
+	// remove(x, false) sends no force: the spec refuses a running box, serve forces.
+	const removeRunning = async () => {
 		const b = await rt.get('web-1');
 		await b.start();
 		await rt.remove('web-1', false);
-	}, /running|invalid state/i);
+	};
+	if (serve) {
+		await step('remove a running box without force (serve forces)', removeRunning);
+		ok((await rt.getInfo('web-1')) === null, 'serve removed the running box');
+	} else {
+		await rejects('remove a running box without force', removeRunning, /running|invalid state/i);
+	}
 
 	// What holds for every request.
 	const box_routes = proxy.log.filter((r) => !/^\/v1\/(config|me)$/.test(r.path));

@@ -45,6 +45,18 @@ poll() {
 	done
 }
 
+# archive_check FILE: the archive is zstd, holds manifest.json then
+# disk.qcow2 as regular files, and the manifest's checksum is the disk's.
+archive_check() {
+	local file=$1 want got
+	[ "$(head -c4 "$file" | od -An -tx1 | tr -d ' ')" = 28b52ffd ] || return 1
+	zstd -dc "$file" | tar tvf - >"$TMP/members" 2>/dev/null || return 1
+	[ "$(awk '{print substr($1,1,1)}' "$TMP/members" | sort -u)" = - ] || return 1
+	[ "$(awk '{print $NF}' "$TMP/members" | tr '\n' ' ')" = "manifest.json disk.qcow2 " ] || return 1
+	want=$(zstd -dc "$file" | tar xOf - manifest.json | jq -r .container_disk_checksum)
+	got=sha256:$(zstd -dc "$file" | tar xOf - disk.qcow2 | sha256sum | cut -d' ' -f1)
+	[ "$want" = "$got" ]
+}
 # start_sim NAME ARGS...: starts the simulator; sets URL and PID.
 start_sim() {
 	local name=$1 i
@@ -100,10 +112,15 @@ req() {
 	CODE=$(curl -s --path-as-is --max-time 5 -X "$method" -o "$TMP/body" -D "$TMP/hdr" \
 		-w '%{http_code}' ${AUTH[@]+"${AUTH[@]}"} "$@" "$URL$path")
 }
-# expect DESC WANT: checks CODE and that X-Request-Id came back.
+# expect DESC WANT: checks CODE and that X-Request-Id came back (sim-N, or
+# in the serve flavor the client's own or a UUID).
 expect() {
 	if [ "$CODE" = "$2" ]; then ok; else bad "$1: status $CODE, want $2"; fi
-	if grep -qi '^x-request-id: sim-' "$TMP/hdr"; then ok; else bad "$1: no X-Request-Id"; fi
+	if grep -qiE '^x-request-id: (sim-|[0-9a-f]{8}-[0-9a-f]{4}-|[[:alnum:]])' "$TMP/hdr"; then
+		ok
+	else
+		bad "$1: no X-Request-Id"
+	fi
 }
 # field DESC JQ-FILTER WANT: the filter's raw output equals WANT.
 field() {

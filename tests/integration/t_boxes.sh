@@ -2,18 +2,6 @@
 # trip), --strict-stopped, the paused state, Idempotency-Key, ETag/304, the
 # serve and cloud flavors and --base-path.
 
-# archive_check FILE: the archive is zstd, holds manifest.json then
-# disk.qcow2 as regular files, and the manifest's checksum is the disk's.
-archive_check() {
-	local file=$1 want got
-	[ "$(head -c4 "$file" | od -An -tx1 | tr -d ' ')" = 28b52ffd ] || return 1
-	zstd -dc "$file" | tar tvf - >"$TMP/members" 2>/dev/null || return 1
-	[ "$(awk '{print substr($1,1,1)}' "$TMP/members" | sort -u)" = - ] || return 1
-	[ "$(awk '{print $NF}' "$TMP/members" | tr '\n' ' ')" = "manifest.json disk.qcow2 " ] || return 1
-	want=$(zstd -dc "$file" | tar xOf - manifest.json | jq -r .container_disk_checksum)
-	got=sha256:$(zstd -dc "$file" | tar xOf - disk.qcow2 | sha256sum | cut -d' ' -f1)
-	[ "$want" = "$got" ]
-}
 # fetch PATH FILE: POSTs PATH (an export) and keeps the body as FILE.
 fetch() {
 	req POST "$1" -d '{}'
@@ -117,6 +105,7 @@ check 'no upload left behind' test -z "$(find "$STATE" -name 'upload-*')"
 
 # --- the disk follows snapshots: restore brings the old checksum back ---
 req POST /v1/boxes/web-1/stop
+req POST /v1/boxes/web-1/snapshots -d '{"name":"s0"}'
 req POST /v1/boxes/web-1/snapshots -d '{"name":"s1"}'
 fetch /v1/boxes/web-1/export "$TMP/s1.boxlite"
 SUM1=$(manifest "$TMP/s1.boxlite" .container_disk_checksum)
@@ -130,8 +119,13 @@ fetch /v1/boxes/web-1/export "$TMP/s3.boxlite"
 check 'restore brings the disk back' test "$(manifest "$TMP/s3.boxlite" .container_disk_checksum)" = "$SUM1"
 req POST /v1/boxes/web-1/clone -d '{"name":"web-1-kid"}'
 expect 'clone of a restored box' 201
-req POST /v1/boxes/web-1/snapshots -d '{"name":"s2"}'
-req POST /v1/boxes/web-1/snapshots/s2/restore
+# The runtime's rule: no snapshot a disk's backing chain holds is removed.
+req DELETE /v1/boxes/web-1/snapshots/s1
+error_is 'snapshot the live disk is built on' 409 InvalidStateError invalid_state
+field 'live dependency message' '.error.message | test("current disk depends")' true
+req DELETE /v1/boxes/web-1/snapshots/s0
+error_is 'snapshot s1 is built on' 409 InvalidStateError invalid_state
+req POST /v1/boxes/web-1/snapshots/s0/restore
 req DELETE /v1/boxes/web-1/snapshots/s1
 error_is 'snapshot a clone depends on' 409 InvalidStateError invalid_state
 field 'clone dependency message' '.error.message | test("clone")' true
@@ -247,8 +241,14 @@ req DELETE /v1/boxes/web-1
 expect 'serve delete forces by default' 204
 fetch /v1/boxes/web-2/export "$TMP/serve.boxlite"
 expect 'serve export' 200
-check 'serve export is chunked' grep -qi '^transfer-encoding: chunked' "$TMP/hdr"
+check 'serve export has a length (built whole)' grep -qi '^content-length: ' "$TMP/hdr"
 check 'serve export valid' archive_check "$TMP/serve.boxlite"
+stop_sim "$SERVE_PID" serve
+start_sim serve --port 0 --flavor serve --disk-size 1M --export-chunked
+SERVE_PID=$PID
+fetch /v1/boxes/web-2/export "$TMP/serve.boxlite"
+check 'serve --export-chunked export is chunked' grep -qi '^transfer-encoding: chunked' "$TMP/hdr"
+check 'serve --export-chunked export valid' archive_check "$TMP/serve.boxlite"
 stop_sim "$SERVE_PID" serve
 
 # --- the cloud flavor under a base path ---

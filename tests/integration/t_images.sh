@@ -206,5 +206,6 @@ field 'serve flavor sends no image token' 'has("next_page_token")' false
 req GET '/v1/images'
 field 'serve flavor default page' '.images | length' "$ALL"
 req GET '/v1/images/usage'
-expect 'serve flavor usage' 200
+expect 'serve flavor usage: a local cache has no limit' 400
+field 'serve flavor usage: unsupported' .error.code unsupported
 stop_sim "$IMAGES_SERVE_PID" images-serve

@@ -558,14 +558,14 @@ static void test_set_status(void **state)
 	assert_true(num(doc, "pid") > 0);
 	assert_null(cJSON_GetObjectItem(doc, "exit_code"));
 	cJSON_Delete(doc);
-	assert_int_equal(fleet_box_metrics(fl, "s", &m), FLEET_OK);
+	assert_int_equal(fleet_box_metrics(fl, "s", NULL, &m, NULL, 0), FLEET_OK);
 	assert_true(cJSON_IsNumber(cJSON_GetObjectItem(m, "cpu_percent")));
 	cJSON_Delete(m);
 	doc = set(fl, "s", BOX_FAILED, 137);
 	assert_true(num(doc, "exit_code") == 137);
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(doc, "pid")));
 	cJSON_Delete(doc);
-	assert_int_equal(fleet_box_metrics(fl, "s", &m), FLEET_OK);
+	assert_int_equal(fleet_box_metrics(fl, "s", NULL, &m, NULL, 0), FLEET_OK);
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(m, "cpu_percent")));
 	cJSON_Delete(m);
 	doc = set(fl, "s", BOX_FAILED, -1);

@@ -301,7 +301,8 @@ static void test_one_page(void **state)
 	assert_int_equal(l->n, 24);
 	tally_reset(a, &s);
 	fetch_unchanged(bp, a, l);
-	tally_is(&s, a, 1, 1);
+	/* serve sends no ETag: the same bytes, answered 200, are what says unchanged */
+	tally_is(&s, a, 1, 0);
 	set_status(a, &s, l->items[0].id,
 		   l->items[0].status == BOX_STOPPED ? "running" : "stopped");
 	fetch_changed(bp, a, &l);
