@@ -66,10 +66,13 @@ static const struct status_kind statuses[] = {
 	{401, API_ERR_UNAUTHENTICATED, "Unauthorized"},
 	{403, API_ERR_PERMISSION_DENIED, "Forbidden"},
 	{404, API_ERR_NOT_FOUND, "Not Found"},
+	{405, API_ERR_UNSUPPORTED, "Method Not Allowed"},
 	{409, API_ERR_CONFLICT, "Conflict"},
 	{410, API_ERR_SESSION_REAPED, "Gone"},
 	{413, API_ERR_PAYLOAD_TOO_LARGE, "Payload Too Large"},
-	{422, API_ERR_EXECUTION_FAILED, "Unprocessable Entity"},
+	/* a framework's rejection of the request (boxlite serve's axum): its text says why */
+	{415, API_ERR_INVALID_ARGUMENT, "Unsupported Media Type"},
+	{422, API_ERR_INVALID_ARGUMENT, "Unprocessable Entity"},
 	{429, API_ERR_RESOURCE_EXHAUSTED, "Too Many Requests"},
 	{500, API_ERR_INTERNAL, "Internal Server Error"},
 	{501, API_ERR_UNSUPPORTED, "Not Implemented"},
@@ -213,10 +216,32 @@ void api_error_decode(int http_status, const char *body, size_t len, const char 
 	out->kind = classify(out);
 }
 
+/*
+ * The message without a leading kind that says what the kind says already:
+ * boxlite serve writes "already exists: snapshot 'x' already exists ...",
+ * shown after "already_exists (409): ". Only the kind's own words go ("box
+ * not found: " is more than "not found: " and stays).
+ */
+static const char *without_kind(const struct api_error *e)
+{
+	const char *name = api_error_kind_name(e->kind);
+	size_t n = strlen(name);
+
+	if (e->kind == API_ERR_UNKNOWN || strlen(e->message) < n + 2)
+		return e->message;
+	for (size_t i = 0; i < n; i++) {
+		char want = name[i] == '_' ? ' ' : name[i];
+
+		if (e->message[i] != want)
+			return e->message;
+	}
+	return e->message[n] == ':' && e->message[n + 1] == ' ' ? e->message + n + 2 : e->message;
+}
+
 const char *api_error_str(const struct api_error *e, char *buf, size_t size)
 {
 	int n = snprintf(buf, size, "%s (%d): %s", api_error_kind_name(e->kind), e->http_status,
-			 e->message);
+			 without_kind(e));
 
 	if (e->request_id[0] != '\0' && n >= 0 && (size_t)n < size)
 		snprintf(buf + n, size - (size_t)n, " [request %s]", e->request_id);

@@ -1,7 +1,8 @@
 /*
- * server_config: decoding GET /v1/config. `boxlite serve` sends only
- * capabilities; a cloud may send every flag false. Flags are read into a
- * table indexed by enum capability so gating code asks one question.
+ * server_config: decoding GET /v1/config. `boxlite serve` sends only five
+ * capability flags; a cloud may send every flag false. Flags are read into a
+ * table indexed by enum capability so gating code asks one question, with
+ * whether each was sent at all.
  */
 #include "server_config.h"
 
@@ -34,6 +35,11 @@ const char *capability_flag(enum capability c)
 const char *capability_noun(enum capability c)
 {
 	return (unsigned)c < CAP_COUNT ? cap_names[c].noun : "unknown";
+}
+
+bool capability_gated(enum capability c)
+{
+	return c == CAP_SNAPSHOTS || c == CAP_CLONE || c == CAP_EXPORT || c == CAP_IMPORT;
 }
 
 static void server_config_clear(void *obj)
@@ -102,9 +108,11 @@ static int decode_caps(const cJSON *caps, const struct json_ctx *ctx, struct ser
 {
 	if (caps == NULL)
 		return 0;
-	for (int i = 0; i < CAP_COUNT; i++)
+	for (int i = 0; i < CAP_COUNT; i++) {
 		if (json_opt_bool(caps, cap_names[i].flag, false, ctx, &c->caps[i]) < 0)
 			return -1;
+		c->caps_said[i] = cJSON_GetObjectItemCaseSensitive(caps, cap_names[i].flag) != NULL;
+	}
 	return decode_limits(caps, ctx, c);
 }
 
@@ -130,4 +138,10 @@ int server_config_decode(const char *buf, size_t len, struct server_config **out
 
 	*out = c;
 	return rc;
+}
+
+bool server_config_idempotent(const struct server_config *c)
+{
+	return c != NULL && c->idempotency_key_lifetime != NULL &&
+	       c->idempotency_key_lifetime[0] != '\0';
 }

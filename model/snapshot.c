@@ -65,6 +65,17 @@ static void snapshot_list_clear(void *obj)
 	for (size_t i = 0; i < l->n; i++)
 		snapshot_clear(&l->items[i]);
 	free(l->items);
+	free(l->error);
+}
+
+struct snapshot_list *snapshot_list_failed(const char *message, int64_t asked_ms, int64_t asked_at)
+{
+	struct snapshot_list *l = xcalloc(1, sizeof(*l));
+
+	l->error = xstrdup(message);
+	l->asked_ms = asked_ms;
+	l->asked_at = asked_at;
+	return l;
 }
 
 void snapshot_list_free(struct snapshot_list **l)

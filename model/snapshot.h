@@ -23,6 +23,14 @@ struct snapshot {
 struct snapshot_list {
 	struct snapshot *items;
 	size_t n;
+	/*
+	 * Set by whoever asked for it, not by the decoder: when (monotonic ms,
+	 * and unix seconds for people), and why it could not be read (then
+	 * items is empty), or NULL.
+	 */
+	int64_t asked_ms;
+	int64_t asked_at;
+	char *error;
 };
 
 /* Caller frees with snapshot_free / snapshot_list_free. */
@@ -31,5 +39,10 @@ int snapshot_list_decode(const char *buf, size_t len, struct snapshot_list **out
 			 struct decode_error *err);
 void snapshot_free(struct snapshot **s);
 void snapshot_list_free(struct snapshot_list **l);
+/*
+ * A list that says why the snapshots could not be read (message copied),
+ * asked at asked_ms and asked_at. Caller frees with snapshot_list_free.
+ */
+struct snapshot_list *snapshot_list_failed(const char *message, int64_t asked_ms, int64_t asked_at);
 
 #endif

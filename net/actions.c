@@ -6,6 +6,7 @@
  */
 #include "actions.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@ struct job_arg {
 	char *path;
 	bool force;
 	bool no_verify;
+	bool idempotent; /* the server announced idempotency when it was queued */
 };
 
 struct actions *actions_new(const char *base_url, const char *prefix, const struct http_conf *conf,
@@ -113,6 +115,12 @@ static enum capability needed(enum job_kind k)
 	}
 }
 
+/* A transfer's silence as the job's message: the Jobs view says what it waits for. */
+static void say_waiting(void *ctx, const char *what)
+{
+	pool_ctx_message(ctx, "%s", what != NULL ? what : "");
+}
+
 /* Runs the action on this worker thread with its own API handle. */
 static int run_action(struct api *api, const struct job_arg *j, struct pool_ctx *ctx,
 		      struct net_error *err)
@@ -122,7 +130,8 @@ static int run_action(struct api *api, const struct job_arg *j, struct pool_ctx 
 			      .no_verify = j->no_verify,
 			      .cancel = cancel,
 			      .progress = pool_ctx_progress_cb,
-			      .progress_arg = ctx};
+			      .progress_arg = ctx,
+			      .waiting = say_waiting};
 	struct snapshot *snap = NULL;
 	struct box *box = NULL;
 	int rc = -1;
@@ -160,11 +169,14 @@ static int run_action(struct api *api, const struct job_arg *j, struct pool_ctx 
 		break;
 	}
 	if (rc == 0 && box != NULL && (j->kind == JOB_CLONE || j->kind == JOB_IMPORT)) {
-		pool_ctx_message(ctx, "made %s (%s)", box_display_name(box), box->id);
+		pool_ctx_message(ctx, "made %s (%s)%s%s", box_display_name(box), box->id,
+				 api_note(api)[0] != '\0' ? "; " : "", api_note(api));
 		pool_ctx_result(ctx, box->id);
 	} else if (rc == 0 && j->kind == JOB_EXPORT) {
 		pool_ctx_message(ctx, "saved %s", j->path);
 		pool_ctx_result(ctx, j->path);
+	} else if (rc == 0 && api_note(api)[0] != '\0') {
+		pool_ctx_message(ctx, "%s", api_note(api));
 	}
 	snapshot_free(&snap);
 	box_free(&box);
@@ -188,10 +200,13 @@ static int job_fn(struct pool_ctx *ctx, void *arg)
 		conf.bearer = bearer;
 	}
 	api = api_new(j->base_url, j->prefix, &conf);
+	api_set_idempotency(api, j->idempotent);
 	login_bearer_free(bearer);
 	rc = run_action(api, j, ctx, &err);
 	if (rc < 0)
 		pool_ctx_message(ctx, "%s", err.message);
+	else if (j->a->poller != NULL && needed(j->kind) == CAP_SNAPSHOTS)
+		poller_look_snapshots(j->a->poller, j->box_id); /* a look: asked once, now */
 	else if (j->a->poller != NULL)
 		poller_kick(j->a->poller);
 	api_free(&api);
@@ -222,6 +237,24 @@ static int check(const struct action *act, const struct server_config *cfg, stru
 	return 0;
 }
 
+char *actions_clone_name(const char *box_name, int64_t now)
+{
+	char stamp[32];
+	char *name;
+	time_t t = (time_t)now;
+	struct tm tm;
+	size_t n = 0;
+
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	name = xasprintf("%.100s-clone-%s", box_name != NULL ? box_name : "box", stamp);
+	/* a box name is [A-Za-z0-9._-], starting alphanumeric */
+	for (char *p = name; *p != '\0'; p++, n++)
+		if (!isalnum((unsigned char)*p) && (n == 0 || strchr("._-", *p) == NULL))
+			*p = n == 0 ? 'b' : '-';
+	return name;
+}
+
 uint64_t actions_submit(struct actions *a, const struct action *act,
 			const struct server_config *cfg, struct net_error *err)
 {
@@ -243,6 +276,11 @@ uint64_t actions_submit(struct actions *a, const struct action *act,
 	j->path = xstrdup(act->path);
 	j->force = act->force;
 	j->no_verify = act->no_verify;
+	j->idempotent = server_config_idempotent(cfg);
+	/* without idempotency a clone whose answer is lost is found by its name: give it one */
+	if (j->kind == JOB_CLONE && j->name == NULL && !j->idempotent)
+		j->name = actions_clone_name(act->box_name != NULL ? act->box_name : act->box_id,
+					     (int64_t)time(NULL));
 	tmpl.box_id = j->box_id;
 	tmpl.box_name = xstrdup(act->box_name); /* pool_submit copies the template */
 	tmpl.arg = act->kind == JOB_EXPORT || act->kind == JOB_IMPORT ? j->path : j->name;

@@ -8,7 +8,10 @@
  * the box id as its order key, so actions on one box run one at a time and
  * in order. A job opens its own API handle on its worker thread, reports
  * transfer progress and honours cancel, and when it succeeds asks the
- * poller for a fresh round so the screen shows the result at once.
+ * poller for a fresh round (after a snapshot job, a look at the box's
+ * snapshots) so the screen shows the result at once. A job whose answer was
+ * lost on a server without idempotency says what boxtop found when it
+ * looked.
  */
 #ifndef BOXTOP_NET_ACTIONS_H
 #define BOXTOP_NET_ACTIONS_H
@@ -50,10 +53,18 @@ struct action {
 
 /*
  * Queues the action. cfg is the server's config as last polled (NULL:
- * unknown, and actions that need a capability are refused). Returns the
- * job id, or 0 with err set (NET_REFUSED, or NET_LOCAL for a bad request
- * such as a missing path).
+ * unknown, and actions that need a capability are refused); whether it
+ * announces idempotency decides how a job whose answer was lost goes on
+ * (api.h), and without it an unnamed clone gets a name from
+ * actions_clone_name so it can be found. Returns the job id, or 0 with err
+ * set (NET_REFUSED, or NET_LOCAL for a bad request such as a missing path).
  */
+/*
+ * "<box_name>-clone-<yyyymmdd-HHMMSS>" (UTC), made a valid box name.
+ * Caller frees.
+ */
+char *actions_clone_name(const char *box_name, int64_t now);
+
 uint64_t actions_submit(struct actions *a, const struct action *act,
 			const struct server_config *cfg, struct net_error *err);
 

@@ -23,6 +23,8 @@ struct api {
 	unsigned backoff_ms;
 	unsigned backoff_max_ms;
 	unsigned read_tries;
+	bool idempotent; /* the server announced idempotency_key_lifetime */
+	char note[256];  /* what the last mutation's lost answer turned out to be */
 	uint64_t jitter; /* xorshift state for full jitter */
 };
 
@@ -80,6 +82,21 @@ void api_set_backoff_ms(struct api *a, unsigned base_ms, unsigned max_ms)
 void api_set_read_tries(struct api *a, unsigned tries)
 {
 	a->read_tries = tries != 0 ? tries : API_READ_TRIES;
+}
+
+void api_set_idempotency(struct api *a, bool announced)
+{
+	a->idempotent = announced;
+}
+
+bool api_idempotent(const struct api *a)
+{
+	return a->idempotent;
+}
+
+const char *api_note(const struct api *a)
+{
+	return a->note;
 }
 
 struct http *api_http(struct api *a)
@@ -195,7 +212,7 @@ static unsigned long backoff(struct api *a, unsigned attempt, int64_t retry_afte
 	return wait;
 }
 
-/* Whether a mutation may be sent again: nothing answered, or 429/502/503/504. */
+/* Whether a mutation may be sent again with its key: nothing answered, or 429/502/503/504. */
 static bool mutation_retryable(const struct net_error *err)
 {
 	if (err->kind == NET_TRANSPORT)
@@ -203,6 +220,24 @@ static bool mutation_retryable(const struct net_error *err)
 	return err->kind == NET_STATUS &&
 	       (err->api.http_status == 429 || err->api.http_status == 502 ||
 		err->api.http_status == 503 || err->api.http_status == 504);
+}
+
+/* The server never had it, or said it did not do it (429, 503): sending again is safe. */
+static bool not_done(const struct net_error *err)
+{
+	if (err->kind == NET_TRANSPORT)
+		return err->unsent;
+	return err->kind == NET_STATUS &&
+	       (err->api.http_status == 429 || err->api.http_status == 503);
+}
+
+/* The answer was lost: the server may have done it (a cut after sending, a gateway's 502/504). */
+static bool answer_lost(const struct net_error *err)
+{
+	if (err->kind == NET_TRANSPORT)
+		return !err->unsent;
+	return err->kind == NET_STATUS &&
+	       (err->api.http_status == 502 || err->api.http_status == 504);
 }
 
 bool api_retry_wait(struct api *a, unsigned attempt, struct net_error *err,
@@ -220,25 +255,128 @@ bool api_retry_wait(struct api *a, unsigned attempt, struct net_error *err,
 int api_send(struct api *a, struct http_req *req, bool mutation, struct http_resp *out,
 	     struct net_error *err)
 {
-	unsigned tries = mutation ? API_MUTATION_TRIES : a->read_tries;
-	char key[37];
-
-	if (mutation && req->idem_key == NULL) {
-		api_new_idem_key(key);
-		req->idem_key = key;
-	}
+	if (mutation)
+		return api_mutate(a, req, NULL, NULL, NULL, out, err);
 	for (unsigned attempt = 0;; attempt++) {
-		bool again;
-
 		if (http_do(a->http, req, out, err) == 0) {
 			if ((out->status >= 200 && out->status < 300) || out->status == 304)
 				return 0;
 			net_error_from_resp(out, err);
 			http_resp_clear(out);
 		}
-		again = mutation ? mutation_retryable(err) : net_error_retryable(err);
-		if (!again || attempt + 1 >= tries)
+		if (!net_error_retryable(err) || attempt + 1 >= a->read_tries)
+			return -1;
+		if (!nap(backoff(a, attempt, err->retry_after_ms), req->cancel)) {
+			net_error_set(err, NET_CANCELLED, "cancelled");
+			return -1;
+		}
+	}
+}
+
+/* A JSON request, once. */
+static int try_json(struct api *a, void *arg, struct http_resp *out, struct net_error *err)
+{
+	return http_do(a->http, arg, out, err);
+}
+
+enum next {
+	NEXT_AGAIN, /* send it again */
+	NEXT_DONE,  /* a look found it done: out holds its answer */
+	NEXT_STOP,  /* give up with err */
+};
+
+/* Adds why boxtop gives up to err's message: it cannot tell whether the mutation happened. */
+static void unknown_outcome(struct net_error *err, const char *why)
+{
+	char first[sizeof(err->message)];
+
+	snprintf(first, sizeof(first), "%s", err->message);
+	snprintf(err->message, sizeof(err->message),
+		 "%.200s; the answer was lost and %.250s: look before trying again", first, why);
+}
+
+/*
+ * After a try of a mutation failed with err: send it again, stop, or (the
+ * answer lost, with no idempotency announced) look whether it happened.
+ * resent: this try followed a look that found nothing, so a conflict may be
+ * the first try landing late: look again.
+ */
+static enum next after_failure(struct api *a, const struct api_look *look, bool resent,
+			       const atomic_bool *cancel, struct http_resp *out,
+			       struct net_error *err)
+{
+	struct net_error lerr;
+	bool late = resent && err->kind == NET_STATUS &&
+		    (err->api.http_status == 404 || err->api.http_status == 409);
+	char why[260];
+
+	if (err->kind == NET_CANCELLED)
+		return NEXT_STOP;
+	if (a->idempotent)
+		return mutation_retryable(err) ? NEXT_AGAIN : NEXT_STOP;
+	if (not_done(err))
+		return NEXT_AGAIN;
+	if (!answer_lost(err) && !late)
+		return NEXT_STOP;
+	if (look == NULL) {
+		unknown_outcome(err, "this server announces no idempotency, so it is not sent "
+				     "again blindly");
+		return NEXT_STOP;
+	}
+	switch (look->fn(a, look, cancel, out, &lerr)) {
+	case API_LOOK_DONE:
+		snprintf(a->note, sizeof(a->note),
+			 "the server's answer was lost; boxtop looked and found %s", look->what);
+		return NEXT_DONE;
+	case API_LOOK_NOT_DONE:
+		return late ? NEXT_STOP : NEXT_AGAIN;
+	case API_LOOK_FAILED:
+		break;
+	}
+	if (lerr.kind == NET_CANCELLED) {
+		*err = lerr;
+		return NEXT_STOP;
+	}
+	snprintf(why, sizeof(why), "looking for %.100s failed (%.120s)", look->what, lerr.message);
+	unknown_outcome(err, why);
+	return NEXT_STOP;
+}
+
+int api_mutate(struct api *a, struct http_req *req, const struct api_look *look, api_try_fn try,
+	       void *try_arg, struct http_resp *out, struct net_error *err)
+{
+	char key[37];
+	bool resent = false;
+	int rc = -1;
+
+	a->note[0] = '\0';
+	if (try == NULL) {
+		try = try_json;
+		try_arg = req;
+	}
+	if (req->idem_key == NULL) {
+		api_new_idem_key(key);
+		req->idem_key = key;
+	}
+	if (req->timeout_s == 0)
+		req->timeout_s = API_MUTATION_TIMEOUT_S;
+	for (unsigned attempt = 0;; attempt++) {
+		enum next next;
+
+		if (try(a, try_arg, out, err) == 0) {
+			if (out->status >= 200 && out->status < 300) {
+				rc = 0;
+				break;
+			}
+			net_error_from_resp(out, err);
+			http_resp_clear(out);
+		}
+		next = after_failure(a, look, resent, req->cancel, out, err);
+		if (next == NEXT_DONE)
+			rc = 0;
+		if (next != NEXT_AGAIN || attempt + 1 >= API_MUTATION_TRIES)
 			break;
+		resent = resent || answer_lost(err);
 		if (!nap(backoff(a, attempt, err->retry_after_ms), req->cancel)) {
 			net_error_set(err, NET_CANCELLED, "cancelled");
 			break;
@@ -246,21 +384,27 @@ int api_send(struct api *a, struct http_req *req, bool mutation, struct http_res
 	}
 	if (req->idem_key == key)
 		req->idem_key = NULL;
-	return -1;
+	return rc;
 }
 
 typedef int (*decode_fn)(const char *buf, size_t len, void *out, struct decode_error *err);
 
-/* Sends and decodes: the answer's body goes to decode (NULL: none expected). */
-static int call(struct api *a, const char *method, char *url, const char *json,
-		const atomic_bool *cancel, decode_fn decode, void *out, struct net_error *err)
+/*
+ * Sends and decodes: the answer's body goes to decode (NULL: none
+ * expected). A mutation whose answer is lost is looked for with look (NULL:
+ * it cannot be).
+ */
+static int call_looked(struct api *a, const char *method, char *url, const char *json,
+		       const atomic_bool *cancel, const struct api_look *look, decode_fn decode,
+		       void *out, struct net_error *err)
 {
 	struct http_req req = {.method = method, .url = url, .json = json, .cancel = cancel};
 	bool mutation = strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 	struct http_resp resp;
 	struct decode_error derr = {0};
 	char msg[300];
-	int rc = api_send(a, &req, mutation, &resp, err);
+	int rc = mutation ? api_mutate(a, &req, look, NULL, NULL, &resp, err)
+			  : api_send(a, &req, false, &resp, err);
 
 	if (rc == 0 && decode != NULL && decode(resp.body, resp.len, out, &derr) < 0) {
 		net_error_set(err, NET_DECODE, "%s %s: %s%s%s", method, url,
@@ -274,6 +418,12 @@ static int call(struct api *a, const char *method, char *url, const char *json,
 	http_resp_clear(&resp);
 	free(url);
 	return rc;
+}
+
+static int call(struct api *a, const char *method, char *url, const char *json,
+		const atomic_bool *cancel, decode_fn decode, void *out, struct net_error *err)
+{
+	return call_looked(a, method, url, json, cancel, NULL, decode, out, err);
 }
 
 /* /boxes/{id}{tail}[/{name}] under the prefix, id and name escaped. */
@@ -358,40 +508,197 @@ int api_box(struct api *a, const char *id, const atomic_bool *cancel, struct box
 	return call(a, "GET", box_url(a, id, "", NULL), NULL, cancel, dec_box, out, err);
 }
 
+/* ---- looking whether a mutation whose answer was lost happened ---- */
+
+/* GETs url (taken): DONE with the answer in out, NOT_DONE on a 404, FAILED on anything else. */
+static enum api_look_rc look_for(struct api *a, char *url, const atomic_bool *cancel,
+				 struct http_resp *out, struct net_error *err)
+{
+	struct http_req req = {.method = "GET", .url = url, .cancel = cancel};
+	int rc = api_send(a, &req, false, out, err);
+
+	free(url);
+	if (rc == 0)
+		return API_LOOK_DONE;
+	return err->kind == NET_STATUS && err->api.http_status == 404 ? API_LOOK_NOT_DONE
+								      : API_LOOK_FAILED;
+}
+
+/* rc turned around: what is found is what is not done (a delete); DONE answers 204. */
+static enum api_look_rc gone(enum api_look_rc rc, struct http_resp *out)
+{
+	http_resp_clear(out);
+	if (rc == API_LOOK_DONE)
+		return API_LOOK_NOT_DONE;
+	if (rc == API_LOOK_NOT_DONE)
+		out->status = 204;
+	return rc == API_LOOK_NOT_DONE ? API_LOOK_DONE : rc;
+}
+
+static enum api_look_rc snapshot_made(struct api *a, const struct api_look *l,
+				      const atomic_bool *cancel, struct http_resp *out,
+				      struct net_error *err)
+{
+	return look_for(a, box_url(a, l->id, "/snapshots", l->name), cancel, out, err);
+}
+
+static enum api_look_rc snapshot_gone(struct api *a, const struct api_look *l,
+				      const atomic_bool *cancel, struct http_resp *out,
+				      struct net_error *err)
+{
+	return gone(snapshot_made(a, l, cancel, out, err), out);
+}
+
+static enum api_look_rc box_gone(struct api *a, const struct api_look *l, const atomic_bool *cancel,
+				 struct http_resp *out, struct net_error *err)
+{
+	return gone(look_for(a, box_url(a, l->id, "", NULL), cancel, out, err), out);
+}
+
+/* The box named l->name exactly (a server may take a name for an id prefix). */
+static enum api_look_rc box_named(struct api *a, const struct api_look *l,
+				  const atomic_bool *cancel, struct http_resp *out,
+				  struct net_error *err)
+{
+	enum api_look_rc rc = look_for(a, box_url(a, l->name, "", NULL), cancel, out, err);
+	struct decode_error derr = {0};
+	struct box *b = NULL;
+	bool same;
+
+	if (rc != API_LOOK_DONE)
+		return rc;
+	same = box_decode(out->body, out->len, &b, &derr) == 0 && xstreq(b->name, l->name);
+	box_free(&b);
+	if (!same)
+		http_resp_clear(out);
+	return same ? API_LOOK_DONE : API_LOOK_NOT_DONE;
+}
+
+/* The box in one of the statuses of l->name ("running paused"): a start or stop that landed. */
+static enum api_look_rc box_in(struct api *a, const struct api_look *l, const atomic_bool *cancel,
+			       struct http_resp *out, struct net_error *err)
+{
+	enum api_look_rc rc = look_for(a, box_url(a, l->id, "", NULL), cancel, out, err);
+	struct decode_error derr = {0};
+	struct box *b = NULL;
+	const char *want = l->name;
+	bool there;
+
+	if (rc != API_LOOK_DONE)
+		return rc == API_LOOK_NOT_DONE ? API_LOOK_FAILED : rc; /* the box is gone */
+	there = box_decode(out->body, out->len, &b, &derr) == 0 &&
+		strstr(want, box_status_name(b->status)) != NULL;
+	box_free(&b);
+	if (!there)
+		http_resp_clear(out);
+	return there ? API_LOOK_DONE : API_LOOK_NOT_DONE;
+}
+
+/*
+ * A restore leaves nothing to look at, and ends the same however often it
+ * runs (the disk becomes the snapshot's): it may go again while the box is
+ * not running.
+ */
+static enum api_look_rc restorable(struct api *a, const struct api_look *l,
+				   const atomic_bool *cancel, struct http_resp *out,
+				   struct net_error *err)
+{
+	struct api_look at_rest = {.id = l->id, .name = "configured stopped failed"};
+	enum api_look_rc rc = box_in(a, &at_rest, cancel, out, err);
+
+	http_resp_clear(out);
+	if (rc == API_LOOK_NOT_DONE)
+		net_error_set(err, NET_LOCAL, "the box runs now");
+	return rc == API_LOOK_DONE ? API_LOOK_NOT_DONE : API_LOOK_FAILED;
+}
+
+int api_box_name_free(struct api *a, const char *name, const atomic_bool *cancel,
+		      struct net_error *err)
+{
+	struct api_look l = {.name = name};
+	struct http_resp resp = {0};
+	enum api_look_rc rc = box_named(a, &l, cancel, &resp, err);
+
+	http_resp_clear(&resp);
+	if (rc == API_LOOK_NOT_DONE)
+		return 0;
+	if (rc == API_LOOK_DONE)
+		net_error_set(err, NET_REFUSED, "a box named %s exists already", name);
+	return -1;
+}
+
+void api_look_box_named(struct api_look *l, const char *name)
+{
+	l->fn = box_named;
+	l->name = name;
+	snprintf(l->what, sizeof(l->what), "a box named %.150s", name != NULL ? name : "");
+}
+
+/* A box mutation looked for with fn, what saying what it found (l NULL: not looked for). */
+static int box_call(struct api *a, const char *method, char *url, const char *json,
+		    const atomic_bool *cancel, struct api_look *l,
+		    enum api_look_rc (*fn)(struct api *, const struct api_look *,
+					   const atomic_bool *, struct http_resp *,
+					   struct net_error *),
+		    const char *what, decode_fn decode, void *out, struct net_error *err)
+{
+	if (l != NULL) {
+		l->fn = fn;
+		snprintf(l->what, sizeof(l->what), "%s", what);
+	}
+	return call_looked(a, method, url, json, cancel, l, decode, out, err);
+}
+
 int api_box_start(struct api *a, const char *id, const atomic_bool *cancel, struct box **out,
 		  struct net_error *err)
 {
-	return call(a, "POST", box_url(a, id, "/start", NULL), "{}", cancel, dec_box, out, err);
+	struct api_look at = {.id = id, .name = "running paused"};
+
+	return box_call(a, "POST", box_url(a, id, "/start", NULL), "{}", cancel, &at, box_in,
+			"the box running", dec_box, out, err);
 }
 
 int api_box_stop(struct api *a, const char *id, const atomic_bool *cancel, struct box **out,
 		 struct net_error *err)
 {
-	return call(a, "POST", box_url(a, id, "/stop", NULL), "{}", cancel, dec_box, out, err);
+	struct api_look at = {.id = id, .name = "stopping stopped failed configured"};
+
+	return box_call(a, "POST", box_url(a, id, "/stop", NULL), "{}", cancel, &at, box_in,
+			"the box stopped", dec_box, out, err);
 }
 
 int api_box_delete(struct api *a, const char *id, bool force, const atomic_bool *cancel,
 		   struct net_error *err)
 {
+	struct api_look at = {.id = id};
 	char *url = box_url(a, id, force ? "?force=true" : "?force=false", NULL);
 
-	return call(a, "DELETE", url, NULL, cancel, NULL, NULL, err);
+	return box_call(a, "DELETE", url, NULL, cancel, &at, box_gone, "the box gone", NULL, NULL,
+			err);
 }
 
 int api_box_clone(struct api *a, const char *id, const char *name, const atomic_bool *cancel,
 		  struct box **out, struct net_error *err)
 {
+	struct api_look at = {.id = id, .name = name};
 	cJSON *body = cJSON_CreateObject();
 	char *json;
-	int rc;
+	int rc = -1;
 
+	/* without idempotency a lost answer is looked for by name: it must be new */
+	if (!a->idempotent && name != NULL && api_box_name_free(a, name, cancel, err) < 0) {
+		cJSON_Delete(body);
+		return -1;
+	}
 	if (name != NULL)
 		cJSON_AddStringToObject(body, "name", name);
 	json = cJSON_PrintUnformatted(body);
 	cJSON_Delete(body);
 	if (json == NULL)
 		fatal("api: out of memory");
-	rc = call(a, "POST", box_url(a, id, "/clone", NULL), json, cancel, dec_box, out, err);
+	rc = box_call(a, "POST", box_url(a, id, "/clone", NULL), json, cancel,
+		      name != NULL ? &at : NULL, box_named, "the clone by its name", dec_box, out,
+		      err);
 	free(json);
 	return rc;
 }
@@ -426,7 +733,9 @@ int api_snapshots(struct api *a, const char *id, const atomic_bool *cancel,
 int api_snapshot_create(struct api *a, const char *id, const char *name, const atomic_bool *cancel,
 			struct snapshot **out, struct net_error *err)
 {
+	struct api_look at = {.id = id, .name = name};
 	cJSON *body = cJSON_CreateObject();
+	char what[200];
 	char *json;
 	int rc;
 
@@ -435,8 +744,9 @@ int api_snapshot_create(struct api *a, const char *id, const char *name, const a
 	cJSON_Delete(body);
 	if (json == NULL)
 		fatal("api: out of memory");
-	rc = call(a, "POST", box_url(a, id, "/snapshots", NULL), json, cancel, dec_snapshot, out,
-		  err);
+	snprintf(what, sizeof(what), "the snapshot %.150s", name);
+	rc = box_call(a, "POST", box_url(a, id, "/snapshots", NULL), json, cancel, &at,
+		      snapshot_made, what, dec_snapshot, out, err);
 	free(json);
 	return rc;
 }
@@ -444,17 +754,21 @@ int api_snapshot_create(struct api *a, const char *id, const char *name, const a
 int api_snapshot_delete(struct api *a, const char *id, const char *name, const atomic_bool *cancel,
 			struct net_error *err)
 {
-	return call(a, "DELETE", box_url(a, id, "/snapshots", name), NULL, cancel, NULL, NULL, err);
+	struct api_look at = {.id = id, .name = name};
+
+	return box_call(a, "DELETE", box_url(a, id, "/snapshots", name), NULL, cancel, &at,
+			snapshot_gone, "the snapshot gone", NULL, NULL, err);
 }
 
 int api_snapshot_restore(struct api *a, const char *id, const char *name, const atomic_bool *cancel,
 			 struct net_error *err)
 {
+	struct api_look at = {.id = id, .name = name};
 	char *url = box_url(a, id, "/snapshots", name);
 	char *full = xasprintf("%s/restore", url);
 
 	free(url);
-	return call(a, "POST", full, "{}", cancel, NULL, NULL, err);
+	return box_call(a, "POST", full, "{}", cancel, &at, restorable, "", NULL, NULL, err);
 }
 
 char *api_page_url(const struct api *a, const char *path, const char *query, const char *token)
@@ -612,7 +926,8 @@ int api_images(struct api *a, const atomic_bool *cancel, struct image_list **out
 
 int api_require(const struct server_config *cfg, enum capability cap, struct net_error *err)
 {
-	if (cfg != NULL && cfg->caps[cap])
+	/* the official client gates the four; for the rest a missing flag is "not said" */
+	if (!capability_gated(cap) || (cfg != NULL && cfg->caps[cap]))
 		return 0;
 	net_error_set(err, NET_REFUSED, "this server does not support %s", capability_noun(cap));
 	return -1;

@@ -5,11 +5,17 @@
  * api.md: base + "/v1" + ("/" + prefix when there is one) + path, path
  * segments percent-encoded. Reads are retried with exponential backoff and
  * full jitter (0.5 s doubling to 30 s, at most API_READ_TRIES tries,
- * honouring Retry-After); a mutation carries an Idempotency-Key (a random
- * UUIDv4) and is retried with the same key only when nothing was answered
- * or the answer was 429, 502, 503 or 504. Every call takes an optional
- * cancel flag that also cuts a backoff short, and fills a net_error on
- * failure.
+ * honouring Retry-After). A mutation carries an Idempotency-Key (a random
+ * UUIDv4). When the server announces idempotency (idempotency_key_lifetime,
+ * api_set_idempotency) it is retried with the same key when nothing was
+ * answered or the answer was 429, 502, 503 or 504. When it does not
+ * (boxlite serve), a mutation is never re-sent blindly (api.md,
+ * Idempotency): only when it surely did not happen (the connection never
+ * opened, or 429 or 503); when its answer was lost (a cut after sending, a
+ * gateway's 502 or 504) boxtop looks whether it happened (the snapshot is
+ * there, a box has the clone's name, the box runs...) and sends it again
+ * only when it did not. Every call takes an optional cancel flag that also
+ * cuts a backoff short, and fills a net_error on failure.
  */
 #ifndef BOXTOP_NET_API_H
 #define BOXTOP_NET_API_H
@@ -28,8 +34,37 @@
 #define API_READ_TRIES     4
 #define API_MUTATION_TRIES 4
 #define API_MAX_PAGES      1000 /* a list longer than this many pages is refused */
+/* A snapshot or clone of a big disk takes minutes; a job is cancelled by hand. */
+#define API_MUTATION_TIMEOUT_S 600
 
 struct api;
+
+/* What became of a mutation whose answer was lost. */
+enum api_look_rc {
+	API_LOOK_DONE,     /* it happened: the look left an answer it could have given */
+	API_LOOK_NOT_DONE, /* it did not: it may be sent again */
+	API_LOOK_FAILED,   /* boxtop cannot tell: err says why */
+};
+
+/*
+ * How to look whether a mutation on box id happened: fn asks the server
+ * (with a, so under its prefix and key) and on API_LOOK_DONE leaves in out
+ * an answer the mutation could have given (the object it made, or an empty
+ * 2xx); what says what it found, for the message ("the snapshot s1").
+ */
+struct api_look {
+	enum api_look_rc (*fn)(struct api *a, const struct api_look *l, const atomic_bool *cancel,
+			       struct http_resp *out, struct net_error *err);
+	const char *id;   /* the box, or NULL */
+	const char *name; /* a snapshot or box name, or the statuses that mean done */
+	char what[200];
+};
+
+/* The look of a mutation that makes a box called name: is there one? */
+void api_look_box_named(struct api_look *l, const char *name);
+
+/* One try of a mutation: 0 with an answer (any status) in out, or -1 with err. */
+typedef int (*api_try_fn)(struct api *a, void *arg, struct http_resp *out, struct net_error *err);
 
 /* base_url: scheme://host[:port][/base], no trailing '/'. prefix may be NULL. */
 struct api *api_new(const char *base_url, const char *prefix, const struct http_conf *conf);
@@ -65,6 +100,18 @@ void api_new_idem_key(char buf[37]);
 
 /* How often a read is tried (0: API_READ_TRIES); the poller, which has its own cadence, uses 1. */
 void api_set_read_tries(struct api *a, unsigned tries);
+/*
+ * Whether mutations may be re-sent with their key: the server announces
+ * idempotency_key_lifetime (server_config_idempotent). A new api assumes not.
+ */
+void api_set_idempotency(struct api *a, bool announced);
+bool api_idempotent(const struct api *a);
+/*
+ * After a mutation that succeeded: "" when its answer came, else what boxtop
+ * found when it looked ("the server's answer was lost; boxtop looked and
+ * found the snapshot s1"). Valid until the next mutation.
+ */
+const char *api_note(const struct api *a);
 
 /* The HTTP handle, for transfers (xfer.c). */
 struct http *api_http(struct api *a);
@@ -72,10 +119,28 @@ struct http *api_http(struct api *a);
 /*
  * The retry loop, for callers that send their own requests: runs req with
  * the read or mutation policy and leaves the answer (2xx or 304) in out.
- * Any other status becomes err (NET_STATUS).
+ * Any other status becomes err (NET_STATUS). A mutation sent this way has
+ * nothing to look at: without idempotency, a lost answer is an error that
+ * says so.
  */
 int api_send(struct api *a, struct http_req *req, bool mutation, struct http_resp *out,
 	     struct net_error *err);
+/*
+ * A mutation with the rules above: try (NULL: req as JSON with http_do)
+ * sends it once; look (NULL: none) finds out what became of it when its
+ * answer was lost. req gets an Idempotency-Key and a timeout of
+ * API_MUTATION_TIMEOUT_S unless it has them. Returns 0 with a 2xx answer in
+ * out (or the look's), or -1 with err.
+ */
+int api_mutate(struct api *a, struct http_req *req, const struct api_look *look, api_try_fn try,
+	       void *try_arg, struct http_resp *out, struct net_error *err);
+/*
+ * 0 when no box is named name (404), -1 with err when one is (NET_REFUSED)
+ * or the server cannot say. A mutation looked for by name must make a name
+ * that was free.
+ */
+int api_box_name_free(struct api *a, const char *name, const atomic_bool *cancel,
+		      struct net_error *err);
 
 /*
  * For a request sent outside api_send (a transfer): after try number
@@ -107,7 +172,10 @@ int api_box_stop(struct api *a, const char *id, const atomic_bool *cancel, struc
 /* force is always sent: the spec defaults to false, boxlite serve to true. */
 int api_box_delete(struct api *a, const char *id, bool force, const atomic_bool *cancel,
 		   struct net_error *err);
-/* name may be NULL: the server makes one up. */
+/*
+ * name may be NULL: the server makes one up (and a lost answer cannot be
+ * looked for). Without idempotency, a name must be free first.
+ */
 int api_box_clone(struct api *a, const char *id, const char *name, const atomic_bool *cancel,
 		  struct box **out, struct net_error *err);
 int api_runtime_metrics(struct api *a, const atomic_bool *cancel, struct runtime_metrics *out,
@@ -131,8 +199,11 @@ int api_image_usage(struct api *a, const atomic_bool *cancel, struct image_usage
 		    struct net_error *err);
 
 /*
- * NET_REFUSED "this server does not support X" unless the capability is
- * on in cfg (NULL cfg: unknown, refused too). Returns 0 when allowed.
+ * For the gated four (snapshots, clone, export, import): NET_REFUSED "this
+ * server does not support X" unless the capability is on in cfg (NULL cfg:
+ * unknown, refused too). Any other capability is allowed whatever the
+ * flag says or does not say: the server's answer tells. Returns 0 when
+ * allowed.
  */
 int api_require(const struct server_config *cfg, enum capability cap, struct net_error *err);
 

@@ -56,6 +56,10 @@ struct xfer {
 	http_progress_fn progress;
 	void *progress_arg;
 	const atomic_bool *cancel;
+	bool transfer;          /* the speed floor applies while bytes should flow */
+	bool stalled;           /* it was cut for being slower than the floor */
+	int64_t window_ms;      /* the floor's window: since when ... */
+	curl_off_t window_from; /* ... and how many bytes had moved then */
 };
 
 int http_global_init(void)
@@ -124,6 +128,13 @@ void net_error_from_resp(const struct http_resp *r, struct net_error *err)
 	api_error_decode((int)r->status, r->body, r->len,
 			 r->request_id[0] != '\0' ? r->request_id : NULL, &err->api);
 	err->retry_after_ms = r->retry_after_ms;
+	/* a 405 says what the route takes: a client older or newer than the server */
+	if (r->allow[0] != '\0') {
+		size_t n = strlen(err->api.message);
+
+		snprintf(err->api.message + n, sizeof(err->api.message) - n, " (it takes %s)",
+			 r->allow);
+	}
 	snprintf(err->message, sizeof(err->message), "%s",
 		 api_error_str(&err->api, line, sizeof(line)));
 }
@@ -275,6 +286,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 		header_value(v, vn, x->resp->request_id, sizeof(x->resp->request_id));
 	else if (name_len == 4 && strncasecmp(data, "ETag", 4) == 0)
 		header_value(v, vn, x->resp->etag, sizeof(x->resp->etag));
+	else if (name_len == 5 && strncasecmp(data, "Allow", 5) == 0)
+		header_value(v, vn, x->resp->allow, sizeof(x->resp->allow));
 	else if (name_len == 11 && strncasecmp(data, "Retry-After", 11) == 0) {
 		header_value(v, vn, buf, sizeof(buf));
 		x->resp->retry_after_ms = retry_after_ms(buf);
@@ -282,12 +295,49 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The speed floor of a transfer (SLOW_LIMIT bytes/s over SLOW_TIME s), kept
+ * only while bytes should flow: a download from its first byte (boxlite
+ * serve builds a whole archive before it sends one, for minutes), an upload
+ * until its last (then the server checks it, silent too). Returns true when
+ * the transfer is too slow. libcurl's own floor cannot tell those waits
+ * from a stall.
+ */
+static bool too_slow(struct xfer *x, curl_off_t moved, bool flowing)
+{
+	int64_t now = mono_ms();
+
+	if (!flowing || x->window_ms == 0) {
+		x->window_ms = now;
+		x->window_from = moved;
+		return false;
+	}
+	if (now - x->window_ms < SLOW_TIME * 1000)
+		return false;
+	if (moved - x->window_from < SLOW_LIMIT * SLOW_TIME)
+		return x->stalled = true;
+	x->window_ms = now;
+	x->window_from = moved;
+	return false;
+}
+
 static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 		       curl_off_t ulnow)
 {
 	struct xfer *x = arg;
+	bool up = x->upload_fd >= 0;
 
 	if (x->cancel != NULL && atomic_load(x->cancel))
+		return 1;
+	if (x->transfer && too_slow(x, up ? ulnow : dlnow, up ? ulnow < ultotal : dlnow > 0))
 		return 1;
 	if (x->progress == NULL)
 		return 0;
@@ -355,7 +405,38 @@ static void common_options(struct http *h, const struct http_req *req, struct xf
 	}
 	if (strcmp(req->method, "HEAD") == 0)
 		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	/*
+	 * A mutation goes on a new connection: on a reused one that dies before
+	 * an answer, libcurl sends the request again by itself, and a mutation
+	 * must never be re-sent blindly (api.md, Idempotency).
+	 */
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
+		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
 	h->errbuf[0] = '\0';
+}
+
+/*
+ * Failures that come before the server could have seen the request: the
+ * name, the connection, the TLS handshake. Anything later (a reset, a
+ * timeout, an empty reply) may come after the server acted on it.
+ */
+static bool never_sent(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* Runs the prepared request and turns libcurl's result into err. */
@@ -366,7 +447,11 @@ static int finish(struct http *h, const struct http_req *req, struct xfer *x, CU
 	curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &x->resp->status);
 	if (rc == CURLE_OK)
 		return 0;
-	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+	if (rc == CURLE_ABORTED_BY_CALLBACK && x->stalled) {
+		net_error_set(err, NET_TRANSPORT,
+			      "%s %s: the transfer stalled: under %ld bytes/s for %ld s",
+			      req->method, req->url, SLOW_LIMIT, SLOW_TIME);
+	} else if (rc == CURLE_ABORTED_BY_CALLBACK) {
 		net_error_set(err, NET_CANCELLED, "cancelled");
 	} else if (x->too_big) {
 		net_error_set(err, NET_DECODE, "%s %s: answer larger than %u bytes", req->method,
@@ -379,6 +464,7 @@ static int finish(struct http *h, const struct http_req *req, struct xfer *x, CU
 	} else {
 		net_error_set(err, NET_TRANSPORT, "%s %s: %s", req->method, req->url,
 			      h->errbuf[0] != '\0' ? h->errbuf : curl_easy_strerror(rc));
+		err->unsent = never_sent(rc);
 	}
 	return -1;
 }
@@ -407,8 +493,6 @@ static void xfer_init(struct xfer *x, struct http *h, const struct http_req *req
 /* Transfers: no total timeout, but a floor on speed. */
 static void transfer_options(struct http *h)
 {
-	curl_easy_setopt(h->easy, CURLOPT_LOW_SPEED_LIMIT, SLOW_LIMIT);
-	curl_easy_setopt(h->easy, CURLOPT_LOW_SPEED_TIME, SLOW_TIME);
 	curl_easy_setopt(h->easy, CURLOPT_BUFFERSIZE, RECV_BUFFER);
 	curl_easy_setopt(h->easy, CURLOPT_UPLOAD_BUFFERSIZE, SEND_BUFFER);
 }
@@ -428,10 +512,12 @@ static int run(struct http *h, const struct http_req *req, struct xfer *x, bool 
 	int rc;
 
 	common_options(h, req, x);
+	x->transfer = transfer;
 	if (transfer)
 		transfer_options(h);
 	else
-		curl_easy_setopt(h->easy, CURLOPT_TIMEOUT, h->timeout_s);
+		curl_easy_setopt(h->easy, CURLOPT_TIMEOUT,
+				 req->timeout_s > 0 ? req->timeout_s : h->timeout_s);
 	curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, hdrs);
 	if (x->upload_fd >= 0) {
 		curl_easy_setopt(h->easy, CURLOPT_POST, 1L);

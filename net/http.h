@@ -34,6 +34,8 @@ struct net_error {
 	enum net_err_kind kind;
 	struct api_error api;   /* NET_STATUS: the decoded error body */
 	int64_t retry_after_ms; /* from Retry-After, -1 when none */
+	bool unsent;            /* NET_TRANSPORT: it failed before the server had it
+				   (name lookup, connect, TLS handshake) */
 	char message[512];      /* one line for a person, request id included */
 };
 
@@ -55,6 +57,7 @@ struct http_resp {
 	size_t len;
 	char request_id[128];
 	char etag[128];
+	char allow[64];         /* a 405's Allow header, "" when none */
 	int64_t retry_after_ms; /* -1 when absent */
 };
 
@@ -75,6 +78,7 @@ struct http_req {
 	const char *idem_key;      /* Idempotency-Key, or NULL */
 	const char *if_none_match; /* an ETag, or NULL */
 	const atomic_bool *cancel; /* may be NULL */
+	long timeout_s;            /* 0: the handle's */
 };
 
 /*
@@ -92,9 +96,10 @@ typedef void (*http_progress_fn)(void *arg, int64_t done, int64_t total);
 /*
  * Streams the body of req's answer to fd, and a copy to tee_fd unless it is
  * -1 (nothing else is kept in memory), when the status is 2xx; otherwise
- * reads the (bounded) error body into out. Aborts when slower than 1 KiB/s
- * for 60 s, never on total time. Short writes are retried; a failing write
- * (ENOSPC) ends it with NET_LOCAL.
+ * reads the (bounded) error body into out. Once the first byte came, aborts
+ * when slower than 1 KiB/s for 60 s ("the transfer stalled"); never before
+ * it (a server may build the whole answer first), never on total time.
+ * Short writes are retried; a failing write (ENOSPC) ends it with NET_LOCAL.
  */
 int http_download(struct http *h, const struct http_req *req, int fd, int tee_fd,
 		  http_progress_fn progress, void *arg, struct http_resp *out,
@@ -102,7 +107,8 @@ int http_download(struct http *h, const struct http_req *req, int fd, int tee_fd
 
 /*
  * Sends size bytes read from fd as req's body (application/octet-stream,
- * with Content-Length), then reads the JSON answer into out.
+ * with Content-Length), then reads the JSON answer into out. The speed floor
+ * holds while the body goes up, not while the server works on it after.
  */
 int http_upload(struct http *h, const struct http_req *req, int fd, int64_t size,
 		http_progress_fn progress, void *arg, struct http_resp *out, struct net_error *err);

@@ -35,6 +35,8 @@ struct poller {
 	pthread_cond_t cond;
 	bool stop, kick;      /* under lock */
 	struct interest want; /* under lock */
+	char **looks;         /* under lock: boxes whose snapshots were asked for */
+	size_t n_looks;
 	atomic_bool cancel;
 	struct store *store;
 	/* The thread's own. */
@@ -103,6 +105,21 @@ void poller_set_interest(struct poller *p, const char *const *visible, size_t n,
 	pthread_mutex_lock(&p->lock);
 	interest_clear(&p->want);
 	p->want = w;
+	pthread_mutex_unlock(&p->lock);
+}
+
+void poller_look_snapshots(struct poller *p, const char *box_id)
+{
+	bool queued = false;
+
+	pthread_mutex_lock(&p->lock);
+	for (size_t i = 0; i < p->n_looks && !queued; i++)
+		queued = strcmp(p->looks[i], box_id) == 0;
+	if (!queued) {
+		p->looks = xreallocarray(p->looks, p->n_looks + 1, sizeof(*p->looks));
+		p->looks[p->n_looks++] = xstrdup(box_id);
+	}
+	pthread_cond_signal(&p->cond);
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -200,31 +217,58 @@ static bool is_running(const struct poller *p, const char *id)
 	return false;
 }
 
-/* The ids whose metrics to fetch: visible running boxes and the selected one. */
-static size_t metric_ids(const struct poller *p, const struct interest *w, const char **ids)
+/*
+ * Whether a stop or delete of box id is queued or running, or ended after
+ * since_ms (when the list that says the box runs was asked for): the list is
+ * stale, and on boxlite serve a metrics read of a box that has just stopped
+ * would start it again.
+ */
+static bool being_stopped(const struct store_view *v, const char *id, int64_t since_ms)
 {
+	for (size_t i = 0; i < store_view_job_count(v); i++) {
+		const struct job *j = store_view_job_at(v, i);
+
+		if ((j->kind == JOB_STOP || j->kind == JOB_DELETE_BOX) && xstreq(j->box_id, id) &&
+		    (!job_is_finished(j) || j->finished_ms >= since_ms))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The ids whose metrics to fetch: the visible boxes and the selected one,
+ * only those the list says run and no stop is under way on. Monitoring
+ * never asks a box that is not running: on boxlite serve that starts it.
+ */
+static size_t metric_ids(struct poller *p, const struct interest *w, int64_t since_ms,
+			 const char **ids)
+{
+	struct store_view v = {0};
 	size_t n = 0;
 
-	for (size_t i = 0; i < w->n; i++)
-		if (is_running(p, w->visible[i]))
-			ids[n++] = w->visible[i];
-	if (w->selected != NULL) {
+	store_read(p->store, &v);
+	for (size_t i = 0; i <= w->n; i++) {
+		const char *id = i < w->n ? w->visible[i] : w->selected;
 		bool seen = false;
 
-		for (size_t i = 0; i < n && !seen; i++)
-			seen = strcmp(ids[i], w->selected) == 0;
+		if (id == NULL || !is_running(p, id) || being_stopped(&v, id, since_ms))
+			continue;
+		for (size_t k = 0; k < n && !seen; k++)
+			seen = strcmp(ids[k], id) == 0;
 		if (!seen)
-			ids[n++] = w->selected;
+			ids[n++] = id;
 	}
+	store_view_release(&v);
 	return n;
 }
 
 /* Per-box metrics, POLLER_METRICS_PARALLEL at a time. Returns how many failed, the first in *first.
  */
-static int poll_metrics(struct poller *p, const struct interest *w, struct net_error *first)
+static int poll_metrics(struct poller *p, const struct interest *w, int64_t since_ms,
+			struct net_error *first)
 {
 	const char **ids = xcalloc(w->n + 1, sizeof(char *));
-	size_t n = metric_ids(p, w, ids);
+	size_t n = metric_ids(p, w, since_ms, ids);
 	struct box_metrics *m = xcalloc(n + 1, sizeof(*m));
 	bool *got = xcalloc(n + 1, sizeof(bool));
 	int64_t now = now_ms();
@@ -270,25 +314,19 @@ static int poll_rest(struct poller *p, const struct interest *w, int64_t now,
 		     struct net_error *first)
 {
 	struct runtime_metrics rm = {0};
-	struct snapshot_list *snaps = NULL;
 	struct image_list *images = NULL;
 	struct net_error err;
 	int failed = 0, n;
 
+	/* the boxes' metrics first, right after the list that says which run */
+	n = poll_metrics(p, w, now, &err);
+	if (n > 0)
+		failed_one(&failed, first, &err);
+	failed += n > 0 ? n - 1 : 0;
 	if (api_runtime_metrics(p->api, &p->cancel, &rm, &err) == 0)
 		store_set_runtime(p->store, &rm);
 	else
 		failed_one(&failed, first, &err);
-	n = poll_metrics(p, w, &err);
-	if (n > 0)
-		failed_one(&failed, first, &err);
-	failed += n > 0 ? n - 1 : 0;
-	if (w->selected != NULL) {
-		if (api_snapshots(p->api, w->selected, &p->cancel, &snaps, &err) == 0)
-			store_set_snapshots(p->store, w->selected, &snaps);
-		else if (err.kind != NET_STATUS || err.api.kind != API_ERR_NOT_FOUND)
-			failed_one(&failed, first, &err);
-	}
 	if (w->images_open || p->last_images_ms == 0 ||
 	    now - p->last_images_ms >= (int64_t)p->o.images_ms) {
 		if (api_images(p->api, &p->cancel, &images, &err) == 0) {
@@ -300,6 +338,43 @@ static int poll_rest(struct poller *p, const struct interest *w, int64_t now,
 		}
 	}
 	return failed;
+}
+
+/*
+ * The snapshots of every box someone asked to look at since the last round,
+ * once each. Asking counts as using the box on boxlite serve, so it is
+ * never done on a timer. A look that fails leaves the reason in the store.
+ */
+static void poll_looks(struct poller *p)
+{
+	char **ids;
+	size_t n;
+
+	pthread_mutex_lock(&p->lock);
+	ids = p->looks;
+	n = p->n_looks;
+	p->looks = NULL;
+	p->n_looks = 0;
+	pthread_mutex_unlock(&p->lock);
+	for (size_t i = 0; i < n && !atomic_load(&p->cancel); i++) {
+		struct snapshot_list *l = NULL;
+		struct net_error err;
+		int64_t asked_ms = now_ms();
+		int64_t asked_at = (int64_t)time(NULL);
+
+		if (api_snapshots(p->api, ids[i], &p->cancel, &l, &err) < 0)
+			l = snapshot_list_failed(err.message, asked_ms, asked_at);
+		l->asked_ms = asked_ms;
+		l->asked_at = asked_at;
+		store_set_snapshots(p->store, ids[i], &l);
+	}
+	strv_free(ids, n);
+}
+
+/* The last round reached the server: a look can go without a round of its own. */
+static bool connected(const struct poller *p)
+{
+	return p->conn.status == CONN_CONNECTED || p->conn.status == CONN_DEGRADED;
 }
 
 /* The wait after a round that found the server down: 1 s doubling to retry_max_ms. */
@@ -424,6 +499,7 @@ static int64_t round_once(struct poller *p, const struct interest *w)
 	}
 	p->failures = 0;
 	failed = poll_rest(p, w, start, &err);
+	poll_looks(p);
 	if (failed != 0)
 		snprintf(msg, sizeof(msg), "%d request%s failed: %.200s", failed,
 			 failed == 1 ? "" : "s", err.message);
@@ -451,8 +527,17 @@ static bool wait_until(struct poller *p, int64_t deadline)
 		}
 	}
 	pthread_mutex_lock(&p->lock);
-	while (!p->stop && !p->kick && pthread_cond_timedwait(&p->cond, &p->lock, &ts) != ETIMEDOUT)
-		;
+	for (;;) {
+		while (!p->stop && !p->kick && p->n_looks == 0 &&
+		       pthread_cond_timedwait(&p->cond, &p->lock, &ts) != ETIMEDOUT)
+			;
+		/* a look alone asks the snapshots at once, not the whole round */
+		if (p->stop || p->kick || p->n_looks == 0 || !connected(p))
+			break;
+		pthread_mutex_unlock(&p->lock);
+		poll_looks(p);
+		pthread_mutex_lock(&p->lock);
+	}
 	p->kicked = p->kick;
 	p->kick = false;
 	go_on = !p->stop;
@@ -541,6 +626,7 @@ void poller_stop(struct poller **pp)
 	pthread_mutex_unlock(&p->lock);
 	pthread_join(p->thread, NULL);
 	interest_clear(&p->want);
+	strv_free(p->looks, p->n_looks);
 	strv_free(p->running, p->n_running);
 	pthread_cond_destroy(&p->cond);
 	pthread_mutex_destroy(&p->lock);

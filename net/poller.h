@@ -2,14 +2,21 @@
  * poller: the thread that keeps the store fresh, so the UI never waits on
  * the network.
  *
- * Every interval it fetches the box list and the runtime metrics, the
- * metrics of the boxes the UI says it shows (running ones) and of the
- * selected box (at most 8 requests in flight, one thread), and the selected
- * box's snapshots; images every 30 s or every round while their view is
- * open; the server config at start, every 5 minutes and after reconnecting.
- * The box list is asked for with If-None-Match and a 304 skips decoding.
- * A round that takes longer than the interval is followed by the next one
- * at once, never by a backlog.
+ * Every interval it fetches the box list, the metrics of the boxes the UI
+ * says it shows and of the selected one (at most 8 requests in flight, one
+ * thread) and the runtime metrics; images every 30 s or every round while
+ * their view is open; the server config at start, every 5 minutes and after
+ * reconnecting. The box list is asked for with If-None-Match and a 304
+ * skips decoding. A round that takes longer than the interval is followed
+ * by the next one at once, never by a backlog.
+ *
+ * Watching never changes what it watches (api.md: on boxlite serve a
+ * metrics read starts a box that is not running, and any other request
+ * under a box holds it awake). So only boxes the list says run, with no
+ * stop or delete of boxtop's under way, have their metrics asked for, and a
+ * box's snapshots are asked for only when someone looks
+ * (poller_look_snapshots: opening its detail, a snapshot picker, a refresh
+ * key, a snapshot job ending), once per look, never on a timer.
  *
  * It publishes the connection state (connecting, connected, degraded when
  * some requests fail, down with the next retry time, auth failed) and keeps
@@ -56,13 +63,23 @@ struct poller *poller_start(const struct poller_opts *o, struct store *store);
 void poller_stop(struct poller **p);
 
 /*
- * What the screen needs: the ids of the boxes it shows (their metrics are
- * fetched when they run), the selected box (its metrics and snapshots), and
- * whether the images view is open. Copied; takes effect on the next round.
+ * What the screen needs: the ids of the boxes it shows and the selected one
+ * (their metrics are fetched while they run), and whether the images view
+ * is open. Copied; takes effect on the next round.
  */
 void poller_set_interest(struct poller *p, const char *const *visible, size_t n,
 			 const char *selected, bool images_open);
-/* Polls now instead of at the next tick (after an action, or a key). */
+/*
+ * Polls now instead of at the next tick (after an action, or a key). Any
+ * thread may call it.
+ */
 void poller_kick(struct poller *p);
+/*
+ * Asks box_id's snapshots once, now (any thread): by itself while the
+ * server answers, else in the next round that reaches it; nothing else is
+ * asked for it. The store gets the list, or one that says why it could not
+ * be read (snapshot_list.error), stamped with when it was asked (asked_ms).
+ */
+void poller_look_snapshots(struct poller *p, const char *box_id);
 
 #endif

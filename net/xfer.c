@@ -167,6 +167,33 @@ static int commit(int fd, const char *part, const char *dest, const struct xfer_
 	return 0;
 }
 
+/* Progress as the caller's, telling it when the silence before or after the bytes begins or ends.
+ */
+struct watch {
+	const struct xfer_opts *o;
+	const char *said; /* what waiting last said */
+	bool upload;
+};
+
+static void say_waiting(struct watch *w, const char *what)
+{
+	if (w->o->waiting != NULL && what != w->said)
+		w->o->waiting(w->o->progress_arg, what);
+	w->said = what;
+}
+
+static void watch_progress(void *arg, int64_t done, int64_t total)
+{
+	struct watch *w = arg;
+
+	if (!w->upload)
+		say_waiting(w, done > 0 ? NULL : XFER_WAIT_BUILD);
+	else
+		say_waiting(w, total > 0 && done >= total ? XFER_WAIT_CHECK : NULL);
+	if (w->o->progress != NULL)
+		w->o->progress(w->o->progress_arg, done, total);
+}
+
 /*
  * The export's request, sent again (same Idempotency-Key) on a 429, 502,
  * 503 or 504 with Retry-After honoured: such an answer wrote nothing to the
@@ -176,9 +203,11 @@ static int commit(int fd, const char *part, const char *dest, const struct xfer_
 static int download(struct api *a, const struct http_req *req, int fd, int tee,
 		    const struct xfer_opts *o, struct http_resp *resp, struct net_error *err)
 {
+	struct watch w = {.o = o};
+
+	say_waiting(&w, XFER_WAIT_BUILD);
 	for (unsigned attempt = 0;; attempt++) {
-		int rc = http_download(api_http(a), req, fd, tee, o->progress, o->progress_arg,
-				       resp, err);
+		int rc = http_download(api_http(a), req, fd, tee, watch_progress, &w, resp, err);
 
 		if (rc == 0 && resp->status >= 200 && resp->status < 300)
 			return 0;
@@ -233,14 +262,16 @@ out:
 	return rc;
 }
 
-/* The file is a .boxlite (manifest read, disk not) and its size is known. */
-static int check_file(const char *path, int *fd, int64_t *size, struct net_error *err)
+/* The file is a .boxlite (manifest read, disk not), its size known, its box name in *archived. */
+static int check_file(const char *path, int *fd, int64_t *size, char **archived,
+		      struct net_error *err)
 {
 	struct archive_info info;
 	struct stat st;
 	char why[256];
 	enum archive_rc rc = archive_peek(path, &info, why, sizeof(why));
 
+	*archived = rc == ARCHIVE_RC_OK ? xstrdup(info.box_name) : NULL;
 	archive_info_clear(&info);
 	if (rc != ARCHIVE_RC_OK) {
 		net_error_set(err, rc == ARCHIVE_INVALID ? NET_DECODE : NET_LOCAL,
@@ -257,57 +288,74 @@ static int check_file(const char *path, int *fd, int64_t *size, struct net_error
 	return 0;
 }
 
-/* The import's upload, from the file's start each time, retried like download's. */
-static int upload(struct api *a, struct http_req *req, int fd, int64_t size,
-		  const struct xfer_opts *o, struct http_resp *resp, struct net_error *err)
+/* One upload of the whole file, from its start. */
+struct upload {
+	const struct http_req *req;
+	int fd;
+	int64_t size;
+	const struct xfer_opts *o;
+};
+
+static int upload_once(struct api *a, void *arg, struct http_resp *out, struct net_error *err)
 {
-	char key[37];
+	struct upload *u = arg;
+	struct watch w = {.o = u->o, .upload = true};
+	int rc;
 
-	api_new_idem_key(key);
-	req->idem_key = key;
-	for (unsigned attempt = 0;; attempt++) {
-		int rc;
-
-		if (lseek(fd, 0, SEEK_SET) < 0) {
-			net_error_set(err, NET_LOCAL, "cannot read the archive: %s",
-				      strerror(errno));
-			break;
-		}
-		rc = http_upload(api_http(a), req, fd, size, o->progress, o->progress_arg, resp,
-				 err);
-		if (rc == 0 && resp->status >= 200 && resp->status < 300) {
-			req->idem_key = NULL;
-			return 0;
-		}
-		if (rc == 0)
-			net_error_from_resp(resp, err);
-		if (err->kind != NET_STATUS || !api_retry_wait(a, attempt, err, o->cancel))
-			break;
-		http_resp_clear(resp);
+	if (lseek(u->fd, 0, SEEK_SET) < 0) {
+		net_error_set(err, NET_LOCAL, "cannot read the archive: %s", strerror(errno));
+		return -1;
 	}
-	req->idem_key = NULL;
-	return -1;
+	rc = http_upload(api_http(a), u->req, u->fd, u->size, watch_progress, &w, out, err);
+	say_waiting(&w, NULL);
+	return rc;
+}
+
+/*
+ * The name an import is sent with when the server announces no
+ * idempotency, so a lost answer can be looked for: the one asked for (which
+ * must be free), else the archive's box name made free the way the server
+ * would ("web-1", "web-1-2", ...). NULL with err when none can be had.
+ */
+static char *import_name(struct api *a, const char *asked, const char *archived,
+			 const atomic_bool *cancel, struct net_error *err)
+{
+	const char *base = archived != NULL && archived[0] != '\0' ? archived : "imported";
+	char *name = xstrdup(asked != NULL ? asked : base);
+
+	for (int i = 2; api_box_name_free(a, name, cancel, err) < 0; i++) {
+		free(name);
+		if (asked != NULL || err->kind != NET_REFUSED || i > 100)
+			return NULL;
+		name = xasprintf("%.100s-%d", base, i);
+	}
+	return name;
 }
 
 int xfer_import(struct api *a, const char *path, const char *name, const struct xfer_opts *o,
 		struct box **out, struct net_error *err)
 {
-	char *ename = name != NULL ? api_escape(name) : NULL;
-	char *p = ename != NULL ? xasprintf("/boxes/import?name=%s", ename)
-				: xstrdup("/boxes/import");
-	char *url = api_url(a, true, p);
-	struct http_req req = {.method = "POST", .url = url, .cancel = o->cancel};
+	struct http_req req = {.method = "POST", .cancel = o->cancel};
+	struct api_look look = {0};
 	struct http_resp resp = {0};
 	struct decode_error derr = {0};
+	struct upload up = {.req = &req, .fd = -1, .o = o};
+	char *archived = NULL, *sent = NULL, *ename = NULL, *p = NULL, *url = NULL;
 	char msg[300];
-	int64_t size = 0;
-	int fd = -1;
 	int rc = -1;
 
 	*out = NULL;
-	if (check_file(path, &fd, &size, err) < 0)
+	if (check_file(path, &up.fd, &up.size, &archived, err) < 0)
 		goto out;
-	if (upload(a, &req, fd, size, o, &resp, err) < 0)
+	sent = api_idempotent(a) ? xstrdup(name) : import_name(a, name, archived, o->cancel, err);
+	if (sent == NULL && !api_idempotent(a))
+		goto out;
+	ename = sent != NULL ? api_escape(sent) : NULL;
+	p = ename != NULL ? xasprintf("/boxes/import?name=%s", ename) : xstrdup("/boxes/import");
+	url = api_url(a, true, p);
+	req.url = url;
+	api_look_box_named(&look, sent);
+	if (api_mutate(a, &req, sent != NULL ? &look : NULL, upload_once, &up, &resp, err) < 0)
 		goto out;
 	if (box_decode(resp.body, resp.len, out, &derr) < 0) {
 		net_error_set(err, NET_DECODE, "import answer: %s",
@@ -316,11 +364,13 @@ int xfer_import(struct api *a, const char *path, const char *name, const struct 
 	}
 	rc = 0;
 out:
-	if (fd >= 0)
-		close(fd);
+	if (up.fd >= 0)
+		close(up.fd);
 	http_resp_clear(&resp);
 	free(url);
 	free(p);
 	free(ename);
+	free(sent);
+	free(archived);
 	return rc;
 }

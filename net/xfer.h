@@ -8,7 +8,10 @@
  * directory. Whatever goes wrong, and on cancel, the .part file is removed:
  * a file under the final name is always complete and verified. Import
  * checks the file is a .boxlite before sending a byte, then streams it up
- * with its length. Memory use does not depend on the archive's size.
+ * with its length. Memory use does not depend on the archive's size. The
+ * long silences of a real server (building an archive before its first
+ * byte, checking one after its last) are said through waiting and never
+ * time out; a stall once bytes flow does (http.h).
  */
 #ifndef BOXTOP_NET_XFER_H
 #define BOXTOP_NET_XFER_H
@@ -24,9 +27,19 @@ struct xfer_opts {
 	bool force;                /* replace an existing file at dest */
 	bool no_verify;            /* skip the archive check after download */
 	const atomic_bool *cancel; /* may be NULL */
-	http_progress_fn progress; /* may be NULL */
+	http_progress_fn progress; /* may be NULL; gets progress_arg */
 	void *progress_arg;
+	/*
+	 * May be NULL; gets progress_arg. What the transfer waits for while no
+	 * byte moves: XFER_WAIT_BUILD (an export before its first byte: the
+	 * server builds the whole archive first), XFER_WAIT_CHECK (an import
+	 * after its last: the server checks it), then NULL once bytes flow.
+	 */
+	void (*waiting)(void *arg, const char *what);
 };
+
+#define XFER_WAIT_BUILD "waiting for the server to build the archive"
+#define XFER_WAIT_CHECK "waiting for the server to check and unpack the archive"
 
 /*
  * Exports box id to dest. Returns 0, or -1 with err (NET_LOCAL for a file

@@ -61,6 +61,16 @@ void ui_flash(struct ui *ui, bool error, const char *fmt, ...)
 	ui->flash_until_ms = ui_now_ms() + FLASH_MS;
 }
 
+void ui_show(struct ui *ui, enum view_id v)
+{
+	const struct box *b = ui_selected_box(ui);
+
+	/* opening a box's detail is a look at it: its snapshots are asked once, now */
+	if (v == VIEW_DETAIL && ui->current != VIEW_DETAIL && b != NULL)
+		poller_look_snapshots(ui->poller, b->id);
+	ui->current = v;
+}
+
 size_t ui_active_jobs(struct ui *ui)
 {
 	size_t n = 0;
@@ -302,6 +312,7 @@ static void frame(struct ui *ui)
 	events_observe(ui);
 	if (ui->rows_boxes.dirty)
 		boxes_rebuild(ui);
+	keys_pick_ready(ui);
 	update_interest(ui);
 	if (ui->cols < MIN_COLS || ui->rows < MIN_ROWS) {
 		draw_too_small(ui);
@@ -521,6 +532,7 @@ static void free_ui(struct ui *ui)
 	store_free(&ui->store);
 	eventlog_clear(&ui->events);
 	modal_close(ui);
+	keys_pick_forget(ui);
 	lineedit_clear(&ui->filter_edit);
 	query_free(&ui->query);
 	for (size_t i = 0; i < ui->n_interest; i++)

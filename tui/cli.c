@@ -106,14 +106,34 @@ static char *job_title(const struct job *j)
 	return title;
 }
 
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void draw_progress(struct transfer *t, const struct job *j)
 {
 	char done[FMT_BUF], total[FMT_BUF], rate[FMT_BUF], eta[FMT_BUF];
 	char *title;
 
-	if (!t->progress_tty || j->state != JOB_RUNNING || j->bytes_done <= 0)
+	if (!t->progress_tty || j->state != JOB_RUNNING)
 		return;
 	title = job_title(j);
+	/* the server's silence: say what it is, with the time it has taken */
+	if (j->message != NULL && strncmp(j->message, "waiting", 7) == 0) {
+		fmt_duration((monotonic_ms() - j->started_ms) / 1000, done, sizeof(done));
+		fprintf(stderr, "\r\033[K%s: %s (%s)", title, j->message, done);
+		t->drew = true;
+		free(title);
+		return;
+	}
+	if (j->bytes_done <= 0) {
+		free(title);
+		return;
+	}
 	fmt_bytes(j->bytes_done, done, sizeof(done));
 	fmt_rate(j->rate_bps, rate, sizeof(rate));
 	fmt_eta(j->bytes_done, j->bytes_total, j->rate_bps, eta, sizeof(eta));

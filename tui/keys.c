@@ -81,12 +81,17 @@ static void k_enter(struct ui *ui, const struct binding *b)
 {
 	(void)b;
 	if (ui->current == VIEW_BOXES && ui_selected_box(ui) != NULL)
-		ui->current = VIEW_DETAIL;
+		ui_show(ui, VIEW_DETAIL);
 }
 
 static void k_back(struct ui *ui, const struct binding *b)
 {
 	(void)b;
+	if (ui->pick.box_id != NULL) {
+		keys_pick_forget(ui);
+		ui_flash(ui, false, "snapshot pick abandoned");
+		return;
+	}
 	if (ui->current != VIEW_BOXES) {
 		ui->current = VIEW_BOXES;
 		return;
@@ -109,13 +114,13 @@ static void k_view(struct ui *ui, const struct binding *b)
 static void k_next_view(struct ui *ui, const struct binding *b)
 {
 	(void)b;
-	ui->current = (enum view_id)((ui->current + 1) % VIEW_COUNT);
+	ui_show(ui, (enum view_id)((ui->current + 1) % VIEW_COUNT));
 }
 
 static void k_prev_view(struct ui *ui, const struct binding *b)
 {
 	(void)b;
-	ui->current = (enum view_id)((ui->current + VIEW_COUNT - 1) % VIEW_COUNT);
+	ui_show(ui, (enum view_id)((ui->current + VIEW_COUNT - 1) % VIEW_COUNT));
 }
 
 /* ---- filter, sort, pause, redraw, help, quit ---- */
@@ -206,6 +211,21 @@ static void k_redraw(struct ui *ui, const struct binding *b)
 	(void)b;
 	clearok(curscr, TRUE);
 	poller_kick(ui->poller);
+}
+
+/* Everything now, and in the detail view the box's snapshots: an explicit look. */
+static void k_look(struct ui *ui, const struct binding *b)
+{
+	const struct box *box = ui_selected_box(ui);
+
+	(void)b;
+	if (ui->current == VIEW_DETAIL && box != NULL) {
+		poller_look_snapshots(ui->poller, box->id);
+		ui_flash(ui, false, "asking again, %s's snapshots too", box_display_name(box));
+		return;
+	}
+	poller_kick(ui->poller);
+	ui_flash(ui, false, "asking again");
 }
 
 static void k_help(struct ui *ui, const struct binding *b)
@@ -445,22 +465,62 @@ static void k_delete_box(struct ui *ui, const struct binding *b)
 	free(title);
 }
 
-/* The selected box's snapshot names, for a pick; NULL when there are none. */
-static char **snapshot_names(struct ui *ui, const struct box *box, size_t *n)
+#define PICK_WAIT_MS 30000 /* a look that has not answered by then is given up */
+
+void keys_pick_forget(struct ui *ui)
 {
-	const struct snapshot_list *sl = store_view_snapshots(&ui->view, box->id);
+	free(ui->pick.box_id);
+	free(ui->pick.box_name);
+	memset(&ui->pick, 0, sizeof(ui->pick));
+}
+
+/* The names in sl, for a pick; NULL (and a message why) when there are none. */
+static char **snapshot_names(struct ui *ui, const struct snapshot_list *sl, size_t *n)
+{
 	char **items;
 
-	*n = sl != NULL ? sl->n : 0;
+	*n = sl->n;
+	if (sl->error != NULL) {
+		ui_flash(ui, true, "the snapshots of %s could not be read: %s", ui->pick.box_name,
+			 sl->error);
+		return NULL;
+	}
 	if (*n == 0) {
-		ui_flash(ui, true, "%s has no snapshots%s", box_display_name(box),
-			 sl == NULL ? " (still loading)" : "");
+		ui_flash(ui, true, "%s has no snapshots", ui->pick.box_name);
 		return NULL;
 	}
 	items = xcalloc(*n, sizeof(char *));
 	for (size_t i = 0; i < *n; i++)
 		items[i] = xstrdup(sl->items[i].name);
 	return items;
+}
+
+void keys_pick_ready(struct ui *ui)
+{
+	const struct snapshot_list *sl;
+	size_t n;
+	char **items;
+	char *title;
+
+	if (ui->pick.box_id == NULL || ui->modal.kind != MODAL_NONE)
+		return;
+	sl = store_view_snapshots(&ui->view, ui->pick.box_id);
+	if (sl == NULL || sl->asked_ms < ui->pick.since_ms) {
+		if (ui_now_ms() - ui->pick.since_ms > PICK_WAIT_MS) {
+			ui_flash(ui, true, "no answer from the server about %s's snapshots",
+				 ui->pick.box_name);
+			keys_pick_forget(ui);
+		}
+		return;
+	}
+	items = snapshot_names(ui, sl, &n);
+	if (items != NULL) {
+		title = xasprintf("%s which snapshot of %s?", ui->pick.verb, ui->pick.box_name);
+		modal_pick(ui, title, items, n, ui->pick.done);
+		about_ids(ui, ui->pick.box_id, ui->pick.box_name, NULL);
+		free(title);
+	}
+	keys_pick_forget(ui);
 }
 
 static void restore_confirmed(struct ui *ui, const struct modal *m, const char *text, int choice)
@@ -495,20 +555,22 @@ static void restore_picked(struct ui *ui, const struct modal *m, const char *tex
 	free(title);
 }
 
-/* Opens a pick of the selected box's snapshots: "<verb> which snapshot of <box>?" */
+/*
+ * A pick of the selected box's snapshots, "<verb> which snapshot of
+ * <box>?": they are asked now (a look) and the pick opens when they come.
+ */
 static void pick_snapshot(struct ui *ui, const char *verb, modal_fn done)
 {
 	const struct box *box = ui_selected_box(ui);
-	size_t n;
-	char **items = snapshot_names(ui, box, &n);
-	char *title;
 
-	if (items == NULL)
-		return;
-	title = xasprintf("%s which snapshot of %s?", verb, box_display_name(box));
-	modal_pick(ui, title, items, n, done);
-	about(ui, box, NULL);
-	free(title);
+	keys_pick_forget(ui);
+	ui->pick.box_id = xstrdup(box->id);
+	ui->pick.box_name = xstrdup(box_display_name(box));
+	ui->pick.verb = verb;
+	ui->pick.done = done;
+	ui->pick.since_ms = ui_now_ms();
+	poller_look_snapshots(ui->poller, box->id);
+	ui_flash(ui, false, "asking the server for %s's snapshots...", ui->pick.box_name);
 }
 
 static void k_restore(struct ui *ui, const struct binding *b)
@@ -641,6 +703,13 @@ static const struct binding bindings[] = {
 	{{'t'}, "t", "retry the job", V_JOBS, IN_HINTS | MUTATES, -1, k_retry_job},
 	{{'p'}, "p", "pause / resume updates", V_ALL, 0, -1, k_pause},
 	{{CTRL_KEY('l')}, "^L", "redraw the screen", V_ALL, 0, -1, k_redraw},
+	{{CTRL_KEY('r'), KEYCODE(KEY_F(5))},
+	 "^R",
+	 "ask again now (in Detail, the box's snapshots too)",
+	 V_ALL,
+	 0,
+	 -1,
+	 k_look},
 	{{'?', KEYCODE(KEY_F(1))}, "?", "help", V_ALL, IN_HINTS | ALWAYS, -1, k_help},
 	{{'q', KEYCODE(KEY_F(10))}, "q", "quit", V_ALL, IN_HINTS | ALWAYS, -1, k_quit},
 };
@@ -689,7 +758,7 @@ void keys_handle(struct ui *ui, int key)
 		return;
 	}
 	if (key >= '1' && key <= '5') {
-		ui->current = (enum view_id)(key - '1');
+		ui_show(ui, (enum view_id)(key - '1'));
 		return;
 	}
 	b = find(key, ui->current);
@@ -715,7 +784,7 @@ void keys_mouse(struct ui *ui, int y, int x, int button)
 		int tab = draw_tab_at(x);
 
 		if (tab >= 0)
-			ui->current = (enum view_id)tab;
+			ui_show(ui, (enum view_id)tab);
 		return;
 	}
 	if (y < 3 || y >= 3 + getmaxy(ui->body))
@@ -723,7 +792,7 @@ void keys_mouse(struct ui *ui, int y, int x, int button)
 	if (ui->current == VIEW_BOXES) {
 		boxes_click(ui, y - 3, x);
 		if (button == 2 && y > 3)
-			ui->current = VIEW_DETAIL;
+			ui_show(ui, VIEW_DETAIL);
 	} else {
 		lists_click(ui, y - 3);
 	}
@@ -764,7 +833,8 @@ void keys_hints(struct ui *ui, WINDOW *w, int y, int width)
 		const struct binding *b = &bindings[i];
 		int len = hint_text(b, hint, sizeof(hint));
 
-		if ((b->flags & ALWAYS) && (b->views & (1u << ui->current)) && right - len - 1 >= 0) {
+		if ((b->flags & ALWAYS) && (b->views & (1u << ui->current)) &&
+		    right - len - 1 >= 0) {
 			right -= len + 2;
 			draw_hint(ui, w, y, right + 1, b);
 		}
@@ -773,7 +843,8 @@ void keys_hints(struct ui *ui, WINDOW *w, int y, int width)
 		const struct binding *b = &bindings[i];
 		int len = hint_text(b, hint, sizeof(hint));
 
-		if (!(b->flags & IN_HINTS) || (b->flags & ALWAYS) || !(b->views & (1u << ui->current)))
+		if (!(b->flags & IN_HINTS) || (b->flags & ALWAYS) ||
+		    !(b->views & (1u << ui->current)))
 			continue;
 		if (x + len + 1 > right)
 			break;

@@ -93,6 +93,18 @@ struct modal {
 	char *box_id, *box_name, *arg;
 };
 
+/*
+ * A snapshot pick waiting for its box's snapshots, asked when the key was
+ * pressed (asking is using the box on boxlite serve, so it is asked when
+ * looked at, never kept fresh): it opens once a list asked since arrives.
+ */
+struct pick_wait {
+	char *box_id, *box_name; /* NULL: none waits */
+	const char *verb;        /* "Restore", "Delete" */
+	modal_fn done;
+	int64_t since_ms; /* when the look was asked */
+};
+
 /* One row of the boxes table: an index into the view's box list. */
 struct box_rows {
 	size_t *idx;
@@ -129,6 +141,7 @@ struct ui {
 	int64_t flash_until_ms;
 	bool flash_error;
 	struct modal modal;
+	struct pick_wait pick;
 
 	/* the boxes table */
 	struct box_rows rows_boxes;
@@ -178,6 +191,8 @@ void ui_flash(struct ui *ui, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The box under the cursor in the boxes table (and the detail view), or NULL. */
 const struct box *ui_selected_box(struct ui *ui);
+/* Switches to view v; opening the detail view looks at the box's snapshots. */
+void ui_show(struct ui *ui, enum view_id v);
 /* Active (queued or running) jobs in the store. */
 size_t ui_active_jobs(struct ui *ui);
 
@@ -239,6 +254,10 @@ void modal_close(struct ui *ui);
 bool prompt_edit_key(struct lineedit *le, int key);
 /* A key while a modal is open. */
 void modal_key(struct ui *ui, int key);
+/* Opens a waiting snapshot pick once its list came (each frame); forgets one that waited too long.
+ */
+void keys_pick_ready(struct ui *ui);
+void keys_pick_forget(struct ui *ui);
 /* A mouse event at screen y, x (button: 1 click, 2 double click, 4 wheel up, 5 down). */
 void keys_mouse(struct ui *ui, int y, int x, int button);
 

@@ -31,6 +31,16 @@ static bool metric_sort(enum sort_key k)
 	       k == SORT_TX_RATE;
 }
 
+/*
+ * Whether a box's metrics in the store are live: it runs (or is paused for
+ * a moment). Those of a box that stopped are what it last had; they are
+ * shown as such in its detail, never as if it ran.
+ */
+static bool live(const struct box *b)
+{
+	return b->status == BOX_RUNNING || b->status == BOX_PAUSED;
+}
+
 /* The live values of every box, for a sort by a metric. Caller frees. */
 static struct sort_metrics *gather_metrics(struct ui *ui, const struct box_list *l)
 {
@@ -42,7 +52,7 @@ static struct sort_metrics *gather_metrics(struct ui *ui, const struct box_list 
 		struct box_metrics m;
 		double v;
 
-		if (!store_box_metrics(ui->store, l->items[i].id, &m, h))
+		if (!live(&l->items[i]) || !store_box_metrics(ui->store, l->items[i].id, &m, h))
 			continue;
 		sm[i].cpu_percent = m.cpu_percent;
 		sm[i].memory_bytes = m.memory_bytes;
@@ -172,7 +182,7 @@ static void draw_row(struct ui *ui, int y, const struct box *b, const enum col_i
 	attr_t base = selected ? ui->attr[C_SELECTED] : ui->attr[C_NORMAL];
 	int x = 0;
 
-	d->has_m = store_box_metrics(ui->store, b->id, &d->m, &d->h);
+	d->has_m = live(b) && store_box_metrics(ui->store, b->id, &d->m, &d->h);
 	if (selected) {
 		wattrset(ui->body, base);
 		mvwhline(ui->body, y, 0, ' ', ui->cols);
@@ -329,6 +339,20 @@ static void box_fields(struct detail *d, const struct box *b)
 	field(d, "labels", column_text(COL_LABELS, b, NULL, 0, d->ui->glyphs, buf, sizeof(buf)));
 }
 
+/* For a box that is not running: when its metrics below were read, and why not since. */
+static void last_measured(struct detail *d, const struct metric_history *h)
+{
+	char when[FMT_BUF], age[FMT_BUF], line[300];
+	int64_t at = (int64_t)time(NULL) - (ui_now_ms() - h->last_ms) / 1000;
+
+	snprintf(line, sizeof(line),
+		 "as last measured, %s UTC (%s ago), while it ran: boxtop does not ask a box that "
+		 "is not running (on boxlite serve that would start it)",
+		 fmt_timestamp(at, true, when, sizeof(when)),
+		 fmt_age(at, time(NULL), age, sizeof(age)));
+	field(d, "metrics", line);
+}
+
 /* One history as a sparkline scaled to max (NAN: to its own peak). */
 static void graph(struct detail *d, const struct metric_history *h, enum history_metric m,
 		  double max, const char *name, const char *now_text)
@@ -357,10 +381,16 @@ static void metric_graphs(struct detail *d, const struct box *b)
 
 	d->y++;
 	if (!store_box_metrics(d->ui->store, b->id, &m, h)) {
-		field(d, "metrics", b->status == BOX_RUNNING ? "waiting..." : "- (not running)");
+		field(d, "metrics",
+		      live(b) ? "waiting..."
+			      : "none: boxtop does not ask a box that is not running for its "
+				"metrics "
+				"(on boxlite serve that would start it)");
 		free(h);
 		return;
 	}
+	if (!live(b))
+		last_measured(d, h);
 	graph(d, h, HISTORY_CPU, 100.0 * (double)(b->cpus > 0 ? b->cpus : 1), "cpu",
 	      fmt_percent(m.cpu_percent.v, t, sizeof(t)));
 	graph(d, h, HISTORY_MEMORY, (double)b->memory_mib * 1048576.0, "memory",
@@ -410,9 +440,16 @@ static void snapshots(struct detail *d, const struct box *b)
 	d->y++;
 	if (d->y >= getmaxy(d->w))
 		return;
-	snprintf(line, sizeof(line), "snapshots (%zu)", sl != NULL ? sl->n : 0);
-	draw_text(d->w, d->y++, 1, sl != NULL ? line : "snapshots (loading...)", d->width - 2,
-		  A_BOLD);
+	/* asked when the detail opened, after a snapshot job, or on ^R: never on a timer */
+	if (sl == NULL)
+		snprintf(line, sizeof(line), "snapshots (asking the server...)");
+	else if (sl->error != NULL)
+		snprintf(line, sizeof(line), "snapshots: could not be read (^R asks again): %.200s",
+			 sl->error);
+	else
+		snprintf(line, sizeof(line), "snapshots (%zu, asked %s ago; ^R asks again)", sl->n,
+			 fmt_age(sl->asked_at, time(NULL), age, sizeof(age)));
+	draw_server_text(d->ui, d->w, d->y++, 1, line, d->width - 2, GLYPH_LEFT, A_BOLD);
 	for (size_t i = 0; sl != NULL && i < sl->n && d->y < getmaxy(d->w); i++) {
 		const struct snapshot *s = &sl->items[i];
 

@@ -178,6 +178,12 @@ static void job_progress(const struct job *j, char *buf, size_t size)
 		snprintf(buf, size, "%s", el);
 		return;
 	}
+	/* the server's silence (an archive being built or checked) is not a stall */
+	if (j->state == JOB_RUNNING && j->message != NULL &&
+	    strncmp(j->message, "waiting", 7) == 0) {
+		snprintf(buf, size, "waiting for the server %s", el);
+		return;
+	}
 	fmt_bytes(j->bytes_done, done, sizeof(done));
 	if (j->bytes_total >= 0)
 		fmt_bytes(j->bytes_total, total, sizeof(total));

@@ -28,7 +28,7 @@ case_actions() {
 	unseen 'the prompt closes' 'Snapshot web-1: name'
 	api_wait 'S made the snapshot' "/v1/boxes/$id/snapshots" "[.snapshots[].name] == [\"$snap\"]"
 	see 'the detail lists it' "^ +$(re "$snap") "
-	see 'snapshots (1)' '^ snapshots \(1\)'
+	see 'snapshots (1)' '^ snapshots \(1, asked'
 	# a second one with a typed name, for d
 	keys S
 	see 'snapshot prompt again' 'Snapshot web-1: name'
@@ -36,7 +36,7 @@ case_actions() {
 	type_text e2e-snap-2
 	keys Enter
 	api_wait 'S with a typed name' "/v1/boxes/$id/snapshots" '[.snapshots[].name] | index("e2e-snap-2") != null'
-	see 'snapshots (2)' '^ snapshots \(2\)'
+	see 'snapshots (2)' '^ snapshots \(2, asked'
 
 	# R: pick the default-named snapshot; web-1 runs, so the flow stops it first
 	keys R
@@ -66,7 +66,7 @@ case_actions() {
 	keys Enter
 	code_wait 'd deleted the snapshot' GET "/v1/boxes/$id/snapshots/e2e-snap-2" 404
 	is 'the restored snapshot stays' "$(sim_code GET "/v1/boxes/$id/snapshots/$snap")" 200
-	see 'snapshots (1) again' '^ snapshots \(1\)'
+	see 'snapshots (1) again' '^ snapshots \(1, asked'
 
 	# c: clone with a typed name
 	keys c

@@ -1,7 +1,8 @@
 # Row 5, server errors: 500, 502, 503 with Retry-After and 429, in each
-# flavor's error body (spec and serve: the envelope with a request_id;
-# cloud: the gateway's flat {"statusCode","error","message","code"} for 429,
-# 502 and 503, the request id only in the X-Request-Id header).
+# flavor's error body (spec: the envelope with a request_id; serve: the
+# envelope without one, the id a UUID in the X-Request-Id header; cloud: the
+# gateway's flat {"statusCode","error","message","code"} for 429, 502 and
+# 503, the request id only in the X-Request-Id header).
 #
 # Reads: `boxtop --json` with the fault on the runtime metrics (degraded,
 # the kind, the status and the request id in the message, exit 1; the rule
@@ -17,7 +18,7 @@
 
 F05_READ_TRIES=$(sed -n 's/^#define API_READ_TRIES *\([0-9]*\).*/\1/p' "$ROOT/net/api.h")
 F05_MUT_TRIES=$(sed -n 's/^#define API_MUTATION_TRIES *\([0-9]*\).*/\1/p' "$ROOT/net/api.h")
-F05_REQ='\[request sim-[0-9a-f]+\]'
+F05_REQ='\[request (sim-[0-9a-f]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\]'
 
 # f05_kind STATUS: the kind boxtop names for STATUS (model/api_error.c).
 f05_kind() {

@@ -32,6 +32,8 @@ case_vanished_dashboard() {
 	ready || return
 	id=$(box_id web-1)
 	select_box web-1
+	# opening the detail asks its snapshots in a round of its own: let it end first
+	see 'the detail asked its snapshots' '^ snapshots \(0, asked'
 	before=$(sorted_names | grep -vx web-1)
 	is 'the control API deletes web-1' "$(sim_code DELETE "/_sim/boxes/$id")" 204
 	is 'web-1 is gone from the server' "$(sim_code GET "/v1/boxes/$id")" 404

@@ -1,7 +1,6 @@
 # Row 7, 409: every state rule of docs/sim.md that boxtop can run into,
 # staged from the dashboard: a duplicate snapshot name (S), a snapshot a
-# clone's disk depends on and the one the current disk was restored from
-# (d), a box name taken (c, and i for an import), restore on a box that was
+# clone's base holds and one the live disk's backing chain holds (d), a box name taken (c, and i for an import), restore on a box that was
 # started behind the dashboard's back (R: -d 60 keeps the stale "stopped"
 # on screen; Ctrl-L asks for a round when the test wants fresh data), and
 # with --strict-stopped snapshot, clone and export of a running box (S, c,
@@ -16,7 +15,8 @@ F07_REQ='\[request sim-[0-9a-f]+\]'
 # f07_state: the server's state: every box, and each box's snapshots.
 f07_state() {
 	local id
-	sim_get '/v1/boxes?pageSize=1000' | jq -S -c '.boxes | sort_by(.box_id)'
+	# last_activity_at aside: a refused request under a box still used it
+	sim_get '/v1/boxes?pageSize=1000' | jq -S -c '.boxes | map(del(.last_activity_at)) | sort_by(.box_id)'
 	for id in $(sim_get '/v1/boxes?pageSize=1000' | jq -r '.boxes[].box_id' | LC_ALL=C sort); do
 		sim_get "/v1/boxes/$id/snapshots" | jq -S -c '.snapshots | sort_by(.name)'
 	done
@@ -52,11 +52,12 @@ case_conflicts() {
 	start_sim c07 --port 0 --boxes 4 --seed 5 --control --disk-size 1M || return
 	id1=$(box_id web-1)
 	id2=$(box_id web-2)
-	# web-2: snapshots s-a and s-b; restored to s-a, cloned (the clone's
-	# disk is based on s-a), then restored to s-b (the current disk's base)
+	# web-2 (stopped): snapshots s-b, then s-a built on it; restored to s-a,
+	# cloned (the clone's base holds s-a), then restored to s-b (the live
+	# disk's chain holds s-b alone)
 	sim_post "/v1/boxes/$id2/stop" '{}' >/dev/null
-	f07_snap "$id2" s-a
 	f07_snap "$id2" s-b
+	f07_snap "$id2" s-a
 	sim_post "/v1/boxes/$id2/snapshots/s-a/restore" '{}' >/dev/null
 	sim_post "/v1/boxes/$id2/clone" '{"name":"web-2-c"}' >/dev/null
 	sim_post "/v1/boxes/$id2/snapshots/s-b/restore" '{}' >/dev/null
@@ -72,10 +73,10 @@ case_conflicts() {
 
 	select_box web-2
 	keys C-l
-	see 'the snapshots of web-2' '^ snapshots \(2\)'
+	see 'the snapshots of web-2' '^ snapshots \(2, asked'
 	f07_mark
 	f07_prompt S 'Snapshot web-2: name' s-a
-	f07_refused snapshot web-2 'already_exists \(409\): snapshot already exists'
+	f07_refused snapshot web-2 "already_exists \\(409\\): snapshot 's-a' already exists for box '$id2'"
 
 	f07_mark
 	keys d
@@ -83,7 +84,7 @@ case_conflicts() {
 	see 'd asks for the name' 'type s-a and Enter to confirm'
 	type_text s-a
 	keys Enter
-	f07_refused 'delete snapshot' web-2 "invalid_state \\(409\\): snapshot s-a is in use: a clone's disk depends on it"
+	f07_refused 'delete snapshot' web-2 "invalid_state \\(409\\): Cannot remove snapshot 's-a': a clone base disk \\(base-[0-9A-Z]+\\.qcow2\\) depends on it"
 
 	f07_mark
 	keys d
@@ -91,7 +92,7 @@ case_conflicts() {
 	see 'd asks for the name again' 'type s-b and Enter to confirm'
 	type_text s-b
 	keys Enter
-	f07_refused 'delete snapshot' web-2 "invalid_state \\(409\\): snapshot s-b is in use: the box's current disk depends on it"
+	f07_refused 'delete snapshot' web-2 "invalid_state \\(409\\): Cannot remove snapshot: current disk depends on this snapshot\\. Restore a different snapshot first\\."
 
 	f07_mark
 	f07_prompt c 'Clone web-2: name of the new box' web-1
@@ -104,15 +105,17 @@ case_conflicts() {
 	keys Enter
 	f07_refused import "$dir/web-3.boxlite" 'already_exists \(409\): a box with that name already exists'
 
-	# R on web-1, seen stopped, started meanwhile behind the dashboard's back
+	# R on web-1, seen stopped, started behind the dashboard's back once the
+	# pick is open (R asks the snapshots, in a round that sees the box too)
 	select_box web-1
 	keys C-l
 	see 'web-1 is seen stopped' '^ status +. stopped *$'
-	see 'with its snapshot' '^ snapshots \(1\)'
+	see 'with its snapshot' '^ snapshots \(1, asked'
+	keys R
+	see 'the pick opens' 'Restore which snapshot of web-1'
 	sim_post "/_sim/boxes/$id1/state" '{"status":"running"}' >/dev/null
 	is 'web-1 runs now' "$(sim_jq "/v1/boxes/$id1" .status)" running
 	f07_mark
-	keys R
 	pick 'Restore which snapshot of web-1' r-1
 	see 'the confirmation (it still looks stopped)' 'Its disk is replaced by the snapshot'
 	keys y
@@ -129,7 +132,7 @@ case_strict_stopped() {
 	mkdir -p "$dir"
 	start_sim s07 --port 0 --boxes 3 --seed 5 --control --disk-size 1M --strict-stopped || return
 	is 'web-1 runs' "$(sim_jq /v1/boxes/web-1 .status)" running
-	must="invalid_state \\(409\\): invalid state: box $(box_id web-1) must be stopped for this operation"
+	must="invalid_state \\(409\\): box $(box_id web-1) must be stopped for this operation"
 	COLS=220 start_boxtop --url "$URL" -d 0.5 --export-dir "$dir"
 	ready || return
 	select_box web-1

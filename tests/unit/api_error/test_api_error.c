@@ -141,12 +141,51 @@ static void test_hostile_bodies(void **state)
 	assert_string_equal(e.message, "Internal Server Error");
 }
 
+/* boxlite serve: the kind before the message, and the framework's own answers. */
+static void test_serve_shapes(void **state)
+{
+	static const char text415[] = "Expected request with `Content-Type: application/json`";
+	static const char text422[] =
+		"Failed to deserialize the JSON body into the target type: missing field `name`";
+	struct api_error e;
+	char buf[700];
+
+	(void)state;
+	decode_fixture(409, "error_serve_kind.json", "9f2c-uuid", &e);
+	assert_int_equal(e.kind, API_ERR_ALREADY_EXISTS);
+	assert_string_equal(e.request_id, "9f2c-uuid");
+	/* the kind is said once */
+	assert_string_equal(
+		api_error_str(&e, buf, sizeof(buf)),
+		"already_exists (409): snapshot 's1' already exists for box '01JXAMPLE' "
+		"[request 9f2c-uuid]");
+	/* a kind that only starts the same is kept: "box not found" is more than "not found" */
+	api_error_decode(
+		404, "{\"error\":{\"message\":\"box not found: x\",\"code\":\"not_found\"}}",
+		strlen("{\"error\":{\"message\":\"box not found: x\",\"code\":\"not_found\"}}"),
+		NULL, &e);
+	assert_string_equal(api_error_str(&e, buf, sizeof(buf)),
+			    "not_found (404): box not found: x");
+	api_error_decode(415, text415, sizeof(text415) - 1, NULL, &e);
+	assert_int_equal(e.kind, API_ERR_INVALID_ARGUMENT);
+	assert_string_equal(e.message, text415);
+	api_error_decode(422, text422, sizeof(text422) - 1, NULL, &e);
+	assert_int_equal(e.kind, API_ERR_INVALID_ARGUMENT);
+	assert_string_equal(e.message, text422);
+	/* empty: the reason */
+	api_error_decode(405, "", 0, NULL, &e);
+	assert_int_equal(e.kind, API_ERR_UNSUPPORTED);
+	assert_string_equal(e.message, "Method Not Allowed");
+	api_error_decode(404, "", 0, NULL, &e);
+	assert_string_equal(api_error_str(&e, buf, sizeof(buf)), "not_found (404): Not Found");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty_and_status_only), cmocka_unit_test(test_envelope),
 		cmocka_unit_test(test_flat_and_bare),         cmocka_unit_test(test_dispatch_order),
-		cmocka_unit_test(test_hostile_bodies),
+		cmocka_unit_test(test_hostile_bodies),        cmocka_unit_test(test_serve_shapes),
 	};
 
 	return cmocka_run_group_tests_name("api_error", tests, NULL, NULL);

@@ -70,8 +70,14 @@ static void test_serve_cloud_empty(void **state)
 	struct server_config *c = load("config_serve.json");
 
 	(void)state;
-	for (int i = 0; i < CAP_COUNT; i++)
-		assert_true(c->caps[i]);
+	/* boxlite serve: five flags, no limits, no idempotency */
+	for (int i = 0; i < CAP_COUNT; i++) {
+		bool sent = i != CAP_TTY && i != CAP_STREAMING && i != CAP_INBOUND_UPDATE;
+
+		assert_int_equal(c->caps[i], sent);
+		assert_int_equal(c->caps_said[i], sent);
+	}
+	assert_false(server_config_idempotent(c));
 	assert_int_equal(c->default_cpus.state, OPT_ABSENT);
 	assert_int_equal(c->max_cpus.state, OPT_ABSENT);
 	server_config_free(&c);
@@ -88,9 +94,20 @@ static void test_serve_cloud_empty(void **state)
 	assert_int_equal(c->max_cpus.v, 8);
 	server_config_free(&c);
 	c = load("config_empty.json");
-	for (int i = 0; i < CAP_COUNT; i++)
+	for (int i = 0; i < CAP_COUNT; i++) {
 		assert_false(c->caps[i]);
+		assert_false(c->caps_said[i]);
+	}
 	server_config_free(&c);
+	c = load("config_spec.json");
+	assert_true(server_config_idempotent(c));
+	server_config_free(&c);
+	assert_false(server_config_idempotent(NULL));
+	/* the official client gates these four only */
+	for (int i = 0; i < CAP_COUNT; i++)
+		assert_int_equal(capability_gated((enum capability)i),
+				 i == CAP_SNAPSHOTS || i == CAP_CLONE || i == CAP_EXPORT ||
+					 i == CAP_IMPORT);
 	assert_string_equal(capability_flag(CAP_EXPORT), "export_enabled");
 	assert_string_equal(capability_noun(CAP_SNAPSHOTS), "snapshot");
 }

@@ -3,7 +3,10 @@
  * ends in the store's jobs table with the right state and message; an
  * export reports progress and leaves a verified file; a cancelled export
  * leaves nothing; capabilities refuse before anything is queued; actions on
- * one box run in order; a failed action can be retried.
+ * one box run in order; a failed action can be retried; and on a server
+ * without idempotency (boxlite serve) an action whose answer was lost is
+ * looked for, not sent again blindly: exactly one snapshot, clone or
+ * imported box afterwards, and the job says what it found.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -207,6 +210,162 @@ static void test_refused(void **state)
 	rig_down(&r);
 }
 
+/* How many boxes the server has whose name starts with prefix. */
+static size_t boxes_named(struct rig *r, const char *prefix)
+{
+	struct http_conf conf = {0};
+	struct api *a = api_new(r->sim.url, NULL, &conf);
+	struct box_list *l = NULL;
+	struct net_error err;
+	size_t n = 0;
+
+	assert_int_equal(api_boxes(a, NULL, NULL, &l, &err), 0);
+	for (size_t i = 0; i < l->n; i++)
+		n += l->items[i].name != NULL &&
+		     strncmp(l->items[i].name, prefix, strlen(prefix)) == 0;
+	box_list_free(&l);
+	api_free(&a);
+	return n;
+}
+
+static size_t snapshots_of(struct rig *r, const char *box)
+{
+	struct http_conf conf = {0};
+	struct api *a = api_new(r->sim.url, NULL, &conf);
+	struct snapshot_list *l = NULL;
+	struct net_error err;
+	size_t n;
+
+	assert_int_equal(api_snapshots(a, box, NULL, &l, &err), 0);
+	n = l->n;
+	snapshot_list_free(&l);
+	api_free(&a);
+	return n;
+}
+
+/* Runs a job to success; its message must hold want (NULL: anything). */
+static void succeeds(struct rig *r, uint64_t id, const char *want)
+{
+	struct job j = {0};
+
+	if (wait_job(r, id, &j) != JOB_SUCCEEDED)
+		fail_msg("job %s failed: %s", job_kind_name(j.kind), j.message);
+	if (want != NULL && (j.message == NULL || strstr(j.message, want) == NULL))
+		fail_msg("job %s says '%s', want '%s'", job_kind_name(j.kind), j.message, want);
+	job_clear(&j);
+}
+
+static void test_lost_answers_serve(void **state)
+{
+	const char *args[] = {
+		"--flavor",    "serve",
+		"--disk-size", "1M",
+		"--fault",     "POST /v1/boxes/web-3/snapshots:lost=1,count=1",
+		"--fault",     "POST /v1/boxes/web-3/clone:lost=1,count=1",
+		"--fault",     "POST /v1/boxes/web-2/clone:cut=1,count=1",
+		"--fault",     "POST /v1/boxes/import:lost=1,count=1",
+		"--fault",     "POST /v1/boxes/web-1/stop:lost=1,count=1",
+		"--fault",     "DELETE /v1/boxes/web-1/snapshots/*:lost=1,count=1",
+		"--fault",     "DELETE /v1/boxes/auth-svc:lost=1,count=1",
+		NULL,
+	};
+	struct rig r;
+	char *path;
+	uint64_t id;
+
+	(void)state;
+	rig_up(&r, args);
+	/* serve announces no idempotency_key_lifetime */
+	id = submit(&r, JOB_SNAPSHOT_CREATE, "web-3", "s1", NULL);
+	succeeds(&r, id, "boxtop looked and found the snapshot s1");
+	assert_int_equal(snapshots_of(&r, "web-3"), 1);
+	/* an unnamed clone gets a name from boxtop, so it can be found */
+	id = submit(&r, JOB_CLONE, "web-3", NULL, NULL);
+	succeeds(&r, id, "boxtop looked and found the clone by its name");
+	assert_int_equal(boxes_named(&r, "web-3-clone-"), 1);
+	/* the connection cut before anything was done: looked, nothing there, sent again */
+	id = submit(&r, JOB_CLONE, "web-2", "web-2-copy", NULL);
+	succeeds(&r, id, "made web-2-copy");
+	assert_int_equal(boxes_named(&r, "web-2-copy"), 1);
+	/* an import whose answer was lost */
+	path = xasprintf("%s/web-2.boxlite", r.dir);
+	succeeds(&r, submit(&r, JOB_EXPORT, "web-2", NULL, path), NULL);
+	id = submit(&r, JOB_IMPORT, NULL, "web-2-back", path);
+	succeeds(&r, id, "found a box named web-2-back");
+	assert_int_equal(boxes_named(&r, "web-2-back"), 1);
+	/* without a name, the archive's, made free: web-2 is taken, so web-2-2 */
+	succeeds(&r, submit(&r, JOB_IMPORT, NULL, NULL, path), "made web-2-2");
+	/* a stop, a snapshot delete, a box delete whose answers were lost */
+	succeeds(&r, submit(&r, JOB_STOP, "web-1", NULL, NULL), "found the box stopped");
+	succeeds(&r, submit(&r, JOB_SNAPSHOT_CREATE, "web-1", "tmp", NULL), NULL);
+	succeeds(&r, submit(&r, JOB_SNAPSHOT_CREATE, "web-1", "tmp2", NULL), NULL);
+	succeeds(&r, submit(&r, JOB_SNAPSHOT_RESTORE, "web-1", "tmp", NULL), NULL);
+	succeeds(&r, submit(&r, JOB_SNAPSHOT_DELETE, "web-1", "tmp2", NULL),
+		 "found the snapshot gone");
+	assert_int_equal(snapshots_of(&r, "web-1"), 1);
+	succeeds(&r, submit(&r, JOB_DELETE_BOX, "auth-svc", NULL, NULL), "found the box gone");
+	assert_int_equal(boxes_named(&r, "auth-svc"), 0);
+	/* a named clone onto a taken name is refused before anything is sent */
+	id = submit(&r, JOB_CLONE, "web-3", "web-2-copy", NULL);
+	{
+		struct job j = {0};
+
+		assert_int_equal(wait_job(&r, id, &j), JOB_FAILED);
+		assert_non_null(strstr(j.message, "a box named web-2-copy exists already"));
+		job_clear(&j);
+	}
+	unlink(path);
+	free(path);
+	rig_down(&r);
+}
+
+/* A mutation with nothing to look at: not sent again, and the error says why. */
+static void test_lost_unlooked(void **state)
+{
+	const char *args[] = {"--flavor", "serve", "--fault", "POST /v1/boxes:lost=1", NULL};
+	struct http_conf conf = {0};
+	struct simproc s;
+	struct api *a;
+	char *url;
+	struct http_req req = {.method = "POST", .json = "{\"name\":\"made-once\"}"};
+	struct http_resp resp;
+	struct net_error err;
+	struct box *b = NULL;
+
+	(void)state;
+	assert_int_equal(simproc_start(&s, args), 0);
+	a = api_new(s.url, NULL, &conf);
+	url = api_url(a, true, "/boxes");
+	req.url = url;
+	assert_int_equal(api_send(a, &req, true, &resp, &err), -1);
+	assert_non_null(strstr(err.message, "the answer was lost"));
+	assert_non_null(strstr(err.message, "not sent again blindly"));
+	/* it was made once, not four times */
+	assert_int_equal(api_box(a, "made-once", NULL, &b, &err), 0);
+	box_free(&b);
+	assert_int_equal(api_box(a, "made-once-2", NULL, &b, &err), -1);
+	free(url);
+	api_free(&a);
+	assert_int_equal(simproc_stop(&s), 0);
+}
+
+/* Where idempotency is announced, the lost answer is asked for again with the key. */
+static void test_lost_idempotent(void **state)
+{
+	const char *args[] = {"--fault", "POST /v1/boxes/web-3/clone:lost=1,count=1", NULL};
+	struct rig r;
+	uint64_t id;
+
+	(void)state;
+	rig_up(&r, args);
+	r.cfg.idempotency_key_lifetime = (char[]){"PT24H"};
+	id = submit(&r, JOB_CLONE, "web-3", "web-3-once", NULL);
+	succeeds(&r, id, "made web-3-once");
+	assert_int_equal(boxes_named(&r, "web-3-once"), 1);
+	r.cfg.idempotency_key_lifetime = NULL;
+	rig_down(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +373,9 @@ int main(void)
 		cmocka_unit_test(test_failure_and_retry),
 		cmocka_unit_test(test_cancel_export),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_lost_answers_serve),
+		cmocka_unit_test(test_lost_unlooked),
+		cmocka_unit_test(test_lost_idempotent),
 	};
 
 	if (http_global_init() < 0)

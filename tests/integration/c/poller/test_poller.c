@@ -1,11 +1,13 @@
 /*
  * net/poller against a live boxlite-sim: the prefix discovered through
  * /v1/me, the box list, runtime and per-box metrics for what the screen
- * shows, snapshots of the selected box, a 304 that leaves the box list
- * alone, the server killed (down, last data kept, a retry time) and
- * restarted on the same port (connected again by itself), a refused key, and
- * a login renewed (or expired) in the credentials file while it runs.
- * Every wait is bounded and none asserts on timing.
+ * shows, snapshots asked only when looked at, a 304 that leaves the box
+ * list alone, the server killed (down, last data kept, a retry time) and
+ * restarted on the same port (connected again by itself), a refused key, a
+ * login renewed (or expired) in the credentials file while it runs, and
+ * watching a boxlite serve without touching it: no boot, no stamp, no
+ * metrics of a box being stopped. Every wait is bounded and none asserts on
+ * timing.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -25,11 +27,15 @@
 #include <cmocka.h>
 
 #include "model/xalloc.h"
+#include "net/api.h"
 #include "net/poller.h"
 #include "net/settings.h"
 #include "tests/support/simproc.h"
 
 typedef bool (*ready_fn)(const struct store_view *v, void *arg);
+
+/* The store has_metrics reads: per-box metrics are not in the view. */
+static struct store *metrics_store;
 
 /* Refreshes v until ready says so, for at most 15 s; the changed bits seen meanwhile. */
 static unsigned wait_for(struct store *s, struct store_view *v, ready_fn ready, void *arg)
@@ -61,6 +67,14 @@ static bool status_is(const struct store_view *v, void *arg)
 static bool has_snapshots(const struct store_view *v, void *arg)
 {
 	return store_view_snapshots(v, arg) != NULL;
+}
+
+static bool has_metrics(const struct store_view *v, void *arg)
+{
+	struct box_metrics m;
+
+	(void)v;
+	return store_box_metrics(metrics_store, arg, &m, NULL);
 }
 
 static bool has_images(const struct store_view *v, void *arg)
@@ -120,6 +134,7 @@ static void test_poll_and_recover(void **state)
 	struct poller *p;
 
 	(void)state;
+	metrics_store = store;
 	snprintf(port, sizeof(port), "%d", free_port());
 	snprintf(url, sizeof(url), "http://127.0.0.1:%s", port);
 	assert_int_equal(simproc_start(&s, args), 0);
@@ -142,12 +157,24 @@ static void test_poll_and_recover(void **state)
 	web3 = xstrdup(box_id(&v, "web-3"));
 	ids[0] = web1;
 	ids[1] = web3;
-	poller_set_interest(p, ids, 2, web1, false);
+	poller_set_interest(p, ids, 2, web3, false);
 	poller_kick(p);
-	wait_for(store, &v, has_snapshots, web1);
+	wait_for(store, &v, has_metrics, web1);
 	assert_true(store_box_metrics(store, web1, &m, NULL));
 	assert_true(m.cpu_percent.state == OPT_SET);
+	/* web-3 is selected but stopped: never asked */
 	assert_false(store_box_metrics(store, web3, &m, NULL));
+	/* snapshots only when looked at */
+	assert_null(store_view_snapshots(&v, web1));
+	poller_look_snapshots(p, web1);
+	wait_for(store, &v, has_snapshots, web1);
+	assert_null(store_view_snapshots(&v, web1)->error);
+	assert_true(store_view_snapshots(&v, web1)->asked_at > 0);
+	/* the look used web-1 (its last_activity_at moved): one changed list, then 304s */
+	store_read(store, &v);
+	gen = store_view_generation(&v, STORE_RUNTIME) + 1;
+	poller_kick(p);
+	wait_for(store, &v, runtime_newer, &gen);
 	/* Nothing changed on the server: the next rounds get 304 for the list. */
 	store_read(store, &v);
 	gen = store_view_generation(&v, STORE_RUNTIME) + 1;
@@ -462,12 +489,169 @@ static void test_no_image_usage(void **state)
 	store_free(&store);
 }
 
+/* A control-API call's answer, parsed (NULL for an empty body). Caller frees. */
+static cJSON *sim_json(const struct simproc *s, const char *method, const char *path,
+		       const char *json)
+{
+	struct http_conf conf = {0};
+	struct http *h = http_new(&conf);
+	char *url = xasprintf("%s%s", s->url, path);
+	struct http_req req = {.method = method, .url = url, .json = json};
+	struct http_resp resp;
+	struct net_error err;
+	cJSON *doc = NULL;
+
+	assert_int_equal(http_do(h, &req, &resp, &err), 0);
+	assert_true(resp.status >= 200 && resp.status < 300);
+	if (resp.len != 0)
+		doc = cJSON_ParseWithLength(resp.body, resp.len);
+	http_resp_clear(&resp);
+	http_free(&h);
+	free(url);
+	return doc;
+}
+
+/* GET /_sim/effects: the count of one kind. */
+static int effects_of(const struct simproc *s, const char *kind)
+{
+	cJSON *doc = sim_json(s, "GET", "/_sim/effects", NULL);
+	int n = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "counts"), kind)->valueint;
+
+	cJSON_Delete(doc);
+	return n;
+}
+
+/* How often the first fault rule fired: how many requests matched it. */
+static int fault_fired(const struct simproc *s)
+{
+	cJSON *doc = sim_json(s, "GET", "/_sim/faults", NULL);
+	int n = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "faults"), 0),
+				    "fired")
+			->valueint;
+
+	cJSON_Delete(doc);
+	return n;
+}
+
+/* Waits for `rounds` more rounds (runtime metrics replaced each round). */
+static void rounds(struct poller *p, struct store *store, struct store_view *v, int n)
+{
+	for (int i = 0; i < n; i++) {
+		uint64_t gen;
+
+		store_read(store, v);
+		gen = store_view_generation(v, STORE_RUNTIME) + 1;
+		poller_kick(p);
+		wait_for(store, v, runtime_newer, &gen);
+	}
+}
+
+static bool box_status_is(const struct store_view *v, void *arg)
+{
+	const char *const *want = arg; /* {name, status} */
+	const struct box_list *l = store_view_boxes(v);
+
+	for (size_t i = 0; l != NULL && i < l->n; i++)
+		if (xstreq(l->items[i].name, want[0]))
+			return strcmp(box_status_name(l->items[i].status), want[1]) == 0;
+	return false;
+}
+
+/*
+ * boxlite serve, watched: a stopped box on screen and selected is never
+ * asked its metrics (serve would boot it), nothing stamps an idle clock on
+ * a timer, a box nobody uses stops on schedule while watched, a look stamps
+ * once, and a box being stopped by boxtop is not scraped.
+ */
+static void test_watch_without_touching(void **state)
+{
+	const char *args[] = {"--flavor", "serve", "--control", "--tick", "200", NULL};
+	struct poller_opts o = {.interval_ms = 200};
+	struct store *store = store_new();
+	struct store_view v = {0};
+	enum conn_status want = CONN_CONNECTED;
+	const char *stopped[] = {"idle", "stopped"};
+	struct job tmpl = {.kind = JOB_STOP};
+	struct job_update done = {.fields = JOB_FIELD_STATE, .state = JOB_SUCCEEDED};
+	const char *ids[3];
+	struct simproc s;
+	struct poller *p;
+	char *web1, *web3, *idle, *rule;
+	char missing[] = "no-such-box";
+	uint64_t job;
+	cJSON *doc;
+
+	(void)state;
+	metrics_store = store;
+	assert_int_equal(simproc_start(&s, args), 0);
+	cJSON_Delete(sim_json(&s, "POST", "/_sim/boxes",
+			      "{\"name\":\"idle\",\"status\":\"running\",\"auto_stop\":2}"));
+	o.base_url = s.url;
+	p = poller_start(&o, store);
+	wait_for(store, &v, has_status, &want);
+	web1 = xstrdup(box_id(&v, "web-1"));
+	web3 = xstrdup(box_id(&v, "web-3"));
+	idle = xstrdup(box_id(&v, "idle"));
+	ids[0] = web1;
+	ids[1] = web3;
+	ids[2] = idle;
+	poller_set_interest(p, ids, 3, web3, false);
+	rounds(p, store, &v, 5);
+	assert_int_equal(effects_of(&s, "boot"), 0);
+	assert_int_equal(effects_of(&s, "stamp"), 0);
+	assert_true(store_box_metrics(store, web1, &(struct box_metrics){0}, NULL));
+	assert_false(store_box_metrics(store, web3, &(struct box_metrics){0}, NULL));
+	/* watched every 200 ms, used by nobody: AutoStop stops it */
+	wait_for(store, &v, box_status_is, stopped);
+	assert_int_equal(effects_of(&s, "stamp"), 0);
+	assert_int_equal(effects_of(&s, "autostop"), 1);
+	/* a look is one use */
+	poller_look_snapshots(p, web3);
+	wait_for(store, &v, has_snapshots, web3);
+	assert_int_equal(effects_of(&s, "stamp"), 1);
+	rounds(p, store, &v, 3);
+	assert_int_equal(effects_of(&s, "stamp"), 1);
+	doc = sim_json(&s, "GET", "/_sim/effects", NULL);
+	assert_non_null(strstr(
+		cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "effects"), 1),
+				    "user_agent")
+			->valuestring,
+		"boxtop/"));
+	cJSON_Delete(doc);
+	/* a look at a box that is not there says why */
+	poller_look_snapshots(p, missing);
+	wait_for(store, &v, has_snapshots, missing);
+	assert_non_null(strstr(store_view_snapshots(&v, missing)->error, "not found"));
+	/* a stop of boxtop's under way: web-1 is not scraped until it ends */
+	tmpl.box_id = web1;
+	job = store_job_add(store, &tmpl);
+	rule = xasprintf("{\"spec\":\"GET /v1/boxes/%s/metrics:latency_ms=1\"}", web1);
+	cJSON_Delete(sim_json(&s, "POST", "/_sim/faults", rule));
+	rounds(p, store, &v, 3);
+	assert_int_equal(fault_fired(&s), 0);
+	assert_int_equal(store_job_update(store, job, &done), 0);
+	rounds(p, store, &v, 3);
+	assert_true(fault_fired(&s) > 0);
+	assert_int_equal(effects_of(&s, "boot"), 0);
+	poller_stop(&p);
+	assert_int_equal(simproc_stop(&s), 0);
+	free(rule);
+	free(web1);
+	free(web3);
+	free(idle);
+	store_view_release(&v);
+	store_free(&store);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_poll_and_recover), cmocka_unit_test(test_auth_refused),
-		cmocka_unit_test(test_login_renewed),    cmocka_unit_test(test_login_other_account),
+		cmocka_unit_test(test_poll_and_recover),
+		cmocka_unit_test(test_auth_refused),
+		cmocka_unit_test(test_login_renewed),
+		cmocka_unit_test(test_login_other_account),
 		cmocka_unit_test(test_no_image_usage),
+		cmocka_unit_test(test_watch_without_touching),
 	};
 
 	if (http_global_init() < 0)
