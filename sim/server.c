@@ -672,6 +672,8 @@ static void server_free(struct server *s)
  * libmicrohttpd's complaints, on stderr, less the one a fault's cut
  * connection makes on purpose (a handler returning MHD_NO).
  */
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[512];
