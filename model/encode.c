@@ -196,3 +196,26 @@ cJSON *snapshot_list_to_json(const struct snapshot *items, size_t n)
 	add(obj, "snapshots", arr);
 	return obj;
 }
+
+cJSON *image_info_to_json(const struct image_info *i)
+{
+	cJSON *obj = checked(cJSON_CreateObject());
+
+	add(obj, "reference", cJSON_CreateString(i->reference));
+	add(obj, "repository", cJSON_CreateString(i->repository));
+	add(obj, "tag", cJSON_CreateString(i->tag));
+	add(obj, "id", cJSON_CreateString(i->id));
+	add_time(obj, "cached_at", i->cached_at);
+	add_opt_i64(obj, "size_bytes", i->size_bytes);
+	return obj;
+}
+
+cJSON *image_usage_to_json(const struct image_usage *u)
+{
+	cJSON *obj = checked(cJSON_CreateObject());
+
+	add(obj, "count", cJSON_CreateNumber((double)u->count));
+	add(obj, "limit", cJSON_CreateNumber((double)u->limit));
+	add(obj, "known_bytes", cJSON_CreateNumber((double)u->known_bytes));
+	return obj;
+}

@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "box.h"
+#include "image.h"
 #include "metrics.h"
 #include "snapshot.h"
 
@@ -38,5 +39,12 @@ cJSON *snapshot_to_json(const struct snapshot *s);
 
 /* {"snapshots": [...]} of the n snapshots at items. Caller frees with cJSON_Delete. */
 cJSON *snapshot_list_to_json(const struct snapshot *items, size_t n);
+
+/* An ImageInfo: cached_at as RFC 3339, size_bytes left out when absent. Caller frees with
+ * cJSON_Delete. */
+cJSON *image_info_to_json(const struct image_info *i);
+
+/* ImageUsage {count, limit, known_bytes}. Caller frees with cJSON_Delete. */
+cJSON *image_usage_to_json(const struct image_usage *u);
 
 #endif

@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #define MINUTE   INT64_C(60)
@@ -166,5 +167,16 @@ char *fmt_percent(double p, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%s%" PRIu64 ".%" PRIu64 "%%", p < 0 && tenths > 0 ? "-" : "",
 			 tenths / 10, tenths % 10);
+	return buf;
+}
+
+char *fmt_digest(const char *digest, char *buf, size_t size)
+{
+	const char *colon = digest != NULL ? strchr(digest, ':') : NULL;
+	const char *hex = colon != NULL ? colon + 1 : digest;
+
+	if (hex == NULL || hex[0] == '\0')
+		return unknown(buf, size);
+	snprintf(buf, size, "%.12s", hex);
 	return buf;
 }

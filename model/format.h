@@ -63,4 +63,11 @@ char *fmt_eta(int64_t done, int64_t total, double rate, char *buf, size_t size);
  */
 char *fmt_percent(double p, char *buf, size_t size);
 
+/*
+ * An image digest as docker shows an image id: its first 12 characters
+ * after the algorithm ("sha256:4f8a19c0b2d3e5..." gives "4f8a19c0b2d3").
+ * NULL or empty gives "-". The characters are the server's: sanitize them.
+ */
+char *fmt_digest(const char *digest, char *buf, size_t size);
+
 #endif

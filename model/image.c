@@ -123,6 +123,8 @@ static void image_detail_clear(void *obj)
 	for (size_t i = 0; i < d->n_versions; i++)
 		image_version_clear(&d->versions[i]);
 	free(d->versions);
+	free(d->asked);
+	free(d->error);
 }
 
 void image_detail_free(struct image_detail **d)
@@ -132,6 +134,15 @@ void image_detail_free(struct image_detail **d)
 	image_detail_clear(*d);
 	free(*d);
 	*d = NULL;
+}
+
+struct image_detail *image_detail_failed(const char *asked, const char *message)
+{
+	struct image_detail *d = xcalloc(1, sizeof(*d));
+
+	d->asked = xstrdup(asked);
+	d->error = xstrdup(message);
+	return d;
 }
 
 static int image_detail_decode_json(const cJSON *root, const struct json_ctx *ctx, void *out)

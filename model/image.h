@@ -50,6 +50,14 @@ struct image_detail {
 	bool curated;
 	struct image_version *versions; /* newest first */
 	size_t n_versions;
+	/*
+	 * Set by whoever asked for it, not by the decoder: the name it was asked
+	 * by (a server may answer with another spelling of it, "alpine" for
+	 * "docker.io/library/alpine"), and why it could not be read (then it
+	 * holds nothing else), or NULL.
+	 */
+	char *asked;
+	char *error;
 };
 
 /* Caller frees with image_list_free / image_detail_free. */
@@ -61,6 +69,11 @@ void image_list_append(struct image_list *dst, struct image_list *src);
 int image_detail_decode(const char *buf, size_t len, struct image_detail **out,
 			struct decode_error *err);
 void image_detail_free(struct image_detail **d);
+/*
+ * A detail that says why the image asked by name could not be read
+ * (both copied). Caller frees with image_detail_free.
+ */
+struct image_detail *image_detail_failed(const char *asked, const char *message);
 /* A flat struct: nothing to free. */
 int image_usage_decode(const char *buf, size_t len, struct image_usage *out,
 		       struct decode_error *err);

@@ -20,6 +20,7 @@ static const char *const kind_names[JOB_KIND_COUNT] = {
 	[JOB_START] = "start",
 	[JOB_STOP] = "stop",
 	[JOB_DELETE_BOX] = "delete",
+	[JOB_IMAGE_DELETE] = "delete image",
 };
 
 static const char *const state_names[JOB_STATE_COUNT] = {

@@ -1,7 +1,8 @@
 /*
  * job: a long operation the worker pool runs for the user (snapshot, clone,
- * export, start, ...) as the UI shows it: what, on which box, how far, how
- * it ended. Pure data; the store keeps the table of them.
+ * export, start, deleting an image...) as the UI shows it: what, on which
+ * box (or image), how far, how it ended. Pure data; the store keeps the
+ * table of them.
  */
 #ifndef BOXTOP_MODEL_JOB_H
 #define BOXTOP_MODEL_JOB_H
@@ -19,6 +20,7 @@ enum job_kind {
 	JOB_START,
 	JOB_STOP,
 	JOB_DELETE_BOX,
+	JOB_IMAGE_DELETE, /* not about a box: arg is the image's name */
 	JOB_KIND_COUNT,
 };
 
@@ -37,7 +39,7 @@ struct job {
 	enum job_state state;
 	char *box_id; /* each string may be NULL */
 	char *box_name;
-	char *arg;     /* snapshot name, clone name or archive path */
+	char *arg;     /* snapshot name, clone name, archive path or image name */
 	char *message; /* the latest progress note or the error */
 	char *result;  /* what a finished job made: the saved path, the new box's id; or NULL */
 	int64_t created_ms;

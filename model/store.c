@@ -2,15 +2,16 @@
  * store: see store.h.
  *
  * Design. One mutex guards everything, and nothing slow happens under it.
- * List-like values (boxes, images, config, principal, the snapshot map, the
- * jobs table) are immutable struct shared values: a writer builds the new
- * value outside the lock, and inside it only swaps a pointer and bumps two
- * counters, the slot's generation and the global one. A reader's store_read
- * compares generations and takes a reference to each changed value, so a
- * refresh costs one pointer per changed slot, never a copy. References that
- * a locked section lets go of (the replaced value, a view's old one) are
- * collected in a struct release and dropped after unlocking, so freeing a
- * list of 10,000 boxes never holds up the other threads.
+ * List-like values (boxes, images, an image's detail, config, principal,
+ * the snapshot map, the jobs table) are immutable struct shared values: a
+ * writer builds the new value outside the lock, and inside it only swaps a
+ * pointer and bumps two counters, the slot's generation and the global one.
+ * A reader's store_read compares generations and takes a reference to each
+ * changed value, so a refresh costs one pointer per changed slot, never a
+ * copy. References that a locked section lets go of (the replaced value, a
+ * view's old one) are collected in a struct release and dropped after
+ * unlocking, so freeing a list of 10,000 boxes never holds up the other
+ * threads.
  *
  * The snapshot map and the jobs table are vectors of shared items (sorted
  * by box id, and by job id) inside a shared value: replacing one item copies
@@ -49,8 +50,10 @@ enum {
 	SLOT_PRINCIPAL,
 	SLOT_CONN,
 	SLOT_JOBS,
+	SLOT_IMAGE_DETAIL,
 };
-_Static_assert(STORE_JOBS == 1u << SLOT_JOBS && SLOT_JOBS + 1 == STORE_SLOT_COUNT,
+_Static_assert(STORE_IMAGE_DETAIL == 1u << SLOT_IMAGE_DETAIL &&
+		       SLOT_IMAGE_DETAIL + 1 == STORE_SLOT_COUNT,
 	       "slot bits and indices agree");
 
 /* One box's metrics: owned by the store, reached only under its lock. */
@@ -136,6 +139,13 @@ static void destroy_images(void *p)
 	struct image_list *l = p;
 
 	image_list_free(&l);
+}
+
+static void destroy_image_detail(void *p)
+{
+	struct image_detail *d = p;
+
+	image_detail_free(&d);
 }
 
 static void destroy_config(void *p)
@@ -558,6 +568,14 @@ void store_set_images(struct store *s, struct image_list **list)
 	set_value(s, SLOT_IMAGES, v);
 }
 
+void store_set_image_detail(struct store *s, struct image_detail **detail)
+{
+	struct shared *v = take(*detail, destroy_image_detail);
+
+	*detail = NULL;
+	set_value(s, SLOT_IMAGE_DETAIL, v);
+}
+
 void store_set_config(struct store *s, struct server_config **config)
 {
 	struct shared *v = take(*config, destroy_config);
@@ -889,6 +907,11 @@ const struct runtime_metrics *store_view_runtime(const struct store_view *view)
 const struct image_list *store_view_images(const struct store_view *view)
 {
 	return view_get(view, SLOT_IMAGES);
+}
+
+const struct image_detail *store_view_image_detail(const struct store_view *view)
+{
+	return view_get(view, SLOT_IMAGE_DETAIL);
 }
 
 const struct server_config *store_view_config(const struct store_view *view)

@@ -42,8 +42,9 @@ enum store_slot {
 	STORE_PRINCIPAL = 1u << 6,
 	STORE_CONN = 1u << 7,
 	STORE_JOBS = 1u << 8,
+	STORE_IMAGE_DETAIL = 1u << 9,
 };
-#define STORE_SLOT_COUNT 9
+#define STORE_SLOT_COUNT 10
 #define STORE_ALL        ((1u << STORE_SLOT_COUNT) - 1)
 
 /* Finished jobs kept, the most recently finished; running ones are always kept. */
@@ -127,6 +128,8 @@ void store_put_box_metrics(struct store *s, const char *box_id, const struct box
 /* Replaces box_id's snapshot list; a NULL *list forgets it. */
 void store_set_snapshots(struct store *s, const char *box_id, struct snapshot_list **list);
 void store_set_images(struct store *s, struct image_list **list);
+/* The last image detail asked for (its asked field names the image), read or not. */
+void store_set_image_detail(struct store *s, struct image_detail **detail);
 void store_set_config(struct store *s, struct server_config **config);
 void store_set_principal(struct store *s, struct principal **principal);
 /* Copies c. */
@@ -176,6 +179,7 @@ uint64_t store_view_generation(const struct store_view *view, unsigned slot);
 const struct box_list *store_view_boxes(const struct store_view *view);
 const struct runtime_metrics *store_view_runtime(const struct store_view *view);
 const struct image_list *store_view_images(const struct store_view *view);
+const struct image_detail *store_view_image_detail(const struct store_view *view);
 const struct server_config *store_view_config(const struct store_view *view);
 const struct principal *store_view_principal(const struct store_view *view);
 /* box_id's snapshots, or NULL when none were set for it. */

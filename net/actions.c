@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -121,6 +122,19 @@ static void say_waiting(void *ctx, const char *what)
 	pool_ctx_message(ctx, "%s", what != NULL ? what : "");
 }
 
+/*
+ * A 409 on an image delete means boxes run it (api.md): the server's words
+ * name one tag, so the job says what to do about it.
+ */
+static void explain_image_in_use(struct net_error *err)
+{
+	size_t n = strlen(err->message);
+
+	if (err->kind == NET_STATUS && err->api.http_status == 409)
+		snprintf(err->message + n, sizeof(err->message) - n, "%s",
+			 "; a box runs this image: delete or change those boxes first");
+}
+
 /* Runs the action on this worker thread with its own API handle. */
 static int run_action(struct api *api, const struct job_arg *j, struct pool_ctx *ctx,
 		      struct net_error *err)
@@ -164,6 +178,11 @@ static int run_action(struct api *api, const struct job_arg *j, struct pool_ctx 
 	case JOB_DELETE_BOX:
 		rc = api_box_delete(api, j->box_id, j->force, cancel, err);
 		break;
+	case JOB_IMAGE_DELETE:
+		rc = api_image_delete(api, j->name, cancel, err);
+		if (rc < 0)
+			explain_image_in_use(err);
+		break;
 	default:
 		net_error_set(err, NET_LOCAL, "unknown action");
 		break;
@@ -181,6 +200,16 @@ static int run_action(struct api *api, const struct job_arg *j, struct pool_ctx 
 	snapshot_free(&snap);
 	box_free(&box);
 	return rc;
+}
+
+/*
+ * After a snapshot job: its box's snapshots once (a look), and the list
+ * again (a snapshot of a running box paused it a moment).
+ */
+static void look_and_kick(struct poller *p, const char *box_id)
+{
+	poller_look_snapshots(p, box_id);
+	poller_kick(p);
 }
 
 static int job_fn(struct pool_ctx *ctx, void *arg)
@@ -206,7 +235,7 @@ static int job_fn(struct pool_ctx *ctx, void *arg)
 	if (rc < 0)
 		pool_ctx_message(ctx, "%s", err.message);
 	else if (j->a->poller != NULL && needed(j->kind) == CAP_SNAPSHOTS)
-		poller_look_snapshots(j->a->poller, j->box_id); /* a look: asked once, now */
+		look_and_kick(j->a->poller, j->box_id);
 	else if (j->a->poller != NULL)
 		poller_kick(j->a->poller);
 	api_free(&api);
@@ -222,6 +251,12 @@ static int check(const struct action *act, const struct server_config *cfg, stru
 	if ((act->kind == JOB_EXPORT || act->kind == JOB_IMPORT) &&
 	    (act->path == NULL || act->path[0] == '\0')) {
 		net_error_set(err, NET_LOCAL, "%s needs a file path", job_kind_name(act->kind));
+		return -1;
+	}
+	if (act->kind == JOB_IMAGE_DELETE) {
+		if (act->name != NULL && act->name[0] != '\0')
+			return 0;
+		net_error_set(err, NET_LOCAL, "%s needs an image name", job_kind_name(act->kind));
 		return -1;
 	}
 	if (act->kind != JOB_IMPORT && (act->box_id == NULL || act->box_id[0] == '\0')) {
@@ -284,7 +319,9 @@ uint64_t actions_submit(struct actions *a, const struct action *act,
 	tmpl.box_id = j->box_id;
 	tmpl.box_name = xstrdup(act->box_name); /* pool_submit copies the template */
 	tmpl.arg = act->kind == JOB_EXPORT || act->kind == JOB_IMPORT ? j->path : j->name;
-	id = pool_submit(a->pool, &tmpl, act->box_id, job_fn, j, job_arg_free);
+	/* an image is no box: its jobs are ordered by its name */
+	id = pool_submit(a->pool, &tmpl, act->kind == JOB_IMAGE_DELETE ? act->name : act->box_id,
+			 job_fn, j, job_arg_free);
 	free(tmpl.box_name);
 	return id;
 }

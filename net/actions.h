@@ -1,12 +1,13 @@
 /*
  * actions: the operator's actions (snapshot create/delete/restore, clone,
- * export, import, start, stop, delete box) as worker-pool jobs.
+ * export, import, start, stop, delete box, delete image) as worker-pool
+ * jobs.
  *
  * Each action is checked against the server's capabilities before anything
  * is queued (a disabled or missing snapshots/clone/export/import flag
  * refuses it with "this server does not support ..."), then submitted with
- * the box id as its order key, so actions on one box run one at a time and
- * in order. A job opens its own API handle on its worker thread, reports
+ * the box id (an image's name) as its order key, so actions on one box run
+ * one at a time and in order. A job opens its own API handle on its worker thread, reports
  * transfer progress and honours cancel, and when it succeeds asks the
  * poller for a fresh round (after a snapshot job, a look at the box's
  * snapshots) so the screen shows the result at once. A job whose answer was
@@ -43,9 +44,9 @@ void actions_set_prefix(struct actions *a, const char *prefix);
 /* What to do; only the fields the kind needs are read. */
 struct action {
 	enum job_kind kind;
-	const char *box_id;   /* every kind but import */
+	const char *box_id;   /* every kind but import and image delete */
 	const char *box_name; /* for the jobs table; may be NULL */
-	const char *name;     /* snapshot name, clone name, import name (may be NULL) */
+	const char *name;     /* snapshot, clone, import (may be NULL) or image name */
 	const char *path;     /* export destination, import source */
 	bool force;           /* delete: force; export: replace an existing file */
 	bool no_verify;       /* export: skip the archive check after download */

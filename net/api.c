@@ -426,19 +426,33 @@ static int call(struct api *a, const char *method, char *url, const char *json,
 	return call_looked(a, method, url, json, cancel, NULL, decode, out, err);
 }
 
+char *api_item_url(const struct api *a, const char *collection, const char *item, const char *tail)
+{
+	char *eitem = api_escape(item);
+	char *path = xasprintf("/%s/%s%s", collection, eitem, tail);
+	char *url = api_url(a, true, path);
+
+	free(eitem);
+	free(path);
+	return url;
+}
+
 /* /boxes/{id}{tail}[/{name}] under the prefix, id and name escaped. */
 static char *box_url(const struct api *a, const char *id, const char *tail, const char *name)
 {
-	char *eid = api_escape(id);
 	char *ename = name != NULL ? api_escape(name) : NULL;
-	char *path = ename != NULL ? xasprintf("/boxes/%s%s/%s", eid, tail, ename)
-				   : xasprintf("/boxes/%s%s", eid, tail);
-	char *url = api_url(a, true, path);
+	char *full = ename != NULL ? xasprintf("%s/%s", tail, ename) : xstrdup(tail);
+	char *url = api_item_url(a, "boxes", id, full);
 
-	free(eid);
 	free(ename);
-	free(path);
+	free(full);
 	return url;
+}
+
+/* /images/{name} under the prefix, the name one segment ('/' encoded too). */
+static char *image_url(const struct api *a, const char *name)
+{
+	return api_item_url(a, "images", name, "");
 }
 
 static int dec_config(const char *b, size_t n, void *out, struct decode_error *e)
@@ -464,6 +478,11 @@ static int dec_box_list(const char *b, size_t n, void *out, struct decode_error 
 static int dec_image_list(const char *b, size_t n, void *out, struct decode_error *e)
 {
 	return image_list_decode(b, n, out, e);
+}
+
+static int dec_image_detail(const char *b, size_t n, void *out, struct decode_error *e)
+{
+	return image_detail_decode(b, n, out, e);
 }
 
 static int dec_image_usage(const char *b, size_t n, void *out, struct decode_error *e)
@@ -555,6 +574,13 @@ static enum api_look_rc box_gone(struct api *a, const struct api_look *l, const 
 	return gone(look_for(a, box_url(a, l->id, "", NULL), cancel, out, err), out);
 }
 
+static enum api_look_rc image_gone(struct api *a, const struct api_look *l,
+				   const atomic_bool *cancel, struct http_resp *out,
+				   struct net_error *err)
+{
+	return gone(look_for(a, image_url(a, l->name), cancel, out, err), out);
+}
+
 /* The box named l->name exactly (a server may take a name for an id prefix). */
 static enum api_look_rc box_named(struct api *a, const struct api_look *l,
 				  const atomic_bool *cancel, struct http_resp *out,
@@ -634,7 +660,10 @@ void api_look_box_named(struct api_look *l, const char *name)
 	snprintf(l->what, sizeof(l->what), "a box named %.150s", name != NULL ? name : "");
 }
 
-/* A box mutation looked for with fn, what saying what it found (l NULL: not looked for). */
+/*
+ * A mutation of a box (or an image) looked for with fn, what saying what it
+ * found (l NULL: not looked for).
+ */
 static int box_call(struct api *a, const char *method, char *url, const char *json,
 		    const atomic_bool *cancel, struct api_look *l,
 		    enum api_look_rc (*fn)(struct api *, const struct api_look *,
@@ -701,6 +730,21 @@ int api_box_clone(struct api *a, const char *id, const char *name, const atomic_
 		      err);
 	free(json);
 	return rc;
+}
+
+int api_image(struct api *a, const char *name, const atomic_bool *cancel, struct image_detail **out,
+	      struct net_error *err)
+{
+	return call(a, "GET", image_url(a, name), NULL, cancel, dec_image_detail, out, err);
+}
+
+int api_image_delete(struct api *a, const char *name, const atomic_bool *cancel,
+		     struct net_error *err)
+{
+	struct api_look at = {.name = name};
+
+	return box_call(a, "DELETE", image_url(a, name), NULL, cancel, &at, image_gone,
+			"the image gone", NULL, NULL, err);
 }
 
 int api_image_usage(struct api *a, const atomic_bool *cancel, struct image_usage *out,

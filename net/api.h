@@ -56,7 +56,7 @@ struct api_look {
 	enum api_look_rc (*fn)(struct api *a, const struct api_look *l, const atomic_bool *cancel,
 			       struct http_resp *out, struct net_error *err);
 	const char *id;   /* the box, or NULL */
-	const char *name; /* a snapshot or box name, or the statuses that mean done */
+	const char *name; /* a snapshot, box or image name, or the statuses that mean done */
 	char what[200];
 };
 
@@ -89,6 +89,12 @@ void api_set_backoff_ms(struct api *a, unsigned base_ms, unsigned max_ms);
 char *api_url(const struct api *a, bool scoped, const char *path);
 /* s percent-encoded as one path segment ('/' included). Caller frees. */
 char *api_escape(const char *s);
+/*
+ * The scoped URL of /collection/{item}tail, item percent-encoded as one
+ * segment ('/' included), tail ("/metrics", "?force=true", "") as given.
+ * Caller frees.
+ */
+char *api_item_url(const struct api *a, const char *collection, const char *item, const char *tail);
 /*
  * The scoped URL of one page of a list: path?pageSize=1000, then query
  * ("" or "&key=value..."), then the pageToken when token is not NULL.
@@ -193,6 +199,21 @@ int api_snapshot_restore(struct api *a, const char *id, const char *name, const 
 /* The whole image list, following tokens like api_boxes. */
 int api_images(struct api *a, const atomic_bool *cancel, struct image_list **out,
 	       struct net_error *err);
+
+/*
+ * One image's detail (newer servers): name is the repository, without a
+ * tag ("ghcr.io/acme/worker", "alpine"), sent as one path segment with its
+ * '/' encoded. Older servers answer 404 or 405.
+ */
+int api_image(struct api *a, const char *name, const atomic_bool *cancel, struct image_detail **out,
+	      struct net_error *err);
+/*
+ * Removes every cached tag of the image named name (as api_image). A box
+ * that runs it makes the server refuse (409 invalid_state). Its lost answer
+ * is looked for: the image gone.
+ */
+int api_image_delete(struct api *a, const char *name, const atomic_bool *cancel,
+		     struct net_error *err);
 
 /* The image cache's usage; older servers answer 400 unsupported or 404. */
 int api_image_usage(struct api *a, const atomic_bool *cancel, struct image_usage *out,

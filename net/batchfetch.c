@@ -17,13 +17,7 @@
 
 static char *metrics_url(struct api *a, const char *id)
 {
-	char *eid = api_escape(id);
-	char *path = xasprintf("/boxes/%s/metrics", eid);
-	char *url = api_url(a, true, path);
-
-	free(path);
-	free(eid);
-	return url;
+	return api_item_url(a, "boxes", id, "/metrics");
 }
 
 /*

@@ -27,6 +27,7 @@ struct interest {
 	size_t n;
 	char *selected;
 	bool images_open;
+	char *image; /* the selected image's name, or NULL */
 };
 
 struct poller {
@@ -80,6 +81,7 @@ static void interest_clear(struct interest *w)
 {
 	strv_free(w->visible, w->n);
 	free(w->selected);
+	free(w->image);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -91,10 +93,11 @@ static void interest_copy(struct interest *dst, const struct interest *src)
 		dst->visible[i] = xstrdup(src->visible[i]);
 	dst->selected = xstrdup(src->selected);
 	dst->images_open = src->images_open;
+	dst->image = xstrdup(src->image);
 }
 
 void poller_set_interest(struct poller *p, const char *const *visible, size_t n,
-			 const char *selected, bool images_open)
+			 const char *selected, bool images_open, const char *image)
 {
 	struct interest w = {.n = n, .images_open = images_open};
 
@@ -102,6 +105,7 @@ void poller_set_interest(struct poller *p, const char *const *visible, size_t n,
 	for (size_t i = 0; i < n; i++)
 		w.visible[i] = xstrdup(visible[i]);
 	w.selected = xstrdup(selected);
+	w.image = xstrdup(image);
 	pthread_mutex_lock(&p->lock);
 	interest_clear(&p->want);
 	p->want = w;
@@ -299,6 +303,24 @@ static void poll_usage(struct poller *p, struct image_list *images)
 			      err.api.http_status < 500;
 }
 
+/*
+ * The selected image's detail, while the Images view is open. Reading an
+ * image uses no box, so a timer is fine. One that cannot be read (gone
+ * since the list, a server without the route) is stored with why, for the
+ * view to say; it is no sign of a server in trouble.
+ */
+static void poll_image_detail(struct poller *p, const char *name)
+{
+	struct image_detail *d = NULL;
+	struct net_error err;
+
+	if (api_image(p->api, name, &p->cancel, &d, &err) < 0)
+		d = image_detail_failed(name, err.message);
+	else
+		d->asked = xstrdup(name);
+	store_set_image_detail(p->store, &d);
+}
+
 /* Counts a failed request; the first one's reason is what the status line says. */
 static void failed_one(int *failed, struct net_error *first, const struct net_error *err)
 {
@@ -337,6 +359,8 @@ static int poll_rest(struct poller *p, const struct interest *w, int64_t now,
 			failed_one(&failed, first, &err);
 		}
 	}
+	if (w->images_open && w->image != NULL)
+		poll_image_detail(p, w->image);
 	return failed;
 }
 

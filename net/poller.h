@@ -5,10 +5,11 @@
  * Every interval it fetches the box list, the metrics of the boxes the UI
  * says it shows and of the selected one (at most 8 requests in flight, one
  * thread) and the runtime metrics; images every 30 s or every round while
- * their view is open; the server config at start, every 5 minutes and after
- * reconnecting. The box list is asked for with If-None-Match and a 304
- * skips decoding. A round that takes longer than the interval is followed
- * by the next one at once, never by a backlog.
+ * their view is open, with the selected image's detail; the server config
+ * at start, every 5 minutes and after reconnecting. The box list is asked
+ * for with If-None-Match and a 304 skips decoding. A round that takes
+ * longer than the interval is followed by the next one at once, never by a
+ * backlog.
  *
  * Watching never changes what it watches (api.md: on boxlite serve a
  * metrics read starts a box that is not running, and any other request
@@ -64,11 +65,13 @@ void poller_stop(struct poller **p);
 
 /*
  * What the screen needs: the ids of the boxes it shows and the selected one
- * (their metrics are fetched while they run), and whether the images view
- * is open. Copied; takes effect on the next round.
+ * (their metrics are fetched while they run), whether the images view is
+ * open, and the name of the image selected in it (NULL: none), whose detail
+ * is then fetched every round (store_view_image_detail). Copied; takes
+ * effect on the next round.
  */
 void poller_set_interest(struct poller *p, const char *const *visible, size_t n,
-			 const char *selected, bool images_open);
+			 const char *selected, bool images_open, const char *image);
 /*
  * Polls now instead of at the next tick (after an action, or a key). Any
  * thread may call it.

@@ -26,6 +26,7 @@
 
 #include "call.h"
 #include "rng.h"
+#include "model/encode.h"
 #include "model/timeutil.h"
 #include "model/xalloc.h"
 
@@ -166,19 +167,17 @@ static const char *short_name(const char *name)
 	return name;
 }
 
+/* ImageInfo, as boxtop's encoder writes it: the shape its decoder reads. */
 static cJSON *info_json(const struct cached *c)
 {
-	cJSON *o = cJSON_CreateObject();
-	char when[32];
+	struct image_info i = {.reference = c->reference,
+			       .repository = c->repository,
+			       .tag = c->tag,
+			       .id = (char *)(uintptr_t)c->digest,
+			       .cached_at = c->cached_at,
+			       .size_bytes = {OPT_SET, c->size}};
 
-	time_format_rfc3339(c->cached_at, when, sizeof(when));
-	cJSON_AddStringToObject(o, "reference", c->reference);
-	cJSON_AddStringToObject(o, "repository", c->repository);
-	cJSON_AddStringToObject(o, "tag", c->tag);
-	cJSON_AddStringToObject(o, "id", c->digest);
-	cJSON_AddStringToObject(o, "cached_at", when);
-	cJSON_AddNumberToObject(o, "size_bytes", (double)c->size);
-	return o;
+	return image_info_to_json(&i);
 }
 
 /* Page tokens: the last image's number and a check word drawn from the seed. */
@@ -264,25 +263,19 @@ enum MHD_Result images_list(struct call *c)
 enum MHD_Result images_usage(struct call *c)
 {
 	struct images *im = c->env->images;
-	cJSON *doc;
-	int64_t bytes = 0;
-	size_t n;
+	struct image_usage u = {.limit = IMAGES_LIMIT};
 
 	/* serve runs a local image cache: no catalog, no limit (handlers/images.rs) */
 	if (call_serve(c))
 		return call_runtime_error(c, CALL_UNSUPPORTED,
 					  "image usage needs a catalog with a limit; a local image "
 					  "cache has none");
-	doc = cJSON_CreateObject();
 	pthread_mutex_lock(&im->lock);
-	n = im->n;
+	u.count = (int64_t)im->n;
 	for (size_t i = 0; i < im->n; i++)
-		bytes += im->items[i].size;
+		u.known_bytes += im->items[i].size;
 	pthread_mutex_unlock(&im->lock);
-	cJSON_AddNumberToObject(doc, "count", (double)n);
-	cJSON_AddNumberToObject(doc, "limit", IMAGES_LIMIT);
-	cJSON_AddNumberToObject(doc, "known_bytes", (double)bytes);
-	return call_reply(c, MHD_HTTP_OK, doc);
+	return call_reply(c, MHD_HTTP_OK, image_usage_to_json(&u));
 }
 
 static cJSON *version_json(const struct cached *c)

@@ -344,17 +344,18 @@ static void update_interest(struct ui *ui)
 {
 	const struct box_list *l = store_view_boxes(&ui->view);
 	const struct box *sel = ui_selected_box(ui);
+	const struct image_info *im = images_selected(ui);
 	size_t shown = draw_table_rows(ui);
 	const char *ids[512];
 	size_t n = 0;
 	bool images = ui->current == VIEW_IMAGES;
+	const char *image = images && im != NULL ? im->repository : NULL;
 
 	for (size_t r = ui->top; l != NULL && r < ui->rows_boxes.n && n < shown && n < 512; r++)
 		ids[n++] = l->items[ui->rows_boxes.idx[r]].id;
 	if (strv_equal(ui->interest, ui->n_interest, ids, n) && images == ui->interest_images &&
-	    ((sel == NULL && ui->interest_selected == NULL) ||
-	     (sel != NULL && ui->interest_selected != NULL &&
-	      strcmp(sel->id, ui->interest_selected) == 0)))
+	    xstreq(sel != NULL ? sel->id : NULL, ui->interest_selected) &&
+	    xstreq(image, ui->interest_image))
 		return;
 	for (size_t i = 0; i < ui->n_interest; i++)
 		free(ui->interest[i]);
@@ -366,7 +367,9 @@ static void update_interest(struct ui *ui)
 	free(ui->interest_selected);
 	ui->interest_selected = sel != NULL ? xstrdup(sel->id) : NULL;
 	ui->interest_images = images;
-	poller_set_interest(ui->poller, ids, n, ui->interest_selected, images);
+	free(ui->interest_image);
+	ui->interest_image = xstrdup(image);
+	poller_set_interest(ui->poller, ids, n, ui->interest_selected, images, ui->interest_image);
 }
 
 /* ---- input ---- */
@@ -539,6 +542,7 @@ static void free_ui(struct ui *ui)
 		free(ui->interest[i]);
 	free(ui->interest);
 	free(ui->interest_selected);
+	free(ui->interest_image);
 	free(ui->rows_boxes.idx);
 	free(ui->selected_id);
 	free(ui->filter_text);

@@ -36,6 +36,7 @@
 #include "model/timeutil.h"
 #include "model/xalloc.h"
 #include "net/batchfetch.h"
+#include "table.h"
 
 #define BATCH_CELL_COLS   120  /* a longer cell is cut, marked with "…" */
 #define BATCH_PARALLEL    8    /* box metrics requests in flight, as the poller */
@@ -48,12 +49,10 @@ static const enum col_id cols[] = {COL_NAME, COL_ID,      COL_STATUS, COL_IMAGE,
 				   COL_CPU,  COL_MEMUSED, COL_RX,     COL_TX,    COL_AGE};
 #define N_COLS (sizeof(cols) / sizeof(cols[0]))
 
-/* Row 0 holds the titles; every cell is owned and already safe to print. */
-struct table {
-	char **cell; /* rows * N_COLS */
-	size_t rows;
-	size_t width[sizeof(cols) / sizeof(cols[0])];
-};
+char *batch_cell(const char *s)
+{
+	return sanitize_dup(s != NULL && s[0] != '\0' ? s : "-", BATCH_CELL_COLS);
+}
 
 /* Server text made safe for a terminal; "-" for none. */
 static char *safe(const char *s)
@@ -62,7 +61,8 @@ static char *safe(const char *s)
 }
 
 /* One row's cells, made safe for a terminal. */
-static void box_cells(const struct box *b, const struct column_live *l, int64_t now, char **cell)
+static void box_cells(struct table *t, size_t r, const struct box *b, const struct column_live *l,
+		      int64_t now)
 {
 	char buf[1024];
 
@@ -73,51 +73,22 @@ static void box_cells(const struct box *b, const struct column_live *l, int64_t 
 		else
 			column_text(cols[c], b, l, now, GLYPH_ASCII, buf, sizeof(buf));
 		/* one long name must not make every row thousands of columns wide */
-		cell[c] = sanitize_dup(buf[0] != '\0' ? buf : "-", BATCH_CELL_COLS);
+		table_set(t, r, c, batch_cell(buf));
 	}
 }
 
-static void table_build(struct table *t, const struct batch_frame *f)
+static void table_build(struct table *t, const struct batch_frame *f, enum glyph_align *align)
 {
-	t->rows = f->n_shown + 1;
-	t->cell = xcalloc(t->rows * N_COLS, sizeof(char *));
-	for (size_t c = 0; c < N_COLS; c++)
-		t->cell[c] = xstrdup(column_at(cols[c])->title);
+	table_init(t, f->n_shown + 1, N_COLS, align);
+	for (size_t c = 0; c < N_COLS; c++) {
+		align[c] = column_at(cols[c])->align;
+		table_set(t, 0, c, xstrdup(column_at(cols[c])->title));
+	}
 	for (size_t r = 1; r < t->rows; r++) {
 		size_t i = f->shown[r - 1];
 
-		box_cells(&f->boxes[i], f->live != NULL ? &f->live[i] : NULL, f->now,
-			  &t->cell[r * N_COLS]);
+		box_cells(t, r, &f->boxes[i], f->live != NULL ? &f->live[i] : NULL, f->now);
 	}
-	for (size_t k = 0; k < t->rows * N_COLS; k++) {
-		size_t w = sanitize_width(t->cell[k]);
-
-		if (w > t->width[k % N_COLS])
-			t->width[k % N_COLS] = w;
-	}
-}
-
-static void table_free(struct table *t)
-{
-	for (size_t k = 0; k < t->rows * N_COLS; k++)
-		free(t->cell[k]);
-	free(t->cell);
-}
-
-/* Two spaces between columns; no padding after the last cell of a row. */
-static void table_write_row(FILE *out, const struct table *t, size_t r)
-{
-	for (size_t c = 0; c < N_COLS; c++) {
-		const char *s = t->cell[r * N_COLS + c];
-		int pad = (int)(t->width[c] - sanitize_width(s));
-
-		fputs(c == 0 ? "" : "  ", out);
-		if (column_at(cols[c])->align == GLYPH_RIGHT)
-			fprintf(out, "%*s%s", pad, "", s);
-		else
-			fprintf(out, "%s%*s", s, c + 1 < N_COLS ? pad : 0, "");
-	}
-	fputc('\n', out);
 }
 
 /* ---- the header block ---- */
@@ -184,12 +155,12 @@ static void write_header(FILE *out, const struct batch_frame *f)
 void batch_write_text(FILE *out, const struct batch_frame *f)
 {
 	struct table t = {0};
+	enum glyph_align align[N_COLS];
 
 	write_header(out, f);
 	fputc('\n', out);
-	table_build(&t, f);
-	for (size_t r = 0; r < t.rows; r++)
-		table_write_row(out, &t, r);
+	table_build(&t, f, align);
+	table_write(out, &t);
 	table_free(&t);
 }
 
@@ -377,8 +348,7 @@ struct batch {
 	bool printed; /* a text frame is out: the next starts with a blank line */
 };
 
-/* One line for a person about err, server text sanitized. Caller frees. */
-static char *describe(const struct settings *s, const struct net_error *err)
+char *batch_describe(const struct settings *s, const struct net_error *err)
 {
 	const char *why = err->message;
 	char *line, *clean;
@@ -486,7 +456,7 @@ static void fetch_live(struct batch *bt, const struct box_list *l, const size_t 
 	failed = batchfetch_box_metrics(bt->api, bt->http, ids, n, &stop_flag, m, got, &err);
 	note_readings(bt, ids, at, n, m, got, live);
 	if (failed != 0) {
-		char *why = describe(bt->s, &err);
+		char *why = batch_describe(bt->s, &err);
 
 		*problem =
 			xasprintf("metrics of %zu box%s: %s", failed, failed == 1 ? "" : "es", why);
@@ -569,7 +539,7 @@ static enum outcome show(struct batch *bt, const struct box_list *l)
 	f.n_shown = query_filter(bt->query, l->items, l->n, shown);
 	query_sort(l->items, NULL, shown, f.n_shown, SORT_NAME, false);
 	if (api_runtime_metrics(bt->api, &stop_flag, &rm, &err) < 0)
-		rm_problem = describe(bt->s, &err);
+		rm_problem = batch_describe(bt->s, &err);
 	fetch_live(bt, l, shown, f.n_shown, live, &m_problem);
 	problem = join_problems(rm_problem, m_problem);
 	f.prefix = api_prefix(bt->api);
@@ -605,7 +575,7 @@ static enum outcome refresh(struct batch *bt)
 
 		if (atomic_load(&stop_flag))
 			return REFRESH_STOP;
-		why = describe(bt->s, &err);
+		why = batch_describe(bt->s, &err);
 		say(why);
 		free(why);
 		return REFRESH_FAILED;

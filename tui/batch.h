@@ -58,6 +58,18 @@
 int batch_run(const struct opts *o, const struct settings *s);
 
 /*
+ * One line for a person about err, naming s's URL ("cannot reach URL: why",
+ * "URL: why"), server text sanitized. Caller frees.
+ */
+char *batch_describe(const struct settings *s, const struct net_error *err);
+
+/*
+ * A table cell of server text: sanitized, at most 120 columns
+ * (longer is cut and marked with "…"), "-" for NULL or "". Caller frees.
+ */
+char *batch_cell(const char *s);
+
+/*
  * The rendering, apart from the network so it can be tested.
  */
 

@@ -264,6 +264,22 @@ static void k_quit(struct ui *ui, const struct binding *b)
 
 /* ---- actions ---- */
 
+/* What an action is about, for its messages: the box, else the file, else the name. */
+static const char *action_who(const struct action *act)
+{
+	if (act->box_name != NULL)
+		return act->box_name;
+	if (act->path != NULL)
+		return act->path;
+	return act->name != NULL ? act->name : "";
+}
+
+/* The name an action gives (a snapshot's, a clone's), when it is not what it is about. */
+static const char *action_name(const struct action *act)
+{
+	return act->name != NULL && act->name != action_who(act) ? act->name : "";
+}
+
 static void submit(struct ui *ui, const struct action *act)
 {
 	struct net_error err;
@@ -272,16 +288,15 @@ static void submit(struct ui *ui, const struct action *act)
 	if (id == 0) {
 		ui_flash(ui, true, "%s", err.message);
 		eventlog_add(&ui->events, time(NULL), EVENT_ERROR, "%s %s refused: %s",
-			     job_kind_name(act->kind), act->box_name ? act->box_name : "",
-			     err.message);
+			     job_kind_name(act->kind), action_who(act), err.message);
 		return;
 	}
 	ui->job_sel = id;
 	ui_flash(ui, false, "%s %s queued (4 shows the jobs)", job_kind_name(act->kind),
-		 act->box_name != NULL ? act->box_name : (act->path ? act->path : ""));
+		 action_who(act));
 	eventlog_add(&ui->events, time(NULL), EVENT_INFO, "%s %s%s%s queued",
-		     job_kind_name(act->kind), act->box_name ? act->box_name : "",
-		     act->name ? " " : "", act->name ? act->name : "");
+		     job_kind_name(act->kind), action_who(act), action_name(act)[0] ? " " : "",
+		     action_name(act));
 }
 
 /* An action on the modal's box: kind, name (snapshot, clone) and path. */
@@ -465,6 +480,32 @@ static void k_delete_box(struct ui *ui, const struct binding *b)
 	free(title);
 }
 
+static void image_delete_answer(struct ui *ui, const struct modal *m, const char *text, int choice)
+{
+	struct action act = {.kind = JOB_IMAGE_DELETE, .name = m->arg};
+
+	(void)text;
+	(void)choice;
+	submit(ui, &act);
+}
+
+static void k_delete_image(struct ui *ui, const struct binding *b)
+{
+	const struct image_info *im = images_selected(ui);
+	char *title;
+
+	(void)b;
+	if (im == NULL) {
+		ui_flash(ui, true, "no image selected");
+		return;
+	}
+	title = xasprintf("Delete image %s?", im->repository);
+	modal_confirm(ui, title, "Every tag of it leaves the cache (refused while a box runs it).",
+		      im->repository, image_delete_answer);
+	ui->modal.arg = xstrdup(im->repository);
+	free(title);
+}
+
 #define PICK_WAIT_MS 30000 /* a look that has not answered by then is given up */
 
 void keys_pick_forget(struct ui *ui)
@@ -544,7 +585,9 @@ static void restore_picked(struct ui *ui, const struct modal *m, const char *tex
 {
 	const struct box *box = ui_selected_box(ui);
 	char *title = xasprintf("Restore %s to %s?", m->box_name, text);
-	bool running = box != NULL && strcmp(box->id, m->box_id) == 0 && box->status == BOX_RUNNING;
+	/* paused is a running box frozen a moment (a snapshot): it must stop too */
+	bool running = box != NULL && strcmp(box->id, m->box_id) == 0 &&
+		       (box->status == BOX_RUNNING || box->status == BOX_PAUSED);
 
 	(void)choice;
 	modal_confirm(ui, title,
@@ -699,6 +742,7 @@ static const struct binding bindings[] = {
 	 -1,
 	 k_start_stop},
 	{{'D'}, "D", "delete the box", V_BOX, NEEDS_BOX | MUTATES, -1, k_delete_box},
+	{{'D'}, "D", "delete the image", V_IMAGES, IN_HINTS | MUTATES, -1, k_delete_image},
 	{{'x'}, "x", "cancel the job", V_JOBS, IN_HINTS | MUTATES, -1, k_cancel_job},
 	{{'t'}, "t", "retry the job", V_JOBS, IN_HINTS | MUTATES, -1, k_retry_job},
 	{{'p'}, "p", "pause / resume updates", V_ALL, 0, -1, k_pause},

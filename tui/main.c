@@ -1,7 +1,8 @@
 /*
  * boxtop: entry point. Parses the command line, resolves where the server is
  * and how to authenticate (net/settings), then runs one mode: the
- * export/import commands (tui/cli), batch output, or the dashboard.
+ * export/import commands (tui/cli), the images command (tui/imagecmd),
+ * batch output, or the dashboard.
  */
 #include <locale.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include "cli.h"
 #include "config.h"
 #include "demo.h"
+#include "imagecmd.h"
 #include "net/http.h"
 #include "net/settings.h"
 #include "opts.h"
@@ -39,6 +41,8 @@ static int run_mode(const struct opts *o, const struct settings *s)
 		return cli_transfer(o, s);
 	case MODE_BATCH:
 		return batch_run(o, s);
+	case MODE_IMAGES:
+		return imagecmd_run(o, s);
 	default:
 		return app_run(o, s);
 	}

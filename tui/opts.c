@@ -81,6 +81,7 @@ void opts_usage(FILE *out)
 	      "       boxtop -b|--json [-n N] [options] boxes as text or JSON, N times\n"
 	      "       boxtop export BOX [-o PATH] [--force] [--no-verify]\n"
 	      "       boxtop import FILE [--name NAME]\n"
+	      "       boxtop images [--json]            the image cache as a table, or JSON\n"
 	      "\n"
 	      "connection (else BOXLITE_* variables, else ~/.boxlite/credentials.toml):\n"
 	      "  --url URL            server, e.g. http://localhost:8100\n"
@@ -97,7 +98,8 @@ void opts_usage(FILE *out)
 	      "  -d, --delay SECS     refresh interval (default 2)\n"
 	      "  --workers N          worker threads for actions and transfers (default 4)\n"
 	      "  -b, --batch          print the boxes table as text each refresh\n"
-	      "  --json               print one JSON document per refresh\n"
+	      "  --json               print one JSON document per refresh (with images:\n"
+	      "                       the image list as one document)\n"
 	      "  -n, --iterations N   refreshes to print, then exit\n"
 	      "  --filter QUERY       only boxes matching QUERY (status:running, label:k=v, ...)\n"
 	      "  --readonly           no key changes anything on the server\n"
@@ -253,23 +255,34 @@ static int take(struct opts *o, int c, const char *arg, char *err, size_t errlen
 	return 0;
 }
 
-/* The command and its one argument, from what getopt left. */
+/* The commands, and the usage line each says when its arguments are wrong. */
+static const struct {
+	const char *name;
+	enum opts_mode mode;
+	int args; /* words after the command */
+	const char *usage;
+} commands[] = {
+	{"export", MODE_EXPORT, 1, "usage: boxtop export BOX [-o PATH]"},
+	{"import", MODE_IMPORT, 1, "usage: boxtop import FILE [--name NAME]"},
+	{"images", MODE_IMAGES, 0, "usage: boxtop images [--json]"},
+};
+
+/* The command and its argument, from what getopt left. */
 static int take_command(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 {
+	size_t i = 0, n = sizeof(commands) / sizeof(commands[0]);
+
 	if (optind >= argc)
 		return 0;
-	if (strcmp(argv[optind], "export") == 0)
-		o->mode = MODE_EXPORT;
-	else if (strcmp(argv[optind], "import") == 0)
-		o->mode = MODE_IMPORT;
-	else
-		return fail(err, errlen, "unknown command '%s' (commands: export, import)",
+	while (i < n && strcmp(argv[optind], commands[i].name) != 0)
+		i++;
+	if (i == n)
+		return fail(err, errlen, "unknown command '%s' (commands: export, import, images)",
 			    argv[optind]);
-	if (argc - optind != 2)
-		return fail(err, errlen, "%s",
-			    o->mode == MODE_EXPORT ? "usage: boxtop export BOX [-o PATH]"
-						   : "usage: boxtop import FILE [--name NAME]");
-	o->target = argv[optind + 1];
+	o->mode = commands[i].mode;
+	if (argc - optind != 1 + commands[i].args)
+		return fail(err, errlen, "%s", commands[i].usage);
+	o->target = commands[i].args > 0 ? argv[optind + 1] : NULL;
 	return 0;
 }
 
@@ -286,6 +299,8 @@ static int check_mode(const struct opts *o, char *err, size_t errlen)
 		return fail(err, errlen, "%s", "--name goes with 'boxtop import FILE'");
 	if (xfer && (o->batch || o->json))
 		return fail(err, errlen, "%s", "-b and --json do not go with export or import");
+	if (o->mode == MODE_IMAGES && (o->batch || o->iterations != 0))
+		return fail(err, errlen, "%s", "-b and -n do not go with images (--json does)");
 	if (o->iterations != 0 && !(o->batch || o->json))
 		return fail(err, errlen, "%s", "-n goes with -b or --json");
 	if (o->filter != NULL && o->mode != MODE_DASHBOARD && o->mode != MODE_BATCH)

@@ -1,6 +1,6 @@
 /*
  * opts: boxtop's command line, parsed once in main and read by every mode
- * (dashboard, batch, the export/import commands, --demo).
+ * (dashboard, batch, the export/import and images commands, --demo).
  *
  * No option takes a secret: the key comes from --api-key-file, the
  * environment or credentials.toml (net/settings.h). Options a mode does not
@@ -19,6 +19,7 @@ enum opts_mode {
 	MODE_BATCH,  /* -b or --json */
 	MODE_EXPORT, /* boxtop export BOX */
 	MODE_IMPORT, /* boxtop import FILE */
+	MODE_IMAGES, /* boxtop images [--json]: json says which */
 	MODE_HELP,
 	MODE_VERSION,
 };

@@ -172,6 +172,7 @@ struct ui {
 	size_t n_interest;
 	char *interest_selected;
 	bool interest_images;
+	char *interest_image; /* the image whose detail is asked for, or NULL */
 
 	/* what the events log has seen */
 	enum conn_status last_conn;
@@ -224,6 +225,8 @@ void boxes_set_sort(struct ui *ui, enum sort_key key);
 
 /* view_lists.c */
 void images_draw(struct ui *ui);
+/* The image under the cursor in the images view (whatever view is shown), or NULL. */
+const struct image_info *images_selected(struct ui *ui);
 void jobs_draw(struct ui *ui);
 void events_draw(struct ui *ui);
 void lists_move(struct ui *ui, long delta, bool absolute);

@@ -81,9 +81,23 @@ void lists_move(struct ui *ui, long delta, bool absolute)
 		ui->events_top = (size_t)to;
 }
 
+/* Lines under the image list that the selected image's detail takes: none on a short body. */
+static size_t image_detail_lines(const struct ui *ui)
+{
+	int h = ui->body != NULL ? getmaxy(ui->body) : 0;
+
+	return h >= 12 ? (size_t)h / 2 : 0;
+}
+
+/* Rows of the image list: the table's, less the detail's lines. */
+static size_t image_list_rows(const struct ui *ui)
+{
+	return draw_table_rows(ui) - image_detail_lines(ui);
+}
+
 void lists_click(struct ui *ui, int y)
 {
-	if (ui->current == VIEW_IMAGES && y >= 1)
+	if (ui->current == VIEW_IMAGES && y >= 1 && (size_t)y <= image_list_rows(ui))
 		lists_move(ui, (long)(ui->images_top + (size_t)(y - 1)), true);
 	else if (ui->current == VIEW_JOBS && y >= 1)
 		lists_move(ui, (long)(ui->jobs_top + (size_t)(y - 1)), true);
@@ -105,12 +119,140 @@ static void heading(struct ui *ui, const char *text)
 	draw_text(ui->body, 0, 0, text, ui->cols, ui->attr[C_HEADER]);
 }
 
+/*
+ * A job's (or a failed read's) message without the "POST http://host/v1/...: "
+ * the net layer puts in front of an error, so a narrow column shows the
+ * reason; the Events view and the message line keep the whole text.
+ */
+static const char *error_reason(const char *msg)
+{
+	static const char *const methods[] = {"GET ", "POST ", "DELETE ", "HEAD "};
+	const char *sep;
+
+	if (msg == NULL)
+		return "";
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (strncmp(msg, methods[i], strlen(methods[i])) == 0) {
+			sep = strstr(msg, ": ");
+			return sep != NULL ? sep + 2 : msg;
+		}
+	return msg;
+}
+
 /* ---- images ---- */
+
+const struct image_info *images_selected(struct ui *ui)
+{
+	const struct image_list *il = store_view_images(&ui->view);
+
+	if (il == NULL || il->n == 0)
+		return NULL;
+	return &il->items[ui->images_sel < il->n ? ui->images_sel : il->n - 1];
+}
+
+static void image_row(struct ui *ui, int y, int refw, const struct image_info *im, bool selected)
+{
+	attr_t a = selected ? ui->attr[C_SELECTED] : ui->attr[C_NORMAL];
+	char size[FMT_BUF], age[FMT_BUF];
+
+	if (selected) {
+		wattrset(ui->body, a);
+		mvwhline(ui->body, y, 0, ' ', ui->cols);
+	}
+	draw_server_text(ui, ui->body, y, 0, im->reference, refw, GLYPH_LEFT, a);
+	draw_server_text(ui, ui->body, y, refw + 1, im->tag, 12, GLYPH_LEFT, a);
+	draw_server_text(ui, ui->body, y, refw + 14, im->id, 20, GLYPH_LEFT, a);
+	if (opt_i64_has(im->size_bytes))
+		fmt_bytes(im->size_bytes.v, size, sizeof(size));
+	else
+		snprintf(size, sizeof(size), "-");
+	draw_server_text(ui, ui->body, y, refw + 35, size, 10, GLYPH_RIGHT, a);
+	draw_text(ui->body, y, refw + 46, fmt_age(im->cached_at, time(NULL), age, sizeof(age)), 8,
+		  a);
+}
+
+/* "label     value" at y, the value server text. */
+static void detail_field(struct ui *ui, int y, const char *label, const char *value)
+{
+	draw_text(ui->body, y, 1, label, 9, ui->attr[C_DIM]);
+	draw_server_text(ui, ui->body, y, 11, value, ui->cols - 12, GLYPH_LEFT, A_NORMAL);
+}
+
+/* The tags joined with ", ". Caller frees. */
+static char *joined_tags(const struct image_detail *d)
+{
+	size_t len = 1;
+	char *out;
+
+	for (size_t i = 0; i < d->n_tags; i++)
+		len += strlen(d->tags[i]) + 2;
+	out = xcalloc(1, len);
+	for (size_t i = 0; i < d->n_tags; i++) {
+		strcat(out, i == 0 ? "" : ", ");
+		strcat(out, d->tags[i]);
+	}
+	return out;
+}
+
+/* One version of the image: digest (shortened), source reference, when, size. */
+static void version_row(struct ui *ui, int y, const struct image_version *v)
+{
+	char digest[FMT_BUF], age[FMT_BUF], size[FMT_BUF] = "-";
+
+	fmt_digest(v->digest, digest, sizeof(digest));
+	if (opt_i64_has(v->size_bytes))
+		fmt_bytes(v->size_bytes.v, size, sizeof(size));
+	draw_server_text(ui, ui->body, y, 1, digest, 12, GLYPH_LEFT, A_NORMAL);
+	draw_server_text(ui, ui->body, y, 15, v->source_ref, ui->cols - 15 - 22, GLYPH_LEFT,
+			 A_NORMAL);
+	draw_text(ui->body, y, ui->cols - 21, fmt_age(v->recorded_at, time(NULL), age, sizeof(age)),
+		  8, A_NORMAL);
+	draw_text(ui->body, y, ui->cols - 11, size, 10, A_NORMAL);
+}
+
+/*
+ * The selected image's detail from line y0 to the bottom: name, curated,
+ * tags and its versions; or why there is none (yet).
+ */
+static void image_detail_draw(struct ui *ui, int y0, const struct image_info *im)
+{
+	const struct image_detail *d = store_view_image_detail(&ui->view);
+	int bottom = getmaxy(ui->body);
+	char *tags, *why;
+
+	wattrset(ui->body, ui->attr[C_HEADER]);
+	mvwhline(ui->body, y0, 0, ' ', ui->cols);
+	draw_text(ui->body, y0, 0, "IMAGE", 9, ui->attr[C_HEADER]);
+	draw_server_text(ui, ui->body, y0, 11, im->repository, ui->cols - 12, GLYPH_LEFT,
+			 ui->attr[C_HEADER]);
+	if (d == NULL || !xstreq(d->asked, im->repository)) {
+		draw_text(ui->body, y0 + 1, 1, "asking the server for its detail...", ui->cols - 2,
+			  ui->attr[C_DIM]);
+		return;
+	}
+	if (d->error != NULL) {
+		why = xasprintf("no detail: %s", error_reason(d->error));
+		draw_server_text(ui, ui->body, y0 + 1, 1, why, ui->cols - 2, GLYPH_LEFT,
+				 ui->attr[C_WARN]);
+		free(why);
+		return;
+	}
+	detail_field(ui, y0 + 1, "curated", d->curated ? "yes" : "no");
+	tags = joined_tags(d);
+	detail_field(ui, y0 + 2, "tags", d->n_tags > 0 ? tags : "-");
+	free(tags);
+	draw_text(ui->body, y0 + 3, 1, "DIGEST", 12, ui->attr[C_DIM]);
+	draw_text(ui->body, y0 + 3, 15, "SOURCE", 10, ui->attr[C_DIM]);
+	draw_text(ui->body, y0 + 3, ui->cols - 21, "RECORDED", 8, ui->attr[C_DIM]);
+	draw_text(ui->body, y0 + 3, ui->cols - 11, "SIZE", 10, ui->attr[C_DIM]);
+	for (size_t i = 0; i < d->n_versions && y0 + 4 + (int)i < bottom; i++)
+		version_row(ui, y0 + 4 + (int)i, &d->versions[i]);
+}
 
 void images_draw(struct ui *ui)
 {
 	const struct image_list *il = store_view_images(&ui->view);
-	size_t visible = draw_table_rows(ui);
+	size_t visible = image_list_rows(ui);
 	int refw = ui->cols - 12 - 20 - 10 - 8 - 4;
 
 	heading(ui, "REFERENCE");
@@ -126,27 +268,11 @@ void images_draw(struct ui *ui)
 	if (ui->images_sel >= il->n)
 		ui->images_sel = il->n - 1;
 	ui->images_top = scroll_for(ui->images_sel, ui->images_top, visible);
-	for (size_t r = ui->images_top; r < il->n && r - ui->images_top < visible; r++) {
-		const struct image_info *im = &il->items[r];
-		int y = (int)(r - ui->images_top) + 1;
-		attr_t a = r == ui->images_sel ? ui->attr[C_SELECTED] : ui->attr[C_NORMAL];
-		char size[FMT_BUF], age[FMT_BUF];
-
-		if (r == ui->images_sel) {
-			wattrset(ui->body, a);
-			mvwhline(ui->body, y, 0, ' ', ui->cols);
-		}
-		draw_server_text(ui, ui->body, y, 0, im->reference, refw, GLYPH_LEFT, a);
-		draw_server_text(ui, ui->body, y, refw + 1, im->tag, 12, GLYPH_LEFT, a);
-		draw_server_text(ui, ui->body, y, refw + 14, im->id, 20, GLYPH_LEFT, a);
-		if (opt_i64_has(im->size_bytes))
-			fmt_bytes(im->size_bytes.v, size, sizeof(size));
-		else
-			snprintf(size, sizeof(size), "-");
-		draw_server_text(ui, ui->body, y, refw + 35, size, 10, GLYPH_RIGHT, a);
-		draw_text(ui->body, y, refw + 46,
-			  fmt_age(im->cached_at, time(NULL), age, sizeof(age)), 8, a);
-	}
+	for (size_t r = ui->images_top; r < il->n && r - ui->images_top < visible; r++)
+		image_row(ui, (int)(r - ui->images_top) + 1, refw, &il->items[r],
+			  r == ui->images_sel);
+	if (image_detail_lines(ui) > 0)
+		image_detail_draw(ui, (int)visible + 1, &il->items[ui->images_sel]);
 }
 
 /* ---- jobs ---- */
@@ -197,26 +323,6 @@ static void job_progress(const struct job *j, char *buf, size_t size)
 		snprintf(buf, size, "%s/%s in %s", done, total, el);
 }
 
-/*
- * A job's message without the "POST http://host/v1/...: " the net layer
- * puts in front of an error, so the narrow column shows the reason; the
- * Events view and the message line keep the whole text.
- */
-static const char *job_reason(const char *msg)
-{
-	static const char *const methods[] = {"GET ", "POST ", "DELETE ", "HEAD "};
-	const char *sep;
-
-	if (msg == NULL)
-		return "";
-	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-		if (strncmp(msg, methods[i], strlen(methods[i])) == 0) {
-			sep = strstr(msg, ": ");
-			return sep != NULL ? sep + 2 : msg;
-		}
-	return msg;
-}
-
 static void job_line(struct ui *ui, int y, const struct job *j, bool selected)
 {
 	attr_t a = selected ? ui->attr[C_SELECTED] : ui->attr[C_NORMAL];
@@ -239,7 +345,7 @@ static void job_line(struct ui *ui, int y, const struct job *j, bool selected)
 	job_progress(j, prog, sizeof(prog));
 	draw_text(ui->body, y, 54, prog, 40, a);
 	if (ui->cols > 96)
-		draw_server_text(ui, ui->body, y, 95, job_reason(j->message), ui->cols - 95,
+		draw_server_text(ui, ui->body, y, 95, error_reason(j->message), ui->cols - 95,
 				 GLYPH_LEFT, selected ? a : job_attr(ui, j->state));
 }
 

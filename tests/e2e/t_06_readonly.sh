@@ -26,6 +26,12 @@ case_readonly() {
 	keys i
 	see 'i is refused' 'import a \.boxlite file: read-only mode'
 	unseen 'no modal opened' '(Clone|Export|Stop|Delete box|Import)'
+	keys 3
+	see 'the Images view' '^REFERENCE +TAG'
+	keys D
+	see 'D in the Images view is refused' 'delete the image: read-only mode'
+	unseen 'no image delete asked' 'Delete image'
+	keys 2
 	keys '?'
 	see 'the help marks S off' 'S      snapshot the box  \[off: read-only mode \(--readonly\)\]'
 	keys x

@@ -4,17 +4,21 @@
 # started behind the dashboard's back (R: -d 60 keeps the stale "stopped"
 # on screen; Ctrl-L asks for a round when the test wants fresh data), and
 # with --strict-stopped snapshot, clone and export of a running box (S, c,
-# e, and `boxtop export`). The terminal is 220 columns wide: the message
-# line shows the whole of the server's words and the request id. Each job fails with the server's own words on the
-# message line and in the Jobs view, and the server's state (every box and
-# its snapshots) is the same after as before; an export leaves no file and
-# no .part.
+# e, and `boxtop export`), and deleting an image a box runs (D in the
+# Images view: the job adds what to do about it). The terminal is 220
+# columns wide (280 for the image: the Jobs view's message column shows the
+# whole explanation): the message line shows the whole of the server's
+# words and the request id. Each job fails with the server's own words on
+# the message line and in the Jobs view, and the server's state (every box
+# and its snapshots, the image cache) is the same after as before; an
+# export leaves no file and no .part.
 
 F07_REQ='\[request sim-[0-9a-f]+\]'
 
-# f07_state: the server's state: every box, and each box's snapshots.
+# f07_state: the server's state: the image cache, every box, and each box's snapshots.
 f07_state() {
 	local id
+	sim_get '/v1/images?pageSize=1000' | jq -S -c .images
 	# last_activity_at aside: a refused request under a box still used it
 	sim_get '/v1/boxes?pageSize=1000' | jq -S -c '.boxes | map(del(.last_activity_at)) | sort_by(.box_id)'
 	for id in $(sim_get '/v1/boxes?pageSize=1000' | jq -r '.boxes[].box_id' | LC_ALL=C sort); do
@@ -161,7 +165,40 @@ case_strict_stopped() {
 	is 'boxtop export: nothing changed on the server' "$(f07_state)" "$F07_BEFORE"
 }
 
+# D in the Images view on an image a box runs.
+case_image_in_use() {
+	local used repo row k why
+	start_sim i07 --port 0 --boxes 4 --seed 5 --control || return
+	used=$(sim_jq /v1/boxes '.boxes[0].image')
+	repo=${used%:*}
+	row=$(sim_jq /v1/images "[.images[].repository] | index(\"$repo\")")
+	is 'staged: a box runs a cached image' "$(sim_code GET "/v1/images/${repo//\//%2F}")" 200
+	COLS=280 start_boxtop --url "$URL" -d 0.5
+	ready || return
+	keys 3
+	see 'the Images view' '^REFERENCE +TAG'
+	for ((k = 0; k < row; k++)); do keys j; done
+	see "the detail of $repo" "^IMAGE +$(re "$repo") *\$"
+	f07_mark
+	keys D
+	see 'D asks for the name' "type $(re "$repo") and Enter to confirm"
+	type_text "$repo"
+	keys Enter
+	why="invalid_state \\(409\\): image $(re "$repo"):[^ ]+ is in use by a box"
+	see 'the message line: the server, then what to do' "^delete image $(re "$repo") failed: $why $F07_REQ; a box runs this image: delete or change those boxes first\$"
+	f07_refused 'delete image' "$repo" "$why"
+	keys 4
+	if poll "$WAIT" f07_top_job "^failed +delete image .*  $why $F07_REQ; a box runs this image: delete or change those boxes first *\$"; then
+		ok
+	else
+		bad "the Jobs view's newest row: $(line 5)"
+	fi
+	is 'the image is still cached' "$(sim_code GET "/v1/images/${repo//\//%2F}")" 200
+	keys q
+	see_exit 'q quits' 0
+}
+
 run_case '409: duplicate names, snapshots in use, restore while running' case_conflicts
 run_case '409: --strict-stopped snapshot, clone, export of a running box' case_strict_stopped
-skip '409: deleting an image a box runs' 'boxtop cannot delete an image (no key in tui/keys.c, no command)'
+run_case '409: deleting an image a box runs' case_image_in_use
 skip '409: deleting a running box without force' 'boxtop always sends force=true (tui/keys.c delete_answer)'

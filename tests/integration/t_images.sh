@@ -1,7 +1,23 @@
 # Sourced by run.sh: the image cache: paged list (tokens, clamping, a
 # deletion between pages), usage, detail by plain, URL-encoded and Docker Hub
 # long names, delete (409 while a box runs any tag under any spelling), the
-# seed's determinism and the serve flavor's single page.
+# seed's determinism and the serve flavor's single page. And `boxtop images`
+# against it: the table and --json checked against the simulator's own list,
+# and a server that is gone (exit 1, one line on stderr, nothing on stdout).
+
+BOXTOP=${BOXTOP:-build/boxtop}
+# img_bt ARGS...: boxtop with no settings but its flags; sets IMG_RC, output
+# in $TMP/img.out and $TMP/img.err.
+img_bt() {
+	env -u BOXLITE_REST_URL -u BOXLITE_API_KEY -u BOXLITE_PROFILE -u BOXLITE_HOME \
+		-u BOXLITE_REST_PATH_PREFIX -u XDG_CONFIG_HOME HOME="$TMP" "$BOXTOP" "$@" \
+		>"$TMP/img.out" 2>"$TMP/img.err" </dev/null
+	IMG_RC=$?
+}
+# img_is DESC GOT WANT
+img_is() {
+	if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', want '$3' ($(head -c 300 "$TMP/img.err"))"; fi
+}
 
 start_sim images --port 0 --seed 1 --prefix team
 IMAGES_PID=$PID
@@ -22,6 +38,28 @@ field 'sizes positive' '[.images[].size_bytes > 0] | all' true
 field 'one page has no token' 'has("next_page_token")' false
 req GET "$I"
 field 'default page holds all' '.images | length' "$ALL"
+
+# boxtop images --json: one line, the server's ImageInfo exactly, and its usage
+req GET "$I/usage"
+cp "$TMP/body" "$TMP/usage1"
+img_bt --url "$URL" images --json
+img_is 'images --json: exit 0' "$IMG_RC" 0
+img_is 'images --json: nothing on stderr' "$(cat "$TMP/img.err")" ""
+img_is 'images --json: one line' "$(wc -l <"$TMP/img.out")" 1
+img_is 'images --json: the images as the server lists them' "$(jq -S -c .images "$TMP/img.out")" \
+	"$(jq -S -c .images "$TMP/images1")"
+img_is 'images --json: the usage as the server says it' "$(jq -S -c .usage "$TMP/img.out")" \
+	"$(jq -S -c . "$TMP/usage1")"
+# the table: a title row, then one row per image in the server's order, ids shortened
+img_bt --url "$URL" images
+img_is 'images: exit 0' "$IMG_RC" 0
+img_is 'images: the title row' "$(head -1 "$TMP/img.out" | tr -s ' ')" 'REPOSITORY TAG ID SIZE CACHED'
+img_is 'images: a row per image' "$(($(wc -l <"$TMP/img.out") - 1))" "$ALL"
+img_is 'images: repository and tag of each, in order' \
+	"$(awk 'NR > 1 {print $1 ":" $2}' "$TMP/img.out")" "$(jq -r '.images[].reference' "$TMP/images1")"
+img_is 'images: the id as docker shows it' "$(awk 'NR > 1 {print $3}' "$TMP/img.out")" \
+	"$(jq -r '.images[].id[7:19]' "$TMP/images1")"
+img_is 'images: sizes in binary units' "$(awk 'NR > 1 && !/ [0-9.]+ [KMG]iB /' "$TMP/img.out")" ""
 
 # Paging by two: every image once, in order, then no token.
 seen=()
@@ -182,6 +220,16 @@ req DELETE /v1/team/boxes/img-bare
 req DELETE "$I/alpine"
 expect 'alpine free once its boxes are gone' 204
 stop_sim "$IMAGES_PID" images
+
+# boxtop images against a server that is gone: exit 1, one line naming it, no output
+for fmt in "" --json; do
+	img_bt --url "$URL" images ${fmt:+"$fmt"}
+	img_is "images $fmt, server gone: exit 1" "$IMG_RC" 1
+	img_is "images $fmt, server gone: nothing on stdout" "$(wc -c <"$TMP/img.out")" 0
+	img_is "images $fmt, server gone: one line on stderr" "$(wc -l <"$TMP/img.err")" 1
+	check "images $fmt, server gone: names the URL and why" \
+		grep -Eq "^boxtop: cannot reach $URL: .*(onnect|refused)" "$TMP/img.err"
+done
 
 # The same seed gives the same cache, another seed other digests.
 start_sim images-same --port 0 --seed 1

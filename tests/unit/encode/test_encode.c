@@ -224,6 +224,38 @@ static void test_snapshots(void **state)
 	free(text);
 }
 
+/* ImageInfo and ImageUsage as the server sends them, and back. */
+static void test_images(void **state)
+{
+	static char ref[] = "ghcr.io/acme/worker:1.4.2", repo[] = "ghcr.io/acme/worker",
+		    tag[] = "1.4.2", id[] = "sha256:00ff";
+	struct image_info im = {.reference = ref,
+				.repository = repo,
+				.tag = tag,
+				.id = id,
+				.cached_at = 1790856000,
+				.size_bytes = {OPT_SET, 12345}};
+	struct image_usage u = {.count = 3, .limit = 50, .known_bytes = 99};
+	struct decode_error err = {0};
+	struct image_usage back;
+	char *text = print(image_info_to_json(&im));
+
+	(void)state;
+	assert_string_equal(text,
+			    "{\"reference\":\"ghcr.io/acme/worker:1.4.2\",\"repository\":"
+			    "\"ghcr.io/acme/worker\",\"tag\":\"1.4.2\",\"id\":\"sha256:00ff\","
+			    "\"cached_at\":\"2026-10-01T12:00:00Z\",\"size_bytes\":12345}");
+	free(text);
+	im.size_bytes.state = OPT_ABSENT;
+	text = print(image_info_to_json(&im));
+	assert_null(strstr(text, "size_bytes"));
+	free(text);
+	text = print(image_usage_to_json(&u));
+	assert_int_equal(image_usage_decode(text, strlen(text), &back, &err), 0);
+	assert_memory_equal(&back, &u, sizeof(u));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_snapshots),
+		cmocka_unit_test(test_images),
 	};
 
 	return cmocka_run_group_tests_name("encode", tests, NULL, NULL);

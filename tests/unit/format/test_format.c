@@ -193,6 +193,25 @@ static void test_age(void **state)
 	age_is(INT64_MAX, INT64_MIN, "0s");
 }
 
+static void digest_is(const char *digest, const char *want)
+{
+	char buf[FMT_BUF];
+
+	assert_string_equal(fmt_digest(digest, buf, sizeof(buf)), want);
+}
+
+static void test_digest(void **state)
+{
+	(void)state;
+	digest_is("sha256:6d6599476d095b58c5aa503c756d28757788cac11b4d21689b9f08d91d49c691",
+		  "6d6599476d09");
+	digest_is("6d6599476d095b58", "6d6599476d09"); /* no algorithm */
+	digest_is("sha256:abc", "abc");
+	digest_is("sha256:", "-");
+	digest_is("", "-");
+	digest_is(NULL, "-");
+}
+
 static void test_timestamp(void **state)
 {
 	char buf[FMT_BUF];
@@ -278,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_rate),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_age),
+		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_timestamp),
 		cmocka_unit_test(test_eta),
 		cmocka_unit_test(test_percent),

@@ -98,12 +98,35 @@ static void test_detail_and_usage(void **state)
 	assert_string_equal(err.field, "curated");
 }
 
+/* A detail that could not be read says for which name, and why; the decoder sets neither. */
+static void test_detail_failed(void **state)
+{
+	struct decode_error err = {0};
+	struct image_detail *d = image_detail_failed("docker.io/library/alpine", "not_found (404)");
+	size_t len;
+	char *buf = fixture_load("image_detail.json", &len);
+
+	(void)state;
+	assert_string_equal(d->asked, "docker.io/library/alpine");
+	assert_string_equal(d->error, "not_found (404)");
+	assert_null(d->name);
+	assert_int_equal(d->n_tags, 0);
+	assert_int_equal(d->n_versions, 0);
+	image_detail_free(&d);
+	assert_int_equal(image_detail_decode(buf, len, &d, &err), 0);
+	assert_null(d->asked);
+	assert_null(d->error);
+	image_detail_free(&d);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_degenerate),
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_detail_and_usage),
+		cmocka_unit_test(test_detail_failed),
 	};
 
 	return cmocka_run_group_tests_name("image", tests, NULL, NULL);

@@ -56,6 +56,7 @@ static void test_names(void **state)
 	(void)state;
 	assert_string_equal(job_kind_name(JOB_SNAPSHOT_CREATE), "snapshot");
 	assert_string_equal(job_kind_name(JOB_DELETE_BOX), "delete");
+	assert_string_equal(job_kind_name(JOB_IMAGE_DELETE), "delete image");
 	for (int k = 0; k < JOB_KIND_COUNT; k++)
 		assert_string_not_equal(job_kind_name((enum job_kind)k), "unknown");
 	for (int s = 0; s < JOB_STATE_COUNT; s++)

@@ -50,8 +50,8 @@ static void test_rows_are_complete(void **state)
 			assert_true(t[i].label[0] != '\0');
 		mutating += (t[i].flags & MUTATES) != 0;
 	}
-	/* S R d c e i s D x t: every action the issue lists, and only those */
-	assert_int_equal(mutating, 10);
+	/* S R d c e i s D x t and the Images view's D: the actions the issues list, only those */
+	assert_int_equal(mutating, 11);
 }
 
 static struct opts o;
@@ -129,6 +129,14 @@ static void test_refusals(void **state)
 	assert_int_equal(ui.modal.kind, MODAL_NONE);
 	keys_handle(&ui, 'i'); /* import needs no box, but a capability */
 	assert_non_null(strstr(ui.flash, "does not support"));
+	assert_int_equal(ui.modal.kind, MODAL_NONE);
+	ui.current = VIEW_IMAGES; /* D there deletes an image: none is listed */
+	keys_handle(&ui, 'D');
+	assert_non_null(strstr(ui.flash, "no image selected"));
+	assert_int_equal(ui.modal.kind, MODAL_NONE);
+	o.readonly = true;
+	keys_handle(&ui, 'D');
+	assert_non_null(strstr(ui.flash, "delete the image: read-only"));
 	assert_int_equal(ui.modal.kind, MODAL_NONE);
 }
 

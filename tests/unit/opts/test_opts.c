@@ -159,6 +159,25 @@ static void test_export_and_import(void **state)
 	assert_string_equal(o.target, "-odd.boxlite");
 }
 
+static void test_images(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("images", NULL), 0);
+	assert_int_equal(o.mode, MODE_IMAGES);
+	assert_false(o.json);
+	assert_null(o.target);
+	assert_int_equal(parse("--json", "images", NULL), 0);
+	assert_int_equal(o.mode, MODE_IMAGES);
+	assert_true(o.json);
+	refused(parse("images", "alpine", NULL), "usage: boxtop images [--json]");
+	refused(parse("images", "-b", NULL), "-b and -n do not go with images");
+	refused(parse("images", "--json", "-n", "2", NULL), "-b and -n do not go with images");
+	refused(parse("images", "--filter", "x", NULL), "--filter goes with");
+	refused(parse("images", "-o", "x", NULL), "-o and --no-verify");
+	refused(parse("images", "--name", "x", NULL), "--name");
+	refused(parse("images", "--force", NULL), "--force");
+}
+
 static void test_mode_refusals(void **state)
 {
 	(void)state;
@@ -166,6 +185,7 @@ static void test_mode_refusals(void **state)
 	refused(parse("export", "a", "b", NULL), "usage: boxtop export");
 	refused(parse("import", NULL), "usage: boxtop import");
 	refused(parse("frobnicate", NULL), "unknown command 'frobnicate'");
+	refused(parse("frobnicate", NULL), "commands: export, import, images");
 	refused(parse("-o", "x", NULL), "-o and --no-verify");
 	refused(parse("import", "f", "-o", "x", NULL), "-o and --no-verify");
 	refused(parse("import", "f", "--force", NULL), "--force");
@@ -184,6 +204,7 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_export_and_import),
+		cmocka_unit_test(test_images),
 		cmocka_unit_test(test_mode_refusals),
 	};
 

@@ -245,6 +245,7 @@ static void set_every_slot(struct store *s)
 	struct loaded f = {0};
 	struct conn_state conn = {.status = CONN_DEGRADED, .since_ms = 5, .last_ok_ms = 4};
 	struct job tmpl = {.kind = JOB_CLONE, .arg = (char[]){"web-2"}};
+	struct image_detail *detail = image_detail_failed("ghcr.io/acme/worker", "gone");
 
 	load_fixtures(&f);
 	snprintf(conn.message, sizeof(conn.message), "2 of 3 requests failed");
@@ -253,10 +254,12 @@ static void set_every_slot(struct store *s)
 	store_put_box_metrics(s, "b1", &m, 1000);
 	store_set_snapshots(s, "b1", &snaps);
 	store_set_images(s, &f.images);
+	store_set_image_detail(s, &detail);
 	store_set_config(s, &f.config);
 	store_set_principal(s, &f.principal);
 	store_set_conn(s, &conn);
 	assert_int_equal(store_job_add(s, &tmpl), 1);
+	assert_null(detail);
 	assert_null(snaps);
 	assert_null(f.images);
 	assert_null(f.config);
@@ -282,6 +285,8 @@ static void test_every_slot(void **state)
 	assert_string_equal(store_view_snapshots(&v, "b1")->items[1].name, "s7-n2");
 	assert_null(store_view_snapshots(&v, "b0"));
 	assert_string_equal(store_view_images(&v)->items[0].tag, "3.20");
+	assert_string_equal(store_view_image_detail(&v)->asked, "ghcr.io/acme/worker");
+	assert_string_equal(store_view_image_detail(&v)->error, "gone");
 	assert_true(store_view_config(&v)->caps[CAP_SNAPSHOTS]);
 	assert_string_equal(store_view_principal(&v)->sub, "local");
 	assert_int_equal(store_view_conn(&v)->status, CONN_DEGRADED);
@@ -300,6 +305,7 @@ static void test_forget(void **state)
 	struct store_view v = {0};
 	struct snapshot_list *no_snaps = NULL;
 	struct image_list *no_images = NULL;
+	struct image_detail *no_detail = NULL;
 	struct server_config *no_config = NULL;
 	struct principal *no_principal = NULL;
 	struct conn_state conn;
@@ -310,14 +316,17 @@ static void test_forget(void **state)
 	store_set_runtime(s, NULL);
 	store_set_snapshots(s, "b1", &no_snaps);
 	store_set_images(s, &no_images);
+	store_set_image_detail(s, &no_detail);
 	store_set_config(s, &no_config);
 	store_set_principal(s, &no_principal);
 	store_set_conn(s, NULL);
 	assert_int_equal(store_read(s, &v), STORE_RUNTIME | STORE_SNAPSHOTS | STORE_IMAGES |
-						    STORE_CONFIG | STORE_PRINCIPAL | STORE_CONN);
+						    STORE_IMAGE_DETAIL | STORE_CONFIG |
+						    STORE_PRINCIPAL | STORE_CONN);
 	assert_null(store_view_runtime(&v));
 	assert_null(store_view_snapshots(&v, "b1"));
 	assert_null(store_view_images(&v));
+	assert_null(store_view_image_detail(&v));
 	assert_null(store_view_config(&v));
 	assert_null(store_view_principal(&v));
 	assert_int_equal(store_view_conn(&v)->status, CONN_CONNECTING);

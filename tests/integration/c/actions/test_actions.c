@@ -319,6 +319,57 @@ static void test_lost_answers_serve(void **state)
 	rig_down(&r);
 }
 
+/* An image's repository some box runs ("postgres:16" -> "postgres"). Caller frees. */
+static char *image_in_use(struct rig *r)
+{
+	struct http_conf conf = {0};
+	struct api *a = api_new(r->sim.url, NULL, &conf);
+	struct box_list *l = NULL;
+	struct net_error err;
+	char *name;
+
+	assert_int_equal(api_boxes(a, NULL, NULL, &l, &err), 0);
+	name = xstrndup(l->items[0].image, strcspn(l->items[0].image, ":"));
+	box_list_free(&l);
+	api_free(&a);
+	return name;
+}
+
+/*
+ * Deleting an image (serve: no idempotency): a lost answer is looked for
+ * (the image gone); one a box runs fails with the server's words and what
+ * to do about it, and stays.
+ */
+static void test_image_delete(void **state)
+{
+	const char *args[] = {"--flavor", "serve", "--fault",
+			      "DELETE /v1/images/busybox:lost=1,count=1", NULL};
+	struct action act = {.kind = JOB_IMAGE_DELETE, .name = "busybox"};
+	struct net_error err;
+	struct job j = {0};
+	struct rig r;
+	char *used;
+
+	(void)state;
+	rig_up(&r, args);
+	succeeds(&r, actions_submit(r.actions, &act, &r.cfg, &err), "found the image gone");
+	used = image_in_use(&r);
+	act.name = used;
+	assert_int_equal(wait_job(&r, actions_submit(r.actions, &act, &r.cfg, &err), &j),
+			 JOB_FAILED);
+	if (strstr(j.message, "invalid_state (409): image ") == NULL ||
+	    strstr(j.message, "a box runs this image: delete or change those boxes first") == NULL)
+		fail_msg("the refused delete says '%s'", j.message);
+	assert_null(j.box_id);
+	assert_string_equal(j.arg, used);
+	job_clear(&j);
+	act.name = NULL; /* no name: refused before anything is queued */
+	assert_int_equal(actions_submit(r.actions, &act, &r.cfg, &err), 0);
+	assert_non_null(strstr(err.message, "needs an image name"));
+	free(used);
+	rig_down(&r);
+}
+
 /* A mutation with nothing to look at: not sent again, and the error says why. */
 static void test_lost_unlooked(void **state)
 {
@@ -375,6 +426,7 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_lost_answers_serve),
 		cmocka_unit_test(test_lost_unlooked),
+		cmocka_unit_test(test_image_delete),
 		cmocka_unit_test(test_lost_idempotent),
 	};
 

@@ -1,8 +1,10 @@
 /*
- * net/api against a live boxlite-sim: every typed call, a prefix holding a
- * '/', the bearer, paging across pages, each error kind (status, transport,
- * decode, oversized body), retries that honour Retry-After, a mutation
- * retried with the same Idempotency-Key, and capability refusal.
+ * net/api against a live boxlite-sim: every typed call (images: a name
+ * holding a '/', Docker Hub's short and long names, a delete refused
+ * while a box runs the image), a prefix holding a '/', the bearer, paging
+ * across pages, each error kind (status, transport, decode, oversized
+ * body), retries that honour Retry-After, a mutation retried with the same
+ * Idempotency-Key, and capability refusal.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -213,6 +215,97 @@ static void test_mutations(void **state)
 	down(&s, &a);
 }
 
+/* The repository of the first box's image ("ghcr.io/acme/worker:1.4.2" gives its name). */
+static char *image_in_use(struct api *a)
+{
+	struct box_list *boxes = NULL;
+	struct net_error err;
+	char *name;
+
+	assert_int_equal(api_boxes(a, NULL, NULL, &boxes, &err), 0);
+	assert_true(boxes->n > 0);
+	name = xstrndup(boxes->items[0].image, strcspn(boxes->items[0].image, ":"));
+	box_list_free(&boxes);
+	return name;
+}
+
+static size_t images_cached(struct api *a)
+{
+	struct image_list *l = NULL;
+	struct net_error err;
+	size_t n;
+
+	assert_int_equal(api_images(a, NULL, &l, &err), 0);
+	n = l->n;
+	image_list_free(&l);
+	return n;
+}
+
+/*
+ * Deleting an image a box runs: 409 invalid_state in the server's words
+ * (serve's kind prefix dropped as for every error), and nothing removed.
+ */
+static void refused_in_use(struct api *a)
+{
+	char *used = image_in_use(a);
+	size_t before = images_cached(a);
+	struct image_detail *d = NULL;
+	struct net_error err;
+
+	assert_int_equal(api_image_delete(a, used, NULL, &err), -1);
+	assert_int_equal(err.kind, NET_STATUS);
+	assert_int_equal(err.api.http_status, 409);
+	assert_int_equal(err.api.kind, API_ERR_INVALID_STATE);
+	if (strncmp(err.message, "invalid_state (409): image ", 27) != 0 ||
+	    strstr(err.message, " is in use by a box") == NULL)
+		fail_msg("deleting %s: %s", used, err.message);
+	assert_int_equal(images_cached(a), before);
+	assert_int_equal(api_image(a, used, NULL, &d, &err), 0);
+	image_detail_free(&d);
+	free(used);
+}
+
+static void test_images(void **state)
+{
+	const char *args[] = {"--prefix", "team", NULL};
+	struct image_detail *d = NULL;
+	struct net_error err;
+	struct simproc s;
+	struct api *a;
+
+	(void)state;
+	a = up(&s, args);
+	api_set_prefix(a, "team");
+	/* a name with a '/': one segment, its '/' encoded */
+	assert_int_equal(api_image(a, "ghcr.io/acme/worker", NULL, &d, &err), 0);
+	assert_string_equal(d->name, "ghcr.io/acme/worker");
+	assert_int_equal(d->n_tags, 2);
+	assert_false(d->curated);
+	assert_int_equal(d->n_versions, 2);
+	assert_non_null(strstr(d->versions[0].source_ref, "ghcr.io/acme/worker:"));
+	image_detail_free(&d);
+	/* Docker Hub: the short name and the long one are one image */
+	assert_int_equal(api_image(a, "alpine", NULL, &d, &err), 0);
+	assert_true(d->curated);
+	image_detail_free(&d);
+	assert_int_equal(api_image(a, "docker.io/library/alpine", NULL, &d, &err), 0);
+	assert_string_equal(d->name, "alpine");
+	image_detail_free(&d);
+	/* an unused image goes, for good */
+	assert_int_equal(api_image_delete(a, "busybox", NULL, &err), 0);
+	assert_string_equal(api_note(a), "");
+	assert_int_equal(api_image(a, "busybox", NULL, &d, &err), -1);
+	assert_int_equal(err.api.http_status, 404);
+	assert_int_equal(api_image_delete(a, "busybox", NULL, &err), -1);
+	assert_int_equal(err.api.kind, API_ERR_NOT_FOUND);
+	refused_in_use(a);
+	down(&s, &a);
+	/* serve writes its kind in front of the message ("invalid state: image ...") */
+	a = up(&s, (const char *const[]){"--flavor", "serve", NULL});
+	refused_in_use(a);
+	down(&s, &a);
+}
+
 static void test_bearer(void **state)
 {
 	const char *args[] = {key_args[0], key_file, NULL};
@@ -384,6 +477,13 @@ static void test_urls(void **state)
 	free(u);
 	assert_string_equal(e, "a%20b%2Fc%25d~e.f-g_h");
 	free(e);
+	u = api_item_url(a, "images", "ghcr.io/acme/worker", "");
+	assert_string_equal(
+		u, "https://h.example/api/v1/us-east/team-42/images/ghcr.io%2Facme%2Fworker");
+	free(u);
+	u = api_item_url(a, "boxes", "web 1", "/metrics");
+	assert_string_equal(u, "https://h.example/api/v1/us-east/team-42/boxes/web%201/metrics");
+	free(u);
 	api_new_idem_key(key);
 	assert_int_equal(strlen(key), 36);
 	assert_int_equal(key[14], '4');
@@ -439,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_retries),     cmocka_unit_test(test_mutation_retry_same_key),
 		cmocka_unit_test(test_bad_answers), cmocka_unit_test(test_discovery_flavors),
 		cmocka_unit_test(test_flat_errors), cmocka_unit_test(test_prefix_with_space),
+		cmocka_unit_test(test_images),
 	};
 
 	if (http_global_init() < 0)

@@ -3,7 +3,8 @@
  * /v1/me, the box list, runtime and per-box metrics for what the screen
  * shows, snapshots asked only when looked at, a 304 that leaves the box
  * list alone, the server killed (down, last data kept, a retry time) and
- * restarted on the same port (connected again by itself), a refused key, a
+ * restarted on the same port (connected again by itself), the selected
+ * image's detail while the images view is open, a refused key, a
  * login renewed (or expired) in the credentials file while it runs, and
  * watching a boxlite serve without touching it: no boot, no stamp, no
  * metrics of a box being stopped. Every wait is bounded and none asserts on
@@ -157,7 +158,7 @@ static void test_poll_and_recover(void **state)
 	web3 = xstrdup(box_id(&v, "web-3"));
 	ids[0] = web1;
 	ids[1] = web3;
-	poller_set_interest(p, ids, 2, web3, false);
+	poller_set_interest(p, ids, 2, web3, false, NULL);
 	poller_kick(p);
 	wait_for(store, &v, has_metrics, web1);
 	assert_true(store_box_metrics(store, web1, &m, NULL));
@@ -489,6 +490,58 @@ static void test_no_image_usage(void **state)
 	store_free(&store);
 }
 
+static bool has_detail_of(const struct store_view *v, void *arg)
+{
+	const struct image_detail *d = store_view_image_detail(v);
+
+	return d != NULL && xstreq(d->asked, arg);
+}
+
+/*
+ * The selected image's detail while the images view is open, each round;
+ * one that cannot be read is stored with why (and the connection stays
+ * healthy); with the view closed, none is asked.
+ */
+static void test_image_detail(void **state)
+{
+	struct poller_opts o = {.interval_ms = 200};
+	struct store *store = store_new();
+	struct store_view v = {0};
+	enum conn_status want = CONN_CONNECTED;
+	static char long_name[] = "docker.io/library/alpine", missing[] = "no-such-image";
+	const struct image_detail *d;
+	struct simproc s;
+	struct poller *p;
+	uint64_t gen;
+
+	(void)state;
+	assert_int_equal(simproc_start(&s, NULL), 0);
+	o.base_url = s.url;
+	p = poller_start(&o, store);
+	poller_set_interest(p, NULL, 0, NULL, true, long_name);
+	wait_for(store, &v, has_detail_of, long_name);
+	d = store_view_image_detail(&v);
+	assert_null(d->error);
+	assert_string_equal(d->name, "alpine");
+	assert_true(d->n_versions >= 1);
+	poller_set_interest(p, NULL, 0, NULL, true, missing);
+	wait_for(store, &v, has_detail_of, missing);
+	d = store_view_image_detail(&v);
+	assert_non_null(d->error);
+	assert_non_null(strstr(d->error, "image not found: no-such-image"));
+	wait_for(store, &v, status_is, &want);
+	/* the view closed: rounds go on, no detail is asked */
+	poller_set_interest(p, NULL, 0, NULL, false, "alpine");
+	store_read(store, &v);
+	gen = store_view_generation(&v, STORE_RUNTIME) + 2;
+	wait_for(store, &v, runtime_newer, &gen);
+	assert_string_equal(store_view_image_detail(&v)->asked, "no-such-image");
+	poller_stop(&p);
+	assert_int_equal(simproc_stop(&s), 0);
+	store_view_release(&v);
+	store_free(&store);
+}
+
 /* A control-API call's answer, parsed (NULL for an empty body). Caller frees. */
 static cJSON *sim_json(const struct simproc *s, const char *method, const char *path,
 		       const char *json)
@@ -595,7 +648,7 @@ static void test_watch_without_touching(void **state)
 	ids[0] = web1;
 	ids[1] = web3;
 	ids[2] = idle;
-	poller_set_interest(p, ids, 3, web3, false);
+	poller_set_interest(p, ids, 3, web3, false, NULL);
 	rounds(p, store, &v, 5);
 	assert_int_equal(effects_of(&s, "boot"), 0);
 	assert_int_equal(effects_of(&s, "stamp"), 0);
@@ -651,6 +704,7 @@ int main(void)
 		cmocka_unit_test(test_login_renewed),
 		cmocka_unit_test(test_login_other_account),
 		cmocka_unit_test(test_no_image_usage),
+		cmocka_unit_test(test_image_detail),
 		cmocka_unit_test(test_watch_without_touching),
 	};
 
