@@ -211,3 +211,16 @@ void box_list_append(struct box_list *dst, struct box_list *src)
 	dst->items = items;
 	src->items = more;
 }
+
+void box_list_keep_status(struct box_list *l, enum box_status status)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->items[i].status != status)
+			box_clear(&l->items[i]);
+		else
+			l->items[kept++] = l->items[i];
+	}
+	l->n = kept;
+}

@@ -80,5 +80,7 @@ int box_list_decode(const char *buf, size_t len, struct box_list **out, struct d
 void box_list_free(struct box_list **l);
 /* Appends every box of src to dst, moving them; src is left empty. */
 void box_list_append(struct box_list *dst, struct box_list *src);
+/* Drops (and frees) every box whose status is not status, keeping the order. */
+void box_list_keep_status(struct box_list *l, enum box_status status);
 
 #endif

@@ -950,9 +950,13 @@ int api_boxes(struct api *a, const char *status, const atomic_bool *cancel, stru
 	int rc = all_pages(a, "/boxes", q, &pg, cancel, &list, err);
 
 	free(q);
-	if (rc == 0)
-		*out = list;
-	return rc;
+	if (rc != 0)
+		return rc;
+	/* boxlite serve ignores the query and answers every box: filter here too */
+	if (status != NULL)
+		box_list_keep_status(list, box_status_parse(status));
+	*out = list;
+	return 0;
 }
 
 int api_images(struct api *a, const atomic_bool *cancel, struct image_list **out,

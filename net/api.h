@@ -166,6 +166,7 @@ int api_me(struct api *a, const atomic_bool *cancel, struct principal **out, str
 /*
  * The whole box list (status filter or NULL), following next_page_token to
  * the end; a repeated token or more than API_MAX_PAGES pages is an error.
+ * The filter is applied here as well: boxlite serve ignores it.
  */
 int api_boxes(struct api *a, const char *status, const atomic_bool *cancel, struct box_list **out,
 	      struct net_error *err);

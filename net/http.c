@@ -26,8 +26,7 @@
 
 #define RECV_BUFFER    (512L * 1024)
 #define SEND_BUFFER    (2L * 1024 * 1024)
-#define SLOW_LIMIT     1024L /* bytes/s ... */
-#define SLOW_TIME      60L   /* ... for this long aborts a transfer */
+#define SLOW_LIMIT     1024L /* bytes/s for http_conf.stall_s aborts a transfer */
 #define ERROR_BODY_MAX (64u * 1024)
 
 struct http {
@@ -37,6 +36,7 @@ struct http {
 	bool insecure;
 	long connect_timeout_s;
 	long timeout_s;
+	long stall_s;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -84,6 +84,7 @@ struct http *http_new(const struct http_conf *conf)
 	h->insecure = conf->insecure;
 	h->connect_timeout_s = conf->connect_timeout_s > 0 ? conf->connect_timeout_s : 10;
 	h->timeout_s = conf->timeout_s > 0 ? conf->timeout_s : 30;
+	h->stall_s = conf->stall_s > 0 ? conf->stall_s : HTTP_STALL_S;
 	return h;
 }
 
@@ -304,7 +305,7 @@ static int64_t mono_ms(void)
 }
 
 /*
- * The speed floor of a transfer (SLOW_LIMIT bytes/s over SLOW_TIME s), kept
+ * The speed floor of a transfer (SLOW_LIMIT bytes/s over stall_s), kept
  * only while bytes should flow: a download from its first byte (boxlite
  * serve builds a whole archive before it sends one, for minutes), an upload
  * until its last (then the server checks it, silent too). Returns true when
@@ -320,9 +321,9 @@ static bool too_slow(struct xfer *x, curl_off_t moved, bool flowing)
 		x->window_from = moved;
 		return false;
 	}
-	if (now - x->window_ms < SLOW_TIME * 1000)
+	if (now - x->window_ms < x->h->stall_s * 1000)
 		return false;
-	if (moved - x->window_from < SLOW_LIMIT * SLOW_TIME)
+	if (moved - x->window_from < SLOW_LIMIT * x->h->stall_s)
 		return x->stalled = true;
 	x->window_ms = now;
 	x->window_from = moved;
@@ -450,7 +451,7 @@ static int finish(struct http *h, const struct http_req *req, struct xfer *x, CU
 	if (rc == CURLE_ABORTED_BY_CALLBACK && x->stalled) {
 		net_error_set(err, NET_TRANSPORT,
 			      "%s %s: the transfer stalled: under %ld bytes/s for %ld s",
-			      req->method, req->url, SLOW_LIMIT, SLOW_TIME);
+			      req->method, req->url, SLOW_LIMIT, h->stall_s);
 	} else if (rc == CURLE_ABORTED_BY_CALLBACK) {
 		net_error_set(err, NET_CANCELLED, "cancelled");
 	} else if (x->too_big) {

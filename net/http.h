@@ -45,8 +45,13 @@ struct http_conf {
 	const char *ca_file;
 	bool insecure;
 	long connect_timeout_s; /* 0: 10 s */
-	long timeout_s;         /* API calls; 0: 30 s. Transfers have none. */
+	long timeout_s;         /* API calls; 0: 30 s. Transfers have none ... */
+	long stall_s;           /* ... but fail under 1 KiB/s for this long; 0: HTTP_STALL_S */
 };
+
+/* A transfer's stall window. The silence before a download's first byte
+ * and after an upload's last does not count (see net.md). */
+#define HTTP_STALL_S 60L
 
 struct http;
 

@@ -1,7 +1,8 @@
 # Slow exports (--rate 256K, --disk-size 16M: the archive takes tens of
 # seconds): x cancels one in the Jobs view; Ctrl-C, SIGTERM and SIGHUP end
 # boxtop with 128+N, the terminal restored and no .part left; q with a job
-# running asks first.
+# running asks first. boxlite serve's silence while it builds an archive
+# is shown as a wait, with its time, and the export then finishes.
 
 # slow_export DIR FILE: from the detail of web-1, exports to DIR/FILE and
 # waits until DIR/FILE.part is being written.
@@ -90,6 +91,26 @@ case_quit_running() {
 	check 'no file after c' test ! -e "$dir/quit.boxlite"
 }
 
+case_silent_export() {
+	local dir=$TMP/silent
+	mkdir -p "$dir"
+	start_sim silent --port 0 --flavor serve --boxes 2 --disk-size 1M --export-delay 6000 || return
+	start_boxtop --url "$URL" -d 0.5
+	ready || return
+	select_box web-2
+	keys e
+	see 'export prompt' 'Export web-2 to'
+	keys C-u
+	type_text "$dir/built.boxlite"
+	keys Enter
+	keys 4
+	see 'the silence is a wait, with its time' '^running +export +web-2 +waiting for the server [0-9]+s'
+	see 'then the export finishes' '^succeeded +export +web-2 '
+	check 'the file is whole' zstd -tq "$dir/built.boxlite"
+	no_part "$dir" 'after the wait'
+}
+
 run_case 'cancel an export with x in the Jobs view' case_cancel_export
 run_case 'Ctrl-C, SIGTERM, SIGHUP during an export' case_signals
 run_case 'quit with a running job: q, Esc, q, c' case_quit_running
+run_case 'serve builds the archive first: a wait, not a stall' case_silent_export

@@ -282,6 +282,35 @@ static void test_big_list_and_append(void **state)
 	free(doc);
 }
 
+static void test_keep_status(void **state)
+{
+	static const char doc[] =
+		"{\"boxes\":["
+		"{\"box_id\":\"a\",\"status\":\"running\",\"created_at\":1,\"updated_at\":1,"
+		"\"image\":\"alpine\",\"cpus\":1,\"memory_mib\":128},"
+		"{\"box_id\":\"b\",\"status\":\"stopped\",\"created_at\":1,\"updated_at\":1,"
+		"\"image\":\"alpine\",\"cpus\":1,\"memory_mib\":128},"
+		"{\"box_id\":\"c\",\"status\":\"running\",\"created_at\":1,\"updated_at\":1,"
+		"\"image\":\"alpine\",\"cpus\":1,\"memory_mib\":128},"
+		"{\"box_id\":\"d\",\"status\":\"paused\",\"created_at\":1,\"updated_at\":1,"
+		"\"image\":\"alpine\",\"cpus\":1,\"memory_mib\":128}]}";
+	struct decode_error err = {0};
+	struct box_list *list = NULL;
+
+	(void)state;
+	assert_int_equal(decode_text(doc, &list, &err), 0);
+	box_list_keep_status(list, BOX_RUNNING);
+	/* the kept ones in order; the dropped ones freed (ASan would say) */
+	assert_int_equal(list->n, 2);
+	assert_string_equal(list->items[0].id, "a");
+	assert_string_equal(list->items[1].id, "c");
+	box_list_keep_status(list, BOX_STOPPED);
+	assert_int_equal(list->n, 0);
+	box_list_keep_status(list, BOX_RUNNING);
+	assert_int_equal(list->n, 0);
+	box_list_free(&list);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_hostile_strings_kept_raw),
 		cmocka_unit_test(test_big_list_and_append),
+		cmocka_unit_test(test_keep_status),
 	};
 
 	return cmocka_run_group_tests_name("box", tests, NULL, NULL);

@@ -26,15 +26,21 @@
 
 static char dir[] = "/tmp/boxtop-xfer-XXXXXX";
 
-static struct api *up(struct simproc *s, const char *const *args)
+/* A simulator with args and a client whose stall window is stall_s (0: the default). */
+static struct api *up_stall(struct simproc *s, const char *const *args, long stall_s)
 {
-	struct http_conf conf = {0};
+	struct http_conf conf = {.stall_s = stall_s};
 	struct api *a;
 
 	assert_int_equal(simproc_start(s, args), 0);
 	a = api_new(s->url, NULL, &conf);
 	api_set_backoff_ms(a, 10, 100);
 	return a;
+}
+
+static struct api *up(struct simproc *s, const char *const *args)
+{
+	return up_stall(s, args, 0);
 }
 
 static void down(struct simproc *s, struct api **a)
@@ -245,6 +251,69 @@ static void test_cancel(void **state)
 	down(&s, &a);
 }
 
+/* What a transfer's waiting callback said, in order. */
+struct said {
+	char what[4][80];
+	int n;
+};
+
+static void note_waiting(void *arg, const char *what)
+{
+	struct said *said = arg;
+
+	if (what != NULL && said->n < 4)
+		snprintf(said->what[said->n++], sizeof(said->what[0]), "%s", what);
+}
+
+/*
+ * boxlite serve builds the whole archive before its first byte: a silence
+ * three times the stall window is a wait, said as one, and not a stall.
+ */
+static void test_silent_export(void **state)
+{
+	const char *args[] = {"--flavor",       "serve", "--disk-size", "1M",
+			      "--export-delay", "3000",  NULL};
+	struct said said = {0};
+	struct xfer_opts o = {.waiting = note_waiting, .progress_arg = &said};
+	struct archive_info info;
+	struct net_error err;
+	struct simproc s;
+	char why[256];
+	char *dest = path_of("silent.boxlite");
+	struct api *a = up_stall(&s, args, 1);
+
+	(void)state;
+	if (xfer_export(a, "web-2", dest, &o, &err) < 0)
+		fail_msg("export: %s", err.message);
+	assert_int_equal(said.n, 1);
+	assert_string_equal(said.what[0], XFER_WAIT_BUILD);
+	assert_int_equal(archive_verify(dest, &info, why, sizeof(why)), ARCHIVE_RC_OK);
+	archive_info_clear(&info);
+	unlink(dest);
+	free(dest);
+	down(&s, &a);
+}
+
+/* Once bytes flow, a drip under the floor for the whole window is a stall: cut, no file. */
+static void test_stalled_export(void **state)
+{
+	const char *args[] = {"--disk-size", "1M", "--rate", "300", NULL};
+	struct xfer_opts o = {0};
+	struct net_error err;
+	struct simproc s;
+	char *dest = path_of("stalled.boxlite");
+	struct api *a = up_stall(&s, args, 2);
+
+	(void)state;
+	assert_int_equal(xfer_export(a, "web-1", dest, &o, &err), -1);
+	assert_int_equal(err.kind, NET_TRANSPORT);
+	if (strstr(err.message, "the transfer stalled: under 1024 bytes/s for 2 s") == NULL)
+		fail_msg("not a stall: %s", err.message);
+	assert_int_equal(entries(), 0);
+	free(dest);
+	down(&s, &a);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -262,7 +331,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_name),   cmocka_unit_test(test_export_import),
 		cmocka_unit_test(test_broken_exports), cmocka_unit_test(test_full_disk),
-		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_cancel),         cmocka_unit_test(test_silent_export),
+		cmocka_unit_test(test_stalled_export),
 	};
 
 	if (http_global_init() < 0)
