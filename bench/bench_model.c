@@ -111,7 +111,7 @@ int main(void)
 	printf("medians of %d runs\n\n", RUNS);
 	printf("| boxes  | JSON KiB | decode ms | sanitize ms | filter+sort ms | matched |\n");
 	printf("|-------:|---------:|----------:|----------:|----------:|--------:|\n");
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(sizes); i++)
 		bench_fleet(sizes[i]);
 	getrusage(RUSAGE_SELF, &ru);
 	printf("\npeak RSS: %ld KiB\n", ru.ru_maxrss);

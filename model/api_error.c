@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "xalloc.h"
 
 struct name_kind {
 	const char *name;
@@ -81,8 +82,6 @@ static const struct status_kind statuses[] = {
 	{504, API_ERR_TIMEOUT, "Gateway Timeout"},
 };
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
 static enum api_error_kind lookup(const struct name_kind *table, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
@@ -93,7 +92,7 @@ static enum api_error_kind lookup(const struct name_kind *table, size_t n, const
 
 static const struct status_kind *status_entry(int status)
 {
-	for (size_t i = 0; i < COUNT(statuses); i++)
+	for (size_t i = 0; i < ARRAY_LEN(statuses); i++)
 		if (statuses[i].status == status)
 			return &statuses[i];
 	return NULL;
@@ -185,9 +184,9 @@ static enum api_error_kind classify(const struct api_error *e)
 	enum api_error_kind k = API_ERR_UNKNOWN;
 
 	if (e->code[0] != '\0')
-		k = lookup(codes, COUNT(codes), e->code);
+		k = lookup(codes, ARRAY_LEN(codes), e->code);
 	if (k == API_ERR_UNKNOWN && e->type[0] != '\0')
-		k = lookup(types, COUNT(types), e->type);
+		k = lookup(types, ARRAY_LEN(types), e->type);
 	if (k == API_ERR_UNKNOWN && s != NULL)
 		k = s->kind;
 	return k;

@@ -122,7 +122,7 @@ cJSON *runtime_metrics_to_json(const struct runtime_metrics *m)
 {
 	cJSON *obj = checked(cJSON_CreateObject());
 
-	add_i64_fields(obj, m, runtime_fields, sizeof(runtime_fields) / sizeof(runtime_fields[0]));
+	add_i64_fields(obj, m, runtime_fields, ARRAY_LEN(runtime_fields));
 	return obj;
 }
 

@@ -55,5 +55,5 @@ const char *event_level_name(enum event_level level)
 {
 	static const char *const names[] = {"info", "ok", "warn", "error"};
 
-	return (unsigned)level < sizeof(names) / sizeof(names[0]) ? names[level] : "info";
+	return (unsigned)level < ARRAY_LEN(names) ? names[level] : "info";
 }

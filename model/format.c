@@ -8,6 +8,7 @@
  * done in uint64_t where a difference or a magnitude could overflow.
  */
 #include "format.h"
+#include "xalloc.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -15,12 +16,10 @@
 #include <string.h>
 #include <time.h>
 
-#define MINUTE   INT64_C(60)
-#define HOUR     (60 * MINUTE)
-#define DAY      (24 * HOUR)
-#define YEAR     (365 * DAY)
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
+#define MINUTE INT64_C(60)
+#define HOUR   (60 * MINUTE)
+#define DAY    (24 * HOUR)
+#define YEAR   (365 * DAY)
 /* Larger values are refused: past YiB and past what uint64_t can round. */
 #define BYTES_MAX 1e27
 
@@ -65,7 +64,7 @@ static char *scaled(const char *sign, double v, const char *suffix, char *buf, s
 
 	if (!(v >= 0 && v < BYTES_MAX))
 		return unknown(buf, size);
-	while (k + 1 < COUNT(units) && v >= 1023.5) {
+	while (k + 1 < ARRAY_LEN(units) && v >= 1023.5) {
 		v /= 1024;
 		k++;
 	}
@@ -96,7 +95,7 @@ char *fmt_duration(int64_t seconds, char *buf, size_t size)
 {
 	if (seconds < 0)
 		return unknown(buf, size);
-	for (size_t i = 0; i < COUNT(pairs); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(pairs); i++) {
 		const struct unit_pair *u = &pairs[i];
 
 		if (seconds >= u->big) {
@@ -118,7 +117,7 @@ char *fmt_age(int64_t then, int64_t now, char *buf, size_t size)
 		return unknown(buf, size);
 	/* now > then, so the difference fits in uint64_t even from INT64_MIN */
 	d = then >= now ? 0 : (uint64_t)now - (uint64_t)then;
-	while (i + 1 < COUNT(ages) && d < (uint64_t)ages[i].secs)
+	while (i + 1 < ARRAY_LEN(ages) && d < (uint64_t)ages[i].secs)
 		i++;
 	snprintf(buf, size, "%" PRIu64 "%s", d / (uint64_t)ages[i].secs, ages[i].name);
 	return buf;

@@ -4,6 +4,7 @@
  * names next to the struct members so the two cannot drift apart.
  */
 #include "metrics.h"
+#include "xalloc.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -84,8 +85,7 @@ static int runtime_decode_json(const cJSON *root, const struct json_ctx *ctx, vo
 {
 	if (json_want_object(root, NULL, ctx) < 0)
 		return -1;
-	return decode_fields(root, runtime_fields,
-			     sizeof(runtime_fields) / sizeof(runtime_fields[0]), out, ctx);
+	return decode_fields(root, runtime_fields, ARRAY_LEN(runtime_fields), out, ctx);
 }
 
 static int box_metrics_decode_json(const cJSON *root, const struct json_ctx *ctx, void *out)
@@ -93,8 +93,7 @@ static int box_metrics_decode_json(const cJSON *root, const struct json_ctx *ctx
 	struct box_metrics *m = out;
 
 	if (json_want_object(root, NULL, ctx) < 0 ||
-	    decode_fields(root, box_fields, sizeof(box_fields) / sizeof(box_fields[0]), m, ctx) <
-		    0 ||
+	    decode_fields(root, box_fields, ARRAY_LEN(box_fields), m, ctx) < 0 ||
 	    json_opt_f64(root, "cpu_percent", 0.0, 100.0 * 1024, ctx, &m->cpu_percent) < 0)
 		return -1;
 	return decode_boot(root, ctx, &m->boot);

@@ -29,7 +29,6 @@
 
 #include "xalloc.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 /* Runs this short are insertion sorted. */
 #define INSERTION_MAX 12
 
@@ -150,7 +149,7 @@ static const char *scan_term(const char *p, char *buf, struct raw_term *t)
 /* The kind named by the text before t's colon; free text when none is. */
 static enum term_kind key_kind(const struct raw_term *t)
 {
-	for (size_t i = 0; t->colon != SIZE_MAX && i < COUNT(term_keys); i++) {
+	for (size_t i = 0; t->colon != SIZE_MAX && i < ARRAY_LEN(term_keys); i++) {
 		const char *name = term_keys[i].name;
 		size_t k = 0;
 
@@ -564,7 +563,7 @@ static int find_key(const char *name)
 	for (int k = 0; k < SORT_KEY_COUNT; k++)
 		if (fold_cmp(name, key_names[k]) == 0)
 			return k;
-	for (size_t i = 0; i < COUNT(key_aliases); i++)
+	for (size_t i = 0; i < ARRAY_LEN(key_aliases); i++)
 		if (fold_cmp(name, key_aliases[i].name) == 0)
 			return (int)key_aliases[i].key;
 	return -1;

@@ -26,8 +26,6 @@
 #define BAD_CP      0xFFFFFFFFu
 #define REPLACEMENT 0xFFFDu
 #define ESC         0x1B
-#define COUNT(a)    (sizeof(a) / sizeof((a)[0]))
-
 struct range {
 	uint32_t lo, hi;
 };
@@ -112,11 +110,11 @@ static int cp_width(uint32_t cp)
 {
 	if (cp >= 0x20 && cp < 0x7F)
 		return 1;
-	if (cp > 0x10FFFF || (cp & 0xFFFE) == 0xFFFE || in_table(cp, nonprint, COUNT(nonprint)))
+	if (cp > 0x10FFFF || (cp & 0xFFFE) == 0xFFFE || in_table(cp, nonprint, ARRAY_LEN(nonprint)))
 		return -1;
-	if (in_table(cp, zero_width, COUNT(zero_width)))
+	if (in_table(cp, zero_width, ARRAY_LEN(zero_width)))
 		return 0;
-	return in_table(cp, wide, COUNT(wide)) ? 2 : 1;
+	return in_table(cp, wide, ARRAY_LEN(wide)) ? 2 : 1;
 }
 
 /*

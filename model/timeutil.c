@@ -112,3 +112,11 @@ char *time_format_rfc3339(int64_t t, char *buf, size_t size)
 		snprintf(buf, size, "?");
 	return buf;
 }
+
+int64_t time_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -1,5 +1,6 @@
 /*
- * timeutil: RFC 3339 timestamps to and from unix seconds.
+ * timeutil: RFC 3339 timestamps to and from unix seconds, and the
+ * monotonic clock every interval is measured on.
  */
 #ifndef BOXTOP_MODEL_TIMEUTIL_H
 #define BOXTOP_MODEL_TIMEUTIL_H
@@ -18,5 +19,8 @@ int time_parse_rfc3339(const char *s, int64_t *out);
 
 /* Writes t as "2025-01-02T03:04:05Z" into buf (at least 21 bytes). Returns buf. */
 char *time_format_rfc3339(int64_t t, char *buf, size_t size);
+
+/* Milliseconds on the monotonic clock: for intervals and deadlines, never for dates. */
+int64_t time_mono_ms(void);
 
 #endif

@@ -36,6 +36,9 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 void xarray_append(void **dst, size_t *dst_n, void **src, size_t *src_n, size_t size);
 
+/* The number of elements of an array (not a pointer: the compiler cannot tell). */
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Aborts with a message after the fatal hook: for impossible states. */
 _Noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

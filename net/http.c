@@ -23,6 +23,7 @@
 #include <curl/curl.h>
 
 #include "model/xalloc.h"
+#include "model/timeutil.h"
 
 #define RECV_BUFFER    (512L * 1024)
 #define SEND_BUFFER    (2L * 1024 * 1024)
@@ -296,14 +297,6 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * The speed floor of a transfer (SLOW_LIMIT bytes/s over stall_s), kept
  * only while bytes should flow: a download from its first byte (boxlite
@@ -314,7 +307,7 @@ static int64_t mono_ms(void)
  */
 static bool too_slow(struct xfer *x, curl_off_t moved, bool flowing)
 {
-	int64_t now = mono_ms();
+	int64_t now = time_mono_ms();
 
 	if (!flowing || x->window_ms == 0) {
 		x->window_ms = now;

@@ -21,6 +21,7 @@
 #include "boxpages.h"
 #include "pool.h"
 #include "model/xalloc.h"
+#include "model/timeutil.h"
 
 struct interest {
 	char **visible;
@@ -61,14 +62,6 @@ struct poller {
 	bool kicked;           /* the last wait ended by a kick */
 	struct conn_state conn;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void strv_free(char **v, size_t n)
 {
@@ -139,7 +132,7 @@ void poller_kick(struct poller *p)
 static void set_conn(struct poller *p, enum conn_status status, const char *message,
 		     int64_t next_retry_ms)
 {
-	int64_t now = now_ms();
+	int64_t now = time_mono_ms();
 
 	if (p->conn.status != status)
 		p->conn.since_ms = now;
@@ -275,7 +268,7 @@ static int poll_metrics(struct poller *p, const struct interest *w, int64_t sinc
 	size_t n = metric_ids(p, w, since_ms, ids);
 	struct box_metrics *m = xcalloc(n + 1, sizeof(*m));
 	bool *got = xcalloc(n + 1, sizeof(bool));
-	int64_t now = now_ms();
+	int64_t now = time_mono_ms();
 	size_t failed = batchfetch_box_metrics(p->api, p->batch, ids, n, &p->cancel, m, got, first);
 
 	for (size_t i = 0; i < n; i++)
@@ -383,7 +376,7 @@ static void poll_looks(struct poller *p)
 	for (size_t i = 0; i < n && !atomic_load(&p->cancel); i++) {
 		struct snapshot_list *l = NULL;
 		struct net_error err;
-		int64_t asked_ms = now_ms();
+		int64_t asked_ms = time_mono_ms();
 		int64_t asked_at = (int64_t)time(NULL);
 
 		if (api_snapshots(p->api, ids[i], &p->cancel, &l, &err) < 0)
@@ -488,7 +481,7 @@ static int64_t auth_wait(struct poller *p, int64_t now)
 /* One round; returns when the next should start. */
 static int64_t round_once(struct poller *p, const struct interest *w)
 {
-	int64_t start = now_ms();
+	int64_t start = time_mono_ms();
 	struct net_error err;
 	char msg[sizeof(p->conn.message)];
 	int64_t wait = auth_wait(p, start);
@@ -510,16 +503,16 @@ static int64_t round_once(struct poller *p, const struct interest *w)
 			p->need_me = !p->prefix_explicit;
 			if (rc > 0) {
 				p->auth_retry_ms = 0; /* a renewed login: try it at once */
-				return now_ms();
+				return time_mono_ms();
 			}
 			set_conn(p, CONN_AUTH_FAILED, rc < 0 ? msg : err.message, 0);
 			p->auth_retry_ms = start + p->o.retry_max_ms;
-			return p->o.login != NULL ? now_ms() + 1000 : p->auth_retry_ms;
+			return p->o.login != NULL ? time_mono_ms() + 1000 : p->auth_retry_ms;
 		}
 		p->failures++;
 		p->need_config = true;
-		set_conn(p, CONN_DOWN, err.message, now_ms() + retry_delay(p));
-		return now_ms() + retry_delay(p);
+		set_conn(p, CONN_DOWN, err.message, time_mono_ms() + retry_delay(p));
+		return time_mono_ms() + retry_delay(p);
 	}
 	p->failures = 0;
 	failed = poll_rest(p, w, start, &err);
@@ -539,7 +532,7 @@ static bool wait_until(struct poller *p, int64_t deadline)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	{
-		int64_t ms = deadline - now_ms();
+		int64_t ms = deadline - time_mono_ms();
 
 		if (ms < 0)
 			ms = 0;

@@ -30,6 +30,7 @@
 #include <time.h>
 
 #include "model/xalloc.h"
+#include "model/timeutil.h"
 
 struct pool_job {
 	struct pool_job *prev, *next;
@@ -76,11 +77,6 @@ static int64_t mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t mono_ms(void)
-{
-	return mono_ns() / 1000000;
 }
 
 /* Lists. */
@@ -143,7 +139,7 @@ static void list_free(struct job_list *l)
 
 static void publish_state(struct pool *p, uint64_t id, enum job_state state, const char *message)
 {
-	struct job_update u = {.fields = JOB_FIELD_STATE, .state = state, .now_ms = mono_ms()};
+	struct job_update u = {.fields = JOB_FIELD_STATE, .state = state, .now_ms = time_mono_ms()};
 
 	if (message != NULL) {
 		u.fields |= JOB_FIELD_MESSAGE;
@@ -159,7 +155,7 @@ static void enqueue_locked(struct pool *p, struct pool_job *j)
 
 	t.state = JOB_QUEUED;
 	t.message = NULL;
-	t.created_ms = mono_ms();
+	t.created_ms = time_mono_ms();
 	t.started_ms = t.finished_ms = 0;
 	t.bytes_done = 0;
 	t.bytes_total = -1;
@@ -350,7 +346,7 @@ static enum job_state run_job(struct pool_ctx *c, struct pool_job *j)
 {
 	struct job_update u = {.fields = JOB_FIELD_STATE, .state = JOB_RUNNING};
 
-	u.now_ms = mono_ms();
+	u.now_ms = time_mono_ms();
 	store_job_update(c->pool->store, c->id, &u);
 	if (j->fn(c, j->arg) == 0)
 		return JOB_SUCCEEDED;
@@ -379,7 +375,7 @@ static void finish_job(struct pool *p, struct pool_job *j, struct pool_ctx *c, e
 	u.message = final_message(c, state);
 	if (u.message != NULL)
 		u.fields |= JOB_FIELD_MESSAGE;
-	u.now_ms = mono_ms();
+	u.now_ms = time_mono_ms();
 	if (c->pending)
 		publish_progress(c, &u);
 	else
@@ -415,7 +411,7 @@ void pool_block_signals(sigset_t *old)
 	sigset_t set;
 
 	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(sigs); i++)
 		sigaddset(&set, sigs[i]);
 	pthread_sigmask(SIG_BLOCK, &set, old);
 }

@@ -99,7 +99,7 @@ void settings_clear(struct settings *s)
 	for (size_t i = 0; i < s->n_warnings; i++)
 		free(s->warnings[i]);
 	free(s->warnings);
-	for (size_t i = 0; i < sizeof(s->flag_copy) / sizeof(s->flag_copy[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(s->flag_copy); i++)
 		free(s->flag_copy[i]);
 	*s = (struct settings){0};
 }
@@ -514,7 +514,7 @@ static int set_ca(struct resolve *r)
 	static const char *const vars[] = {"CURL_CA_BUNDLE", "SSL_CERT_FILE"};
 	const char *ca = r->f->ca_file, *from = "--ca-file";
 
-	for (size_t i = 0; ca == NULL && i < sizeof(vars) / sizeof(vars[0]); i++) {
+	for (size_t i = 0; ca == NULL && i < ARRAY_LEN(vars); i++) {
 		ca = env(r, vars[i]);
 		from = vars[i];
 	}
@@ -546,7 +546,7 @@ static void keep_flags(struct settings *s, const struct settings_flags *f)
 	const char *const from[] = {f->url, f->profile, f->path_prefix, f->api_key_file,
 				    f->ca_file};
 
-	for (size_t i = 0; i < sizeof(from) / sizeof(from[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(from); i++)
 		s->flag_copy[i] = xstrdup(from[i]);
 	s->flags = (struct settings_flags){
 		.url = s->flag_copy[0],

@@ -40,6 +40,7 @@
 #include "fleet_control.h"
 #include "model/box.h"
 #include "tally.h"
+#include "model/xalloc.h"
 
 static enum MHD_Result bad_body(struct call *c)
 {
@@ -270,9 +271,7 @@ static const struct call_route control_routes[] = {
 	{{"requests", NULL}, "GET", list_requests},
 	{{"requests", NULL}, "DELETE", clear_requests},
 };
-#define N_CONTROL (sizeof(control_routes) / sizeof(control_routes[0]))
-
 enum MHD_Result control_dispatch(struct call *c)
 {
-	return call_dispatch(c, control_routes, N_CONTROL);
+	return call_dispatch(c, control_routes, ARRAY_LEN(control_routes));
 }

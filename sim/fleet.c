@@ -28,6 +28,7 @@
 
 #include "model/encode.h"
 #include "model/xalloc.h"
+#include "model/timeutil.h"
 #include "fleet_impl.h"
 
 /* 2026-11-01T00:00:00Z: seeded boxes are created in the weeks before it. */
@@ -40,8 +41,6 @@ static const char *const demo_names[] = {
 	"redis-cache", "queue-worker", "cron",       "ci-runner-1", "ci-runner-2",   "docs-preview",
 	"search",      "metrics-agg",  "ingest",     "sandbox-7",   "scratch",       "etl-nightly",
 };
-#define N_DEMO (sizeof(demo_names) / sizeof(demo_names[0]))
-
 static const char *const images[] = {
 	"alpine:3.20",  "python:3.12-slim", "node:22-alpine",
 	"ubuntu:24.04", "postgres:16",      "ghcr.io/acme/worker:1.4.2",
@@ -70,7 +69,7 @@ static enum box_status seed_status(uint64_t *s)
 		BOX_RUNNING, BOX_RUNNING, BOX_RUNNING, BOX_RUNNING, BOX_RUNNING, BOX_RUNNING,
 		BOX_RUNNING, BOX_STOPPED, BOX_STOPPED, BOX_PAUSED,  BOX_FAILED,  BOX_CONFIGURED,
 	};
-	return mix[rng_below(s, sizeof(mix) / sizeof(mix[0]))];
+	return mix[rng_below(s, ARRAY_LEN(mix))];
 }
 
 static void seed_labels(uint64_t *s, struct box *b)
@@ -78,9 +77,9 @@ static void seed_labels(uint64_t *s, struct box *b)
 	b->n_labels = 2;
 	b->labels = xcalloc(2, sizeof(*b->labels));
 	b->labels[0].key = xstrdup("team");
-	b->labels[0].value = xstrdup(teams[rng_below(s, sizeof(teams) / sizeof(teams[0]))]);
+	b->labels[0].value = xstrdup(teams[rng_below(s, ARRAY_LEN(teams))]);
 	b->labels[1].key = xstrdup("env");
-	b->labels[1].value = xstrdup(envs[rng_below(s, sizeof(envs) / sizeof(envs[0]))]);
+	b->labels[1].value = xstrdup(envs[rng_below(s, ARRAY_LEN(envs))]);
 }
 
 static void seed_exit(uint64_t *s, struct box *b)
@@ -103,14 +102,15 @@ static void seed_box(uint64_t *s, size_t i, struct box *b)
 	b->created_at = FLEET_EPOCH - FLEET_SPAN + (int64_t)rng_below(s, FLEET_SPAN);
 	b->updated_at = b->created_at + (int64_t)rng_below(s, 3600);
 	b->id = make_ulid(s, b->created_at);
-	if (i < N_DEMO)
+	if (i < ARRAY_LEN(demo_names))
 		b->name = xasprintf("%s", demo_names[i]);
 	else
-		b->name = xasprintf("%s-%zu", demo_names[i % N_DEMO], i / N_DEMO);
+		b->name = xasprintf("%s-%zu", demo_names[i % ARRAY_LEN(demo_names)],
+				    i / ARRAY_LEN(demo_names));
 	b->status = seed_status(s);
-	b->image = xstrdup(images[rng_below(s, sizeof(images) / sizeof(images[0]))]);
+	b->image = xstrdup(images[rng_below(s, ARRAY_LEN(images))]);
 	b->cpus = 1 << rng_below(s, 4);
-	b->memory_mib = mems[rng_below(s, sizeof(mems) / sizeof(mems[0]))];
+	b->memory_mib = mems[rng_below(s, ARRAY_LEN(mems))];
 	seed_labels(s, b);
 	b->auto_stop = rng_below(s, 4) == 0 ? 0 : 900;
 	b->auto_resume = true;
@@ -159,14 +159,6 @@ static void seed_metrics(uint64_t *s, struct sim_box *x)
 	fleet_seed_gauges(s, x);
 }
 
-int64_t fleet_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int64_t tick_ms(const struct fleet *f)
 {
 	return f->opts != NULL && f->opts->tick_ms != 0 ? f->opts->tick_ms : 1000;
@@ -182,7 +174,7 @@ static void seed_all_metrics(struct fleet *f)
 		f->stopped += f->boxes[i].b.status == BOX_STOPPED;
 	}
 	f->created = (int64_t)f->n;
-	f->last_tick = fleet_now_ms();
+	f->last_tick = time_mono_ms();
 }
 
 /* One second of a running box: CPU walks, memory drifts, counters only grow. */
@@ -212,7 +204,7 @@ static void tick_box(struct fleet *f, struct sim_box *x)
 /* Advances running boxes by the whole ticks since the last call (at most 60 of them). Lock held. */
 static void advance(struct fleet *f)
 {
-	int64_t now = fleet_now_ms();
+	int64_t now = time_mono_ms();
 	int64_t ticks = (now - f->last_tick) / tick_ms(f);
 
 	if (ticks <= 0)
@@ -236,7 +228,7 @@ struct fleet *fleet_new(uint64_t seed, size_t n_boxes)
 	pthread_mutex_init(&f->export_lock, NULL);
 	f->seed = seed;
 	f->rng = seed;
-	f->n = n_boxes != 0 ? n_boxes : N_DEMO;
+	f->n = n_boxes != 0 ? n_boxes : ARRAY_LEN(demo_names);
 	f->boxes = xcalloc(f->n, sizeof(*f->boxes));
 	for (size_t i = 0; i < f->n; i++) {
 		seed_box(&f->rng, i, &f->boxes[i].b);

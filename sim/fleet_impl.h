@@ -48,7 +48,7 @@ struct fleet {
 	size_t n;
 	const struct sim_opts *opts; /* NULL: defaults */
 	struct effects *effects;     /* NULL: effects are not recorded */
-	int64_t (*clock)(void);      /* the idle clocks' time; NULL: fleet_now_ms */
+	int64_t (*clock)(void);      /* the idle clocks' time; NULL: time_mono_ms */
 	pthread_mutex_t export_lock; /* one archive built at a time */
 	uint64_t next_file;          /* names disk and archive files */
 	size_t next_seq;
@@ -78,8 +78,6 @@ void fleet_effect(struct fleet *f, enum effect_kind kind, const struct sim_box *
  */
 enum fleet_rc fleet_scrape(struct fleet *f, struct sim_box *x, const struct effect_cause *cause,
 			   char *why, size_t why_len);
-/* Monotonic milliseconds. */
-int64_t fleet_now_ms(void);
 /* Sets a box running / stopped as the runtime does (idempotent). */
 void fleet_do_start(struct fleet *f, struct sim_box *x);
 void fleet_do_stop(struct fleet *f, struct sim_box *x);

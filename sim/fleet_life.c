@@ -19,6 +19,7 @@
 
 #include "fleet_impl.h"
 #include "model/encode.h"
+#include "model/timeutil.h"
 
 /* "Stopped", as serve's {status:?} writes a BoxStatus. */
 static void status_word(enum box_status s, char *buf, size_t size)
@@ -84,7 +85,7 @@ static bool due_delete(const struct sim_box *x, int64_t now)
 
 int64_t fleet_now(const struct fleet *f)
 {
-	return f->clock != NULL ? f->clock() : fleet_now_ms();
+	return f->clock != NULL ? f->clock() : time_mono_ms();
 }
 
 void fleet_set_clock(struct fleet *f, int64_t (*clock)(void))

@@ -46,7 +46,7 @@ bool fleet_name_valid(const char *name)
 
 bool fleet_create_field_known(const char *key)
 {
-	for (size_t i = 0; i < sizeof(create_fields) / sizeof(create_fields[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(create_fields); i++)
 		if (strcmp(key, create_fields[i]) == 0)
 			return true;
 	return false;

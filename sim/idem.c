@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "model/xalloc.h"
+#include "model/timeutil.h"
 
 struct idem_entry {
 	char *key;
@@ -31,14 +32,6 @@ struct idem_store {
 	size_t n, cap;
 	int64_t lifetime;
 };
-
-static int64_t now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec;
-}
 
 struct idem_store *idem_new(size_t cap, int64_t lifetime_s)
 {
@@ -83,7 +76,7 @@ static void remove_at(struct idem_store *s, size_t i)
 /* Drops answered entries older than the lifetime. Lock held. */
 static void expire(struct idem_store *s)
 {
-	int64_t now = now_s();
+	int64_t now = time_mono_ms() / 1000;
 
 	for (size_t i = s->n; i-- > 0;)
 		if (s->items[i].done && now - s->items[i].at >= s->lifetime)
@@ -132,7 +125,7 @@ enum idem_rc idem_begin(struct idem_store *s, const char *key, const unsigned ch
 	e = &s->items[s->n++];
 	e->key = xstrdup(key);
 	memcpy(e->fp, fp, IDEM_FP_LEN);
-	e->at = now_s();
+	e->at = time_mono_ms() / 1000;
 out:
 	pthread_mutex_unlock(&s->lock);
 	return rc;

@@ -34,8 +34,6 @@
 #define IMAGES_LIMIT 50           /* usage's limit: the cache holds at most this many */
 #define TOKEN_MASK   0xa5a5a5a5u  /* unlike the boxes' mask: their tokens are refused here */
 #define REF_MAX      512
-#define N_OF(a)      (sizeof(a) / sizeof((a)[0]))
-
 struct cached {
 	char *reference;  /* repository:tag */
 	char *repository; /* the image's name */
@@ -114,7 +112,7 @@ struct images *images_new(uint64_t seed, struct fleet *fleet)
 	pthread_mutex_init(&im->lock, NULL);
 	im->fleet = fleet;
 	im->seed = seed;
-	for (size_t i = 0; i < N_OF(seeded); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(seeded); i++) {
 		when += 3600 + (int64_t)(rng_next(&rng) % (2 * 86400));
 		add(im, seeded[i], when, &rng);
 	}
@@ -153,7 +151,7 @@ static bool on_hub(const char *name)
 /* The cache's spelling of name: "docker.io/library/alpine" -> "alpine". Points into name. */
 static const char *short_name(const char *name)
 {
-	for (size_t i = 1; i < N_OF(hub_hosts); i++) {
+	for (size_t i = 1; i < ARRAY_LEN(hub_hosts); i++) {
 		size_t n = strlen(hub_hosts[i]);
 
 		/* "docker.io/ghcr.io/x" is no Docker Hub name: left as it is, it finds nothing. */
@@ -344,7 +342,7 @@ static bool runs_as(struct fleet *f, const struct cached *c, const char *host, b
 /* Whether any box runs c under a spelling Docker takes for it. Cache lock held. */
 static bool in_use(struct fleet *f, const struct cached *c)
 {
-	size_t hosts = on_hub(c->repository) ? N_OF(hub_hosts) : 1;
+	size_t hosts = on_hub(c->repository) ? ARRAY_LEN(hub_hosts) : 1;
 	bool official = strchr(c->repository, '/') == NULL;
 	bool latest = strcmp(c->tag, "latest") == 0;
 

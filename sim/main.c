@@ -134,7 +134,7 @@ static int parse_flavor(const char *s, enum sim_flavor *f)
 	static const char *const names[] = {
 		[FLAVOR_SPEC] = "spec", [FLAVOR_SERVE] = "serve", [FLAVOR_CLOUD] = "cloud"};
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
 		if (strcmp(s, names[i]) == 0) {
 			*f = (enum sim_flavor)i;
 			return 0;
@@ -215,7 +215,7 @@ static bool takes_value(const char *opt)
 		"--auto-stop", "--export-delay",
 	};
 
-	for (size_t i = 0; i < sizeof(valued) / sizeof(valued[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(valued); i++)
 		if (strcmp(opt, valued[i]) == 0)
 			return true;
 	return false;

@@ -81,8 +81,6 @@ static const struct {
 	{503, "EngineError", "engine_unavailable", "Service Unavailable"},
 	{504, "TimeoutError", "timeout", "Gateway Timeout"},
 };
-#define N_BY_STATUS (sizeof(by_status) / sizeof(by_status[0]))
-
 /* A body sent by a content reader: from memory or from a file. */
 struct stream {
 	const struct call_env *env;
@@ -393,9 +391,7 @@ enum MHD_Result call_error(struct call *c, enum call_err e, const char *fmt, ...
 enum MHD_Result call_runtime_error(struct call *c, enum call_err e, const char *fmt, ...)
 {
 	const char *prefix =
-		(size_t)e < sizeof(runtime_prefix) / sizeof(runtime_prefix[0]) && call_serve(c)
-			? runtime_prefix[e]
-			: NULL;
+		(size_t)e < ARRAY_LEN(runtime_prefix) && call_serve(c) ? runtime_prefix[e] : NULL;
 	char message[512];
 	va_list ap;
 	int n;
@@ -452,7 +448,7 @@ enum MHD_Result call_error_status(struct call *c, unsigned int status, unsigned 
 {
 	size_t i = 0;
 
-	while (i < N_BY_STATUS - 1 && by_status[i].status != status)
+	while (i < ARRAY_LEN(by_status) - 1 && by_status[i].status != status)
 		i++;
 	if (by_status[i].status != status)
 		i = status < 500 ? 0 : 9; /* unknown 4xx: invalid_argument; 5xx: internal */

@@ -102,7 +102,6 @@ static const char *const cap_names[] = {
 	"snapshots", "clone",     "export",         "import",
 	"tty",       "streaming", "inbound_update", "linux_capabilities",
 };
-#define N_CAPS (sizeof(cap_names) / sizeof(cap_names[0]))
 /* The flags boxlite serve sends (config.rs): bit i is cap_names[i]. */
 #define SERVE_CAPS (1u << 0 | 1u << 1 | 1u << 2 | 1u << 3 | 1u << 7)
 
@@ -114,10 +113,10 @@ int routes_caps_parse(const char *list, unsigned *mask)
 		size_t len = strcspn(p, ",");
 		size_t i = 0;
 
-		while (i < N_CAPS &&
+		while (i < ARRAY_LEN(cap_names) &&
 		       !(strlen(cap_names[i]) == len && strncmp(cap_names[i], p, len) == 0))
 			i++;
-		if (i == N_CAPS)
+		if (i == ARRAY_LEN(cap_names))
 			return -1;
 		*mask |= 1u << i;
 		p += len + (p[len] != '\0');
@@ -132,7 +131,7 @@ static cJSON *caps_json(const struct call *c)
 	cJSON *caps = cJSON_CreateObject();
 	char flag[64];
 
-	for (size_t i = 0; i < N_CAPS; i++) {
+	for (size_t i = 0; i < ARRAY_LEN(cap_names); i++) {
 		if (call_serve(c) && (SERVE_CAPS & (1u << i)) == 0)
 			continue;
 		snprintf(flag, sizeof(flag), "%s_enabled", cap_names[i]);
@@ -190,7 +189,7 @@ static cJSON *serve_me(void)
 	cJSON_AddStringToObject(doc, "email", "local@boxlite.local");
 	cJSON_AddStringToObject(doc, "display_name", "Local development");
 	cJSON_AddStringToObject(doc, "prefix", "default");
-	for (size_t i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(scopes); i++)
 		cJSON_AddItemToArray(list, cJSON_CreateString(scopes[i]));
 	cJSON_AddNullToObject(doc, "expires_at");
 	return doc;
@@ -725,8 +724,6 @@ static const struct call_route routes[] = {
 	{{"boxes", "*", "start", NULL}, "POST", start_box},
 	{{"boxes", "*", "stop", NULL}, "POST", stop_box},
 };
-#define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
-
 static bool matches(const struct call_route *r, const struct call *c)
 {
 	size_t i = 0;
@@ -782,5 +779,5 @@ enum MHD_Result call_dispatch(struct call *c, const struct call_route *table, si
 
 enum MHD_Result routes_dispatch(struct call *c)
 {
-	return call_dispatch(c, routes, N_ROUTES);
+	return call_dispatch(c, routes, ARRAY_LEN(routes));
 }

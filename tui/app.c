@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "model/xalloc.h"
+#include "model/timeutil.h"
 #include "columns.h"
 #include "ui.h"
 
@@ -39,14 +40,6 @@ static volatile sig_atomic_t quit_signal;
 /* For the crash and out-of-memory paths, which must restore the terminal. */
 static volatile sig_atomic_t curses_up;
 
-int64_t ui_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void ui_flash(struct ui *ui, bool error, const char *fmt, ...)
 {
 	va_list ap;
@@ -58,7 +51,7 @@ void ui_flash(struct ui *ui, bool error, const char *fmt, ...)
 	free(ui->flash);
 	ui->flash = xstrdup(buf);
 	ui->flash_error = error;
-	ui->flash_until_ms = ui_now_ms() + FLASH_MS;
+	ui->flash_until_ms = time_mono_ms() + FLASH_MS;
 }
 
 void ui_show(struct ui *ui, enum view_id v)
@@ -124,11 +117,11 @@ static int install_signals(void)
 		fcntl(sig_pipe[i], F_SETFL, O_NONBLOCK);
 	}
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(quits) / sizeof(quits[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(quits); i++)
 		sigaction(quits[i], &sa, NULL);
 	sa.sa_handler = on_crash;
 	sa.sa_flags = SA_RESETHAND;
-	for (size_t i = 0; i < sizeof(crashes) / sizeof(crashes[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(crashes); i++)
 		sigaction(crashes[i], &sa, NULL);
 	xalloc_set_fatal_hook(restore_terminal);
 	return 0;
@@ -436,7 +429,7 @@ static bool read_signals(struct ui *ui)
 /* Milliseconds until the next thing is due: the clock, a message, a resize. */
 static int next_timeout(const struct ui *ui, int64_t resize_due)
 {
-	int64_t now = ui_now_ms();
+	int64_t now = time_mono_ms();
 	struct timespec wall;
 	int64_t t;
 
@@ -451,7 +444,7 @@ static int next_timeout(const struct ui *ui, int64_t resize_due)
 
 static void expire_flash(struct ui *ui)
 {
-	if (ui->flash != NULL && ui_now_ms() >= ui->flash_until_ms) {
+	if (ui->flash != NULL && time_mono_ms() >= ui->flash_until_ms) {
 		free(ui->flash);
 		ui->flash = NULL;
 	}
@@ -471,8 +464,8 @@ static void loop(struct ui *ui)
 		if (poll(pfd, 3, next_timeout(ui, resize_due)) < 0 && errno != EINTR)
 			break;
 		if (read_signals(ui))
-			resize_due = ui_now_ms() + RESIZE_DEBOUNCE_MS;
-		if (resize_due != 0 && ui_now_ms() >= resize_due) {
+			resize_due = time_mono_ms() + RESIZE_DEBOUNCE_MS;
+		if (resize_due != 0 && time_mono_ms() >= resize_due) {
 			resize_due = 0;
 			apply_resize(ui);
 		}

@@ -47,8 +47,6 @@
 /* The columns printed, in order: the dashboard's, less the graph and the labels. */
 static const enum col_id cols[] = {COL_NAME, COL_ID,      COL_STATUS, COL_IMAGE, COL_CPUS, COL_MEM,
 				   COL_CPU,  COL_MEMUSED, COL_RX,     COL_TX,    COL_AGE};
-#define N_COLS (sizeof(cols) / sizeof(cols[0]))
-
 char *batch_cell(const char *s)
 {
 	return sanitize_dup(s != NULL && s[0] != '\0' ? s : "-", BATCH_CELL_COLS);
@@ -66,7 +64,7 @@ static void box_cells(struct table *t, size_t r, const struct box *b, const stru
 {
 	char buf[1024];
 
-	for (size_t c = 0; c < N_COLS; c++) {
+	for (size_t c = 0; c < ARRAY_LEN(cols); c++) {
 		/* the word alone: a plain-text status is for grep and awk */
 		if (cols[c] == COL_STATUS)
 			snprintf(buf, sizeof(buf), "%s", box_status_name(b->status));
@@ -79,8 +77,8 @@ static void box_cells(struct table *t, size_t r, const struct box *b, const stru
 
 static void table_build(struct table *t, const struct batch_frame *f, enum glyph_align *align)
 {
-	table_init(t, f->n_shown + 1, N_COLS, align);
-	for (size_t c = 0; c < N_COLS; c++) {
+	table_init(t, f->n_shown + 1, ARRAY_LEN(cols), align);
+	for (size_t c = 0; c < ARRAY_LEN(cols); c++) {
 		align[c] = column_at(cols[c])->align;
 		table_set(t, 0, c, xstrdup(column_at(cols[c])->title));
 	}
@@ -111,7 +109,7 @@ static void write_runtime(FILE *out, const struct runtime_metrics *m)
 	char buf[FMT_BUF];
 
 	fputs("runtime:", out);
-	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(parts); i++) {
 		if (!opt_i64_has(parts[i].v))
 			continue;
 		fprintf(out, "%s%" PRId64 " %s", sep, parts[i].v.v, parts[i].what);
@@ -155,7 +153,7 @@ static void write_header(FILE *out, const struct batch_frame *f)
 void batch_write_text(FILE *out, const struct batch_frame *f)
 {
 	struct table t = {0};
-	enum glyph_align align[N_COLS];
+	enum glyph_align align[ARRAY_LEN(cols)];
 
 	write_header(out, f);
 	fputc('\n', out);
@@ -293,14 +291,6 @@ static void signals_restore(const struct saved_signals *saved)
 	sigaction(SIGTERM, &saved->term_sa, NULL);
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Sleeps until deadline (monotonic ms) or a signal. The signals stay blocked
  * except inside pselect, so one that comes just before it is not lost.
@@ -317,7 +307,7 @@ static void nap_until(int64_t deadline)
 	wait_mask = old;
 	sigdelset(&wait_mask, SIGINT);
 	sigdelset(&wait_mask, SIGTERM);
-	while (!atomic_load(&stop_flag) && (left = deadline - mono_ms()) > 0) {
+	while (!atomic_load(&stop_flag) && (left = deadline - time_mono_ms()) > 0) {
 		struct timespec ts = {.tv_sec = left / 1000, .tv_nsec = (left % 1000) * 1000000};
 
 		pselect(0, NULL, NULL, NULL, &ts, &wait_mask);
@@ -411,7 +401,7 @@ static void note_readings(struct batch *bt, const char *const *ids, const size_t
 			  const struct box_metrics *m, const bool *got, struct column_live *live)
 {
 	struct trail *next = xcalloc(n + 1, sizeof(*next));
-	int64_t now = mono_ms();
+	int64_t now = time_mono_ms();
 
 	for (size_t k = 0; k < n; k++) {
 		const struct trail *old = trail_find(bt, ids[k]);
@@ -603,7 +593,7 @@ static int loop(struct batch *bt)
 	enum outcome r = REFRESH_OK;
 
 	for (long i = 0; (n == 0 || i < n) && r != REFRESH_STOP && r != REFRESH_BROKEN; i++) {
-		int64_t start = mono_ms();
+		int64_t start = time_mono_ms();
 
 		r = refresh(bt);
 		failed = failed || r == REFRESH_FAILED;

@@ -22,6 +22,7 @@
 #include "model/sanitize.h"
 #include "model/store.h"
 #include "model/xalloc.h"
+#include "model/timeutil.h"
 #include "net/actions.h"
 #include "net/api.h"
 #include "net/pool.h"
@@ -43,7 +44,7 @@ static void catch_signals(void)
 	struct sigaction sa = {.sa_handler = on_signal};
 
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(sigs); i++)
 		sigaction(sigs[i], &sa, NULL);
 }
 
@@ -106,14 +107,6 @@ static char *job_title(const struct job *j)
 	return title;
 }
 
-static int64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void draw_progress(struct transfer *t, const struct job *j)
 {
 	char done[FMT_BUF], total[FMT_BUF], rate[FMT_BUF], eta[FMT_BUF];
@@ -124,7 +117,7 @@ static void draw_progress(struct transfer *t, const struct job *j)
 	title = job_title(j);
 	/* the server's silence: say what it is, with the time it has taken */
 	if (j->message != NULL && strncmp(j->message, "waiting", 7) == 0) {
-		fmt_duration((monotonic_ms() - j->started_ms) / 1000, done, sizeof(done));
+		fmt_duration((time_mono_ms() - j->started_ms) / 1000, done, sizeof(done));
 		fprintf(stderr, "\r\033[K%s: %s (%s)", title, j->message, done);
 		t->drew = true;
 		free(title);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "model/xalloc.h"
+#include "model/timeutil.h"
 #include "net/api.h"
 
 #define DEMO_SIM       "boxlite-sim"
@@ -41,14 +42,6 @@ struct demo {
 	char *log;
 	char url[64];
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void nap_ms(long ms)
 {
@@ -211,7 +204,7 @@ static bool child_gone(struct demo *d, char *why, size_t size)
 /* Waits until the simulator answers, it exits, or DEMO_READY_MS pass. */
 static int wait_ready(struct demo *d, char *err, size_t errlen)
 {
-	int64_t deadline = mono_ms() + DEMO_READY_MS;
+	int64_t deadline = time_mono_ms() + DEMO_READY_MS;
 	char why[64];
 
 	for (;;) {
@@ -222,7 +215,7 @@ static int wait_ready(struct demo *d, char *err, size_t errlen)
 		}
 		if ((d->url[0] != '\0' || read_url(d)) && config_answers(d->url))
 			return 0;
-		if (mono_ms() >= deadline)
+		if (time_mono_ms() >= deadline)
 			break;
 		nap_ms(DEMO_POLL_MS);
 	}
@@ -241,13 +234,13 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 /* Ends the child: SIGTERM, up to DEMO_STOP_MS, then SIGKILL. */
 static void end_child(struct demo *d)
 {
-	int64_t deadline = mono_ms() + DEMO_STOP_MS;
+	int64_t deadline = time_mono_ms() + DEMO_STOP_MS;
 	char why[64];
 
 	if (d->pid <= 0)
 		return;
 	kill(d->pid, SIGTERM);
-	while (!child_gone(d, why, sizeof(why)) && mono_ms() < deadline)
+	while (!child_gone(d, why, sizeof(why)) && time_mono_ms() < deadline)
 		nap_ms(10);
 	if (d->pid <= 0)
 		return;

@@ -12,6 +12,7 @@
 #include "model/format.h"
 #include "model/sanitize.h"
 #include "model/xalloc.h"
+#include "model/timeutil.h"
 #include "ui.h"
 
 static const char *const tab_names[VIEW_COUNT] = {"Boxes", "Detail", "Images", "Jobs", "Events"};
@@ -83,7 +84,7 @@ attr_t status_attr(const struct ui *ui, enum box_status s)
 /* "connected", "down, retry in 4s", ... for the header. */
 static void conn_text(const struct conn_state *c, char *buf, size_t size)
 {
-	int64_t wait = c->next_retry_ms - ui_now_ms();
+	int64_t wait = c->next_retry_ms - time_mono_ms();
 
 	if (c->status == CONN_DOWN && c->next_retry_ms > 0)
 		snprintf(buf, size, "down, retry in %llds",
@@ -129,7 +130,7 @@ static void header_line0(struct ui *ui)
 	localtime_r(&now, &tm);
 	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
 	if (c->last_ok_ms > 0)
-		fmt_duration((ui_now_ms() - c->last_ok_ms) / 1000, age, sizeof(age));
+		fmt_duration((time_mono_ms() - c->last_ok_ms) / 1000, age, sizeof(age));
 	else
 		snprintf(age, sizeof(age), "-");
 	snprintf(right, sizeof(right), " data %s old  %s ", age, clock);
@@ -146,8 +147,8 @@ static void header_line0(struct ui *ui)
 	x += w + (w > 0 ? 2 : 0);
 	if (me != NULL && ui->cols - rw - 1 - x > 3)
 		draw_server_text(ui, ui->head, 0, x, principal_display(me),
-				 ui->cols - rw - 1 - x < 24 ? ui->cols - rw - 1 - x : 24, GLYPH_LEFT,
-				 ui->attr[C_HEADER]);
+				 ui->cols - rw - 1 - x < 24 ? ui->cols - rw - 1 - x : 24,
+				 GLYPH_LEFT, ui->attr[C_HEADER]);
 	if (ui->cols > rw)
 		draw_text(ui->head, 0, ui->cols - rw, right, rw, ui->attr[C_HEADER]);
 }
@@ -186,7 +187,7 @@ static void header_line1(struct ui *ui)
 	if (c->status == CONN_DOWN || c->status == CONN_AUTH_FAILED) {
 		char age[FMT_BUF];
 
-		fmt_duration(c->last_ok_ms > 0 ? (ui_now_ms() - c->last_ok_ms) / 1000 : 0, age,
+		fmt_duration(c->last_ok_ms > 0 ? (time_mono_ms() - c->last_ok_ms) / 1000 : 0, age,
 			     sizeof(age));
 		snprintf(buf, sizeof(buf), " %s (%s): %s ",
 			 c->status == CONN_DOWN ? "SERVER DOWN" : "AUTH FAILED",

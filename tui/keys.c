@@ -17,6 +17,7 @@
 
 #include "model/format.h"
 #include "model/xalloc.h"
+#include "model/timeutil.h"
 #include "net/api.h"
 #include "net/xfer.h"
 #include "keys.h"
@@ -167,15 +168,14 @@ static void filter_key(struct ui *ui, int key)
 static const enum sort_key sort_cycle[] = {
 	SORT_NAME,        SORT_STATUS,  SORT_IMAGE,   SORT_CPUS,    SORT_MEMORY, SORT_CPU_PERCENT,
 	SORT_MEMORY_USED, SORT_RX_RATE, SORT_TX_RATE, SORT_CREATED, SORT_ID};
-#define N_SORT (sizeof(sort_cycle) / sizeof(sort_cycle[0]))
-
 static void cycle_sort(struct ui *ui, int step)
 {
 	size_t i = 0;
 
-	while (i < N_SORT && sort_cycle[i] != ui->sort)
+	while (i < ARRAY_LEN(sort_cycle) && sort_cycle[i] != ui->sort)
 		i++;
-	i = (i + N_SORT + (size_t)(step + (int)N_SORT)) % N_SORT;
+	i = (i + ARRAY_LEN(sort_cycle) + (size_t)(step + (int)ARRAY_LEN(sort_cycle))) %
+	    ARRAY_LEN(sort_cycle);
 	ui->sort_desc = !ui->sort_desc; /* boxes_set_sort flips it back for the same key */
 	ui->sort = SORT_KEY_COUNT;
 	boxes_set_sort(ui, sort_cycle[i]);
@@ -547,7 +547,7 @@ void keys_pick_ready(struct ui *ui)
 		return;
 	sl = store_view_snapshots(&ui->view, ui->pick.box_id);
 	if (sl == NULL || sl->asked_ms < ui->pick.since_ms) {
-		if (ui_now_ms() - ui->pick.since_ms > PICK_WAIT_MS) {
+		if (time_mono_ms() - ui->pick.since_ms > PICK_WAIT_MS) {
 			ui_flash(ui, true, "no answer from the server about %s's snapshots",
 				 ui->pick.box_name);
 			keys_pick_forget(ui);
@@ -611,7 +611,7 @@ static void pick_snapshot(struct ui *ui, const char *verb, modal_fn done)
 	ui->pick.box_name = xstrdup(box_display_name(box));
 	ui->pick.verb = verb;
 	ui->pick.done = done;
-	ui->pick.since_ms = ui_now_ms();
+	ui->pick.since_ms = time_mono_ms();
 	poller_look_snapshots(ui->poller, box->id);
 	ui_flash(ui, false, "asking the server for %s's snapshots...", ui->pick.box_name);
 }
@@ -757,12 +757,10 @@ static const struct binding bindings[] = {
 	{{'?', KEYCODE(KEY_F(1))}, "?", "help", V_ALL, IN_HINTS | ALWAYS, -1, k_help},
 	{{'q', KEYCODE(KEY_F(10))}, "q", "quit", V_ALL, IN_HINTS | ALWAYS, -1, k_quit},
 };
-#define N_BINDINGS (sizeof(bindings) / sizeof(bindings[0]))
-
 size_t keys_table(const struct binding **rows)
 {
 	*rows = bindings;
-	return N_BINDINGS;
+	return ARRAY_LEN(bindings);
 }
 
 /* Why b cannot run now, or NULL when it can. */
@@ -784,7 +782,7 @@ static const char *refusal(struct ui *ui, const struct binding *b, char *buf, si
 
 static const struct binding *find(int key, enum view_id view)
 {
-	for (size_t i = 0; i < N_BINDINGS; i++)
+	for (size_t i = 0; i < ARRAY_LEN(bindings); i++)
 		for (int k = 0; k < 4 && bindings[i].keys[k] != 0; k++)
 			if (bindings[i].keys[k] == key && (bindings[i].views & (1u << view)))
 				return &bindings[i];
@@ -873,7 +871,7 @@ void keys_hints(struct ui *ui, WINDOW *w, int y, int width)
 
 	wattrset(w, ui->attr[C_HEADER]);
 	mvwhline(w, y, 0, ' ', width);
-	for (size_t i = N_BINDINGS; i-- > 0;) {
+	for (size_t i = ARRAY_LEN(bindings); i-- > 0;) {
 		const struct binding *b = &bindings[i];
 		int len = hint_text(b, hint, sizeof(hint));
 
@@ -883,7 +881,7 @@ void keys_hints(struct ui *ui, WINDOW *w, int y, int width)
 			draw_hint(ui, w, y, right + 1, b);
 		}
 	}
-	for (size_t i = 0; i < N_BINDINGS; i++) {
+	for (size_t i = 0; i < ARRAY_LEN(bindings); i++) {
 		const struct binding *b = &bindings[i];
 		int len = hint_text(b, hint, sizeof(hint));
 
@@ -902,8 +900,8 @@ size_t keys_help_lines(struct ui *ui, char ***lines)
 	size_t n = 0;
 	char why[256];
 
-	*lines = xcalloc(N_BINDINGS, sizeof(char *));
-	for (size_t i = 0; i < N_BINDINGS; i++) {
+	*lines = xcalloc(ARRAY_LEN(bindings), sizeof(char *));
+	for (size_t i = 0; i < ARRAY_LEN(bindings); i++) {
 		const struct binding *b = &bindings[i];
 		const char *no;
 

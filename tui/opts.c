@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "net/pool.h"
+#include "model/xalloc.h"
 
 enum {
 	OPT_URL = 256,
@@ -270,7 +271,7 @@ static const struct {
 /* The command and its argument, from what getopt left. */
 static int take_command(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 {
-	size_t i = 0, n = sizeof(commands) / sizeof(commands[0]);
+	size_t i = 0, n = ARRAY_LEN(commands);
 
 	if (optind >= argc)
 		return 0;

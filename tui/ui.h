@@ -186,7 +186,6 @@ struct ui {
 };
 
 /* app.c */
-int64_t ui_now_ms(void);
 /* Shows text on the message line for a few seconds. */
 void ui_flash(struct ui *ui, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

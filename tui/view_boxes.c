@@ -20,6 +20,7 @@
 #include "model/history.h"
 #include "model/sanitize.h"
 #include "model/xalloc.h"
+#include "model/timeutil.h"
 #include "columns.h"
 #include "ui.h"
 
@@ -343,7 +344,7 @@ static void box_fields(struct detail *d, const struct box *b)
 static void last_measured(struct detail *d, const struct metric_history *h)
 {
 	char when[FMT_BUF], age[FMT_BUF], line[300];
-	int64_t at = (int64_t)time(NULL) - (ui_now_ms() - h->last_ms) / 1000;
+	int64_t at = (int64_t)time(NULL) - (time_mono_ms() - h->last_ms) / 1000;
 
 	snprintf(line, sizeof(line),
 		 "as last measured, %s UTC (%s ago), while it ran: boxtop does not ask a box that "

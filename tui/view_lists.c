@@ -10,6 +10,7 @@
 
 #include "model/format.h"
 #include "model/xalloc.h"
+#include "model/timeutil.h"
 #include "ui.h"
 
 /* ---- scrolling lists ---- */
@@ -131,7 +132,7 @@ static const char *error_reason(const char *msg)
 
 	if (msg == NULL)
 		return "";
-	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(methods); i++)
 		if (strncmp(msg, methods[i], strlen(methods[i])) == 0) {
 			sep = strstr(msg, ": ");
 			return sep != NULL ? sep + 2 : msg;
@@ -297,7 +298,7 @@ static attr_t job_attr(struct ui *ui, enum job_state s)
 static void job_progress(const struct job *j, char *buf, size_t size)
 {
 	char done[FMT_BUF], total[FMT_BUF], rate[FMT_BUF], eta[FMT_BUF], el[FMT_BUF];
-	int64_t end = j->finished_ms > 0 ? j->finished_ms : ui_now_ms();
+	int64_t end = j->finished_ms > 0 ? j->finished_ms : time_mono_ms();
 
 	fmt_duration(j->started_ms > 0 ? (end - j->started_ms) / 1000 : 0, el, sizeof(el));
 	if (j->kind != JOB_EXPORT && j->kind != JOB_IMPORT) {

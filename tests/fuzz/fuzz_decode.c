@@ -16,6 +16,7 @@
 #include "model/principal.h"
 #include "model/server_config.h"
 #include "model/snapshot.h"
+#include "model/xalloc.h"
 
 #ifndef FUZZ_DECODER
 #error "FUZZ_DECODER must name the decoder to fuzz"
@@ -213,7 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > 0)
 		memcpy(buf, data, size);
-	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(targets); i++)
 		if (strcmp(targets[i].name, FUZZ_DECODER) == 0)
 			targets[i].run(buf, size);
 	free(buf);

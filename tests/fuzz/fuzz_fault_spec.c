@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sim/faults.h"
+#include "model/xalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -36,8 +37,8 @@ static void same_plans(struct faults *a, struct faults *b, const char *own)
 	const char *paths[] = {"/v1/boxes", "/v1/boxes/x/export", "/", "", own};
 	struct fault_plan pa, pb;
 
-	for (size_t m = 0; m < sizeof(methods) / sizeof(methods[0]); m++) {
-		for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+	for (size_t m = 0; m < ARRAY_LEN(methods); m++) {
+		for (size_t i = 0; i < ARRAY_LEN(paths); i++) {
 			faults_plan(a, methods[m], paths[i], &pa);
 			faults_plan(b, methods[m], paths[i], &pb);
 			check(pa.status == pb.status && pa.latency_ms == pb.latency_ms &&

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "model/sanitize.h"
+#include "model/xalloc.h"
 
 #define MARK "\xE2\x80\xA6"
 
@@ -140,8 +141,8 @@ static void fuzz_mode(const char *in, size_t len, bool ascii, const uint8_t *dat
 			      strlen(full) + 1);
 	check(strcmp(exact, full) == 0);
 	free(exact);
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		for (size_t j = 0; j < sizeof(sizes) / sizeof(sizes[0]); j++)
+	for (size_t i = 0; i < ARRAY_LEN(cols); i++)
+		for (size_t j = 0; j < ARRAY_LEN(sizes); j++)
 			run(in, len, cols[i], ascii, sizes[j], full);
 	if (len >= 2)
 		run(in, len, data[0], ascii, data[1], full);

@@ -236,7 +236,7 @@ static void test_disk_fill(void **state)
 	assert_memory_equal(c, "QFI\xfb", 4);
 	assert_memory_equal(a, b, size);
 	assert_memory_not_equal(a + 64, c + 64, size - 64);
-	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(cuts); i++) {
 		memset(parts, 0xAA, size);
 		disk_fill(42, 0, parts, cuts[i]);
 		disk_fill(42, cuts[i], parts + cuts[i], size - cuts[i]);
@@ -614,7 +614,7 @@ static void test_manifest_degenerate(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
 		err[0] = '\0';
 		if (parse(bad[i][0], &info, err) != ARCHIVE_INVALID)
 			fail_msg("accepted %s", bad[i][0]);

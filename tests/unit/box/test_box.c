@@ -171,7 +171,7 @@ static void test_required_fields(void **state)
 		"128}";
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(fields); i++) {
 		cJSON *obj = cJSON_Parse(good);
 		struct decode_error err = {0};
 		struct json_ctx ctx = {"box", &err};
@@ -210,7 +210,7 @@ static void test_bad_values(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
 		cJSON *box = cJSON_Parse(
 			"{\"box_id\":\"a\",\"status\":\"running\",\"created_at\":"
 			"\"2026-11-01T00:00:00Z\",\"updated_at\":\"2026-11-01T00:00:00Z\","

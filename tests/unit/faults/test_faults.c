@@ -17,6 +17,7 @@
 #include "sim/faults.h"
 #include "sim/fleet.h"
 #include "sim/fleet_control.h"
+#include "model/xalloc.h"
 
 static struct fault_plan plan(struct faults *f, const char *method, const char *path)
 {
@@ -184,7 +185,7 @@ static void test_glob(void **state)
 	char spec[128];
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		struct faults *f = faults_new(1);
 
 		snprintf(spec, sizeof(spec), "GET %s:status=500", cases[i].pattern);

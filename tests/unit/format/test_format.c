@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "model/format.h"
+#include "model/xalloc.h"
 
 #define KIB INT64_C(1024)
 #define MIB (KIB * 1024)
@@ -280,7 +281,7 @@ static void test_locale_independent(void **state)
 	const char *set = NULL;
 
 	(void)state;
-	for (size_t i = 0; set == NULL && i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; set == NULL && i < ARRAY_LEN(names); i++)
 		set = setlocale(LC_ALL, names[i]);
 	bytes_is(1536, "1.5 KiB");
 	rate_is(1.2 * MIB, "1.2 MiB/s");

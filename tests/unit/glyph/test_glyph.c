@@ -18,14 +18,14 @@
 
 #include "model/sanitize.h"
 #include "tui/glyph.h"
+#include "model/xalloc.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define ELL      "\xE2\x80\xA6"     /* U+2026 */
-#define R        "\xEF\xBF\xBD"     /* U+FFFD */
-#define HAN      "\xE4\xB8\xAD"     /* U+4E2D, two columns */
-#define WEN      "\xE6\x96\x87"     /* U+6587, two columns */
-#define GRIN     "\xF0\x9F\x98\x80" /* U+1F600, two columns */
-#define ACUTE    "\xCC\x81"         /* U+0301, zero columns */
+#define ELL   "\xE2\x80\xA6"     /* U+2026 */
+#define R     "\xEF\xBF\xBD"     /* U+FFFD */
+#define HAN   "\xE4\xB8\xAD"     /* U+4E2D, two columns */
+#define WEN   "\xE6\x96\x87"     /* U+6587, two columns */
+#define GRIN  "\xF0\x9F\x98\x80" /* U+1F600, two columns */
+#define ACUTE "\xCC\x81"         /* U+0301, zero columns */
 
 /* xorshift64: the same sequence on every libc. */
 static uint64_t rng_state;
@@ -616,7 +616,7 @@ static void random_text(char *buf, size_t size)
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < k; i++) {
-		const char *p = pieces[rng_below(COUNT(pieces))];
+		const char *p = pieces[rng_below(ARRAY_LEN(pieces))];
 
 		if (len + strlen(p) >= size)
 			break;

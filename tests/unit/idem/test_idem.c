@@ -161,12 +161,9 @@ static void test_repeat_waits_for_first(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_free_null),
-		cmocka_unit_test(test_replay_and_mismatch),
-		cmocka_unit_test(test_abort_forgets),
-		cmocka_unit_test(test_full_drops_oldest),
-		cmocka_unit_test(test_expiry),
-		cmocka_unit_test(test_repeat_waits_for_first),
+		cmocka_unit_test(test_free_null),     cmocka_unit_test(test_replay_and_mismatch),
+		cmocka_unit_test(test_abort_forgets), cmocka_unit_test(test_full_drops_oldest),
+		cmocka_unit_test(test_expiry),        cmocka_unit_test(test_repeat_waits_for_first),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

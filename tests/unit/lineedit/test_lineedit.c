@@ -108,7 +108,7 @@ static void test_empty_line(void **state)
 
 	(void)state;
 	init_ok(&le, "", 16);
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(ops); i++) {
 		assert_false(ops[i](&le));
 		expect_line(&le, "", 0);
 	}
@@ -216,7 +216,7 @@ static void expect_refused(const char *text, int lefts, size_t cursor)
 
 	init_ok(&le, text, 64);
 	repeat(lineedit_left, &le, lefts);
-	for (size_t i = 0; i < sizeof(bad_inserts) / sizeof(bad_inserts[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(bad_inserts); i++) {
 		assert_int_equal(lineedit_insert(&le, bad_inserts[i].s, bad_inserts[i].n),
 				 LINEEDIT_INVALID);
 		expect_line(&le, text, cursor);
@@ -576,8 +576,8 @@ static void test_random_walk(void **state)
 		lineedit_home,      lineedit_end,       lineedit_kill_start, lineedit_kill_end,
 		lineedit_kill_word, lineedit_word_left, lineedit_word_right,
 	};
-	const size_t n_pieces = sizeof(pieces) / sizeof(pieces[0]);
-	const size_t n_ops = sizeof(ops) / sizeof(ops[0]);
+	const size_t n_pieces = ARRAY_LEN(pieces);
+	const size_t n_ops = ARRAY_LEN(ops);
 	struct lineedit le;
 
 	(void)state;
@@ -646,9 +646,9 @@ static int build_tree(void)
 	int rc = symlink("cherry", link);
 
 	free(link);
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && rc == 0; i++)
+	for (size_t i = 0; i < ARRAY_LEN(dirs) && rc == 0; i++)
 		rc = make_dir(dirs[i], 0755);
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && rc == 0; i++)
+	for (size_t i = 0; i < ARRAY_LEN(files) && rc == 0; i++)
 		rc = make_file(files[i]);
 	if (rc == 0)
 		rc = make_many();

@@ -806,7 +806,7 @@ static int mask_fn(struct pool_ctx *c, void *p)
 
 	(void)c;
 	a->mask_ok = pthread_sigmask(SIG_BLOCK, NULL, &cur) == 0;
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(sigs); i++)
 		a->mask_ok = a->mask_ok && sigismember(&cur, sigs[i]) == 1;
 	return 0;
 }

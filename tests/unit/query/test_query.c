@@ -19,8 +19,7 @@
 #include "model/query.h"
 #include "model/xalloc.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define ALL      "0,1,2,3,4,5,6"
+#define ALL "0,1,2,3,4,5,6"
 
 /*
  * 0 web-10, 1 no name, 2 Web-2, 3 a name with a ':', 4 a name with a space,
@@ -187,7 +186,7 @@ static void test_incomplete_terms(void **state)
 		"!id:",   "image:",  "!image:",   "!!",      "!!a",   "! ",      "status:\"\"",
 	};
 
-	for (size_t i = 0; i < COUNT(partial); i++)
+	for (size_t i = 0; i < ARRAY_LEN(partial); i++)
 		expect_filter(state, partial[i], ALL);
 	expect_filter(state, "! web", "0,2,5");
 	expect_filter(state, "web status:", "0,2,5");
@@ -202,7 +201,7 @@ static void test_free_text(void **state)
 		{"zzz", ""},
 	};
 
-	expect_cases(state, cases, COUNT(cases));
+	expect_cases(state, cases, ARRAY_LEN(cases));
 }
 
 /* An unknown key, a lone ':' and text with a ':' are free text, colon included. */
@@ -222,7 +221,7 @@ static void test_unknown_key_is_text(void **state)
 		{"foo:image:alpine", ""},
 	};
 
-	expect_cases(state, cases, COUNT(cases));
+	expect_cases(state, cases, ARRAY_LEN(cases));
 }
 
 static void test_status(void **state)
@@ -236,7 +235,7 @@ static void test_status(void **state)
 		{"status:\"run\"", "0"},
 	};
 
-	expect_cases(state, cases, COUNT(cases));
+	expect_cases(state, cases, ARRAY_LEN(cases));
 }
 
 static void test_name_image_id(void **state)
@@ -259,7 +258,7 @@ static void test_name_image_id(void **state)
 		{"id:550e8400-e29b-41d4-a716-4466554400000", ""},
 	};
 
-	expect_cases(state, cases, COUNT(cases));
+	expect_cases(state, cases, ARRAY_LEN(cases));
 }
 
 static void test_labels(void **state)
@@ -274,7 +273,7 @@ static void test_labels(void **state)
 		{"label:\"team=ml\"", "0"},
 	};
 
-	expect_cases(state, cases, COUNT(cases));
+	expect_cases(state, cases, ARRAY_LEN(cases));
 }
 
 /* Every kind of term, negated, gives exactly the boxes it did not match. */
@@ -287,7 +286,7 @@ static void test_negation(void **state)
 	};
 	const struct box_list *list = *state;
 
-	for (size_t i = 0; i < COUNT(terms); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(terms); i++) {
 		char *neg = xasprintf("!%s", terms[i]);
 		struct query *q = query_parse(terms[i]), *nq = query_parse(neg);
 
@@ -316,7 +315,7 @@ static void test_quotes(void **state)
 		{"\"web alpine\"", ""},     {"\"batch:\"nightly", "3"},
 	};
 
-	expect_cases(state, cases, COUNT(cases));
+	expect_cases(state, cases, ARRAY_LEN(cases));
 }
 
 static void test_sort_degenerate(void **state)
@@ -372,7 +371,7 @@ static void test_sort_key_names(void **state)
 	}
 	assert_string_equal(query_sort_key_name(SORT_CPU_PERCENT), "cpu");
 	assert_string_equal(query_sort_key_name(SORT_MEMORY_USED), "mem");
-	for (size_t i = 0; i < COUNT(aliases); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(aliases); i++) {
 		assert_int_equal(query_sort_key_parse(aliases[i].name, &key), 0);
 		assert_int_equal(key, aliases[i].key);
 	}
@@ -479,15 +478,17 @@ static void test_natural_names(void **state)
 		"WEB-3",
 		"",
 	};
-	struct box b[COUNT(names)];
+	struct box b[ARRAY_LEN(names)];
 
 	(void)state;
-	for (size_t i = 0; i < COUNT(names); i++)
+	for (size_t i = 0; i < ARRAY_LEN(names); i++)
 		make_box(&b[i], "zz-id", names[i], NULL);
 	/* "" shows as its id, zz-id */
-	expect_sort(b, NULL, COUNT(names), NULL, SORT_NAME, false, "9,8,7,6,4,2,1,10,5,11,0,3,12");
-	expect_sort(b, NULL, COUNT(names), NULL, SORT_NAME, true, "12,3,0,11,5,10,1,2,4,6,7,8,9");
-	clear_boxes(b, COUNT(names));
+	expect_sort(b, NULL, ARRAY_LEN(names), NULL, SORT_NAME, false,
+		    "9,8,7,6,4,2,1,10,5,11,0,3,12");
+	expect_sort(b, NULL, ARRAY_LEN(names), NULL, SORT_NAME, true,
+		    "12,3,0,11,5,10,1,2,4,6,7,8,9");
+	clear_boxes(b, ARRAY_LEN(names));
 }
 
 /* Equal keys keep the order they had in the array, in both directions. */

@@ -225,7 +225,7 @@ static void test_bidi_and_separators(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(controls) / sizeof(controls[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(controls); i++)
 		expect(controls[i], 80, R, 1);
 	/* "invoice_\u202Efdp.exe" would show as "invoice_exe.pdf" */
 	expect("invoice_\xE2\x80\xAE"

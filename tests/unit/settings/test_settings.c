@@ -58,7 +58,7 @@ static void env_set(const char *name, const char *value)
 			env_table[i].value = value;
 			return;
 		}
-	assert_true(env_n < sizeof(env_table) / sizeof(env_table[0]));
+	assert_true(env_n < ARRAY_LEN(env_table));
 	env_table[env_n].name = name;
 	env_table[env_n++].value = value;
 }

@@ -482,7 +482,7 @@ static void test_scalars(void **state)
 	toml_free(&d);
 	assert_int_equal(toml_parse(doc, strlen(doc), &d, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "line 1: numbers"));
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
 		if (toml_parse_flags(bad[i], strlen(bad[i]), TOML_SCALARS, &d, err, sizeof(err)) !=
 		    -1)
 			fail_msg("accepted: %s", bad[i]);

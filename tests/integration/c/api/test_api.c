@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "model/xalloc.h"
+#include "model/timeutil.h"
 #include "net/api.h"
 #include "tests/support/simproc.h"
 
@@ -46,14 +47,6 @@ static void down(struct simproc *s, struct api **a)
 {
 	api_free(a);
 	assert_int_equal(simproc_stop(s), 0);
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void test_reads(void **state)
@@ -379,9 +372,9 @@ static void test_retries(void **state)
 	(void)state;
 	a = up(&s, args);
 	/* Two 503s with Retry-After: 1, then the answer: at least 2 s of waiting. */
-	t0 = now_ms();
+	t0 = time_mono_ms();
 	assert_int_equal(api_runtime_metrics(a, NULL, &rm, &err), 0);
-	assert_true(now_ms() - t0 >= 1900);
+	assert_true(time_mono_ms() - t0 >= 1900);
 	/* 500 is not worth retrying. */
 	assert_int_equal(api_box(a, "web-2", NULL, &box, &err), -1);
 	assert_int_equal(err.api.http_status, 500);
