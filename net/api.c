@@ -827,6 +827,51 @@ char *api_page_url(const struct api *a, const char *path, const char *query, con
 	return url;
 }
 
+void api_pages_start(struct api_pages *w, const char *path)
+{
+	*w = (struct api_pages){.path = path};
+}
+
+int api_pages_next(struct api_pages *w, const char **token, struct net_error *err)
+{
+	const char *last = w->n != 0 ? w->tokens[w->n - 1] : NULL;
+
+	*token = last;
+	if (w->n == 0)
+		return 1;
+	if (last == NULL)
+		return 0;
+	/* only the last token can be NULL: the ones before it were followed */
+	for (size_t i = 0; i + 1 < w->n; i++) {
+		if (strcmp(w->tokens[i], last) == 0) {
+			net_error_set(err, NET_DECODE, "GET %s: the server repeated a page token",
+				      w->path);
+			return -1;
+		}
+	}
+	if (w->n == API_MAX_PAGES) {
+		net_error_set(err, NET_DECODE, "GET %s: more than %d pages", w->path,
+			      API_MAX_PAGES);
+		return -1;
+	}
+	return 1;
+}
+
+void api_pages_got(struct api_pages *w, const char *next)
+{
+	w->tokens = xreallocarray(w->tokens, w->n + 1, sizeof(*w->tokens));
+	w->tokens[w->n++] = next != NULL && next[0] != '\0' ? xstrdup(next) : NULL;
+}
+
+void api_pages_clear(struct api_pages *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		free(w->tokens[i]);
+	free(w->tokens);
+	w->tokens = NULL;
+	w->n = 0;
+}
+
 /* One page's list and token, for the paging loop. */
 struct pager {
 	void *(*get_items)(void *page, size_t **n, char ***token);
@@ -863,78 +908,51 @@ static void free_image_page(void **page)
 	image_list_free((struct image_list **)page);
 }
 
-static bool token_seen(char *const *seen, size_t n, const char *token)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(seen[i], token) == 0)
-			return true;
-	return false;
-}
-
 /*
- * Follows next_page_token from the first page (whose items become the
- * result, its token cleared) to the end. A token seen before (a loop) or
- * too many pages is an error.
+ * Every page of path joined into the first (whose items become the result,
+ * its token cleared); the walk catches a loop and too many pages.
  */
 static int all_pages(struct api *a, const char *path, const char *query, const struct pager *pg,
 		     const atomic_bool *cancel, void **out, struct net_error *err)
 {
-	char **seen = NULL; /* the tokens asked with so far: a loop is an error */
-	size_t n_seen = 0;
+	struct api_pages walk;
 	void *all = NULL;
-	char **token;
-	size_t *n_all;
-	int rc = -1;
+	const char *token;
+	char **next;
+	size_t *n_all, *n_page;
+	int more, rc = -1;
 
-	for (unsigned pages = 0;; pages++) {
+	api_pages_start(&walk, path);
+	for (;;) {
 		void *page = NULL;
-		size_t *n_page;
-		char *url = api_page_url(a, path, query, n_seen != 0 ? seen[n_seen - 1] : NULL);
+		void **src, **dst;
 
-		if (pages == API_MAX_PAGES) {
-			net_error_set(err, NET_DECODE, "GET %s: more than %d pages", path,
-				      API_MAX_PAGES);
-			free(url);
+		more = api_pages_next(&walk, &token, err);
+		if (more <= 0)
+			break;
+		if (call(a, "GET", api_page_url(a, path, query, token), NULL, cancel, pg->decode,
+			 &page, err) < 0)
 			goto out;
-		}
-		if (call(a, "GET", url, NULL, cancel, pg->decode, &page, err) < 0)
-			goto out;
+		src = pg->get_items(page, &n_page, &next);
+		api_pages_got(&walk, *next);
 		if (all == NULL) {
 			all = page;
-		} else {
-			void **dst = pg->get_items(all, &n_all, &token);
-			void **src = pg->get_items(page, &n_page, &token);
-
-			xarray_append(dst, n_all, src, n_page, pg->item_size);
+			continue;
 		}
-		pg->get_items(page, &n_page, &token);
-		if (*token == NULL || (*token)[0] == '\0') {
-			if (page != all)
-				pg->free_page(&page);
-			break;
-		}
-		if (token_seen(seen, n_seen, *token)) {
-			net_error_set(err, NET_DECODE, "GET %s: the server repeated a page token",
-				      path);
-			if (page != all)
-				pg->free_page(&page);
-			goto out;
-		}
-		seen = xreallocarray(seen, n_seen + 1, sizeof(*seen));
-		seen[n_seen++] = xstrdup(*token);
-		if (page != all)
-			pg->free_page(&page);
+		dst = pg->get_items(all, &n_all, &next);
+		xarray_append(dst, n_all, src, n_page, pg->item_size);
+		pg->free_page(&page);
 	}
-	pg->get_items(all, &n_all, &token);
-	free(*token);
-	*token = NULL;
+	if (more < 0)
+		goto out;
+	pg->get_items(all, &n_all, &next);
+	free(*next);
+	*next = NULL;
 	*out = all;
 	all = NULL;
 	rc = 0;
 out:
-	for (size_t i = 0; i < n_seen; i++)
-		free(seen[i]);
-	free(seen);
+	api_pages_clear(&walk);
 	if (all != NULL)
 		pg->free_page(&all);
 	return rc;

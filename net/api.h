@@ -101,6 +101,38 @@ char *api_item_url(const struct api *a, const char *collection, const char *item
  * Caller frees.
  */
 char *api_page_url(const struct api *a, const char *path, const char *query, const char *token);
+
+/*
+ * A walk along the pages of a list, whoever fetches them (api_boxes and
+ * api_images join them, boxpages asks each with its ETag): the one place
+ * that follows next_page_token and refuses a loop of tokens and a list
+ * longer than API_MAX_PAGES. api_pages_next says with which token to ask
+ * the next page, or that the list ended or went wrong; each page fetched
+ * goes to api_pages_got with its next_page_token; api_pages_clear ends the
+ * walk, however it ended. Callers leave its fields alone.
+ */
+struct api_pages {
+	const char *path; /* for the messages ("/boxes"), not copied */
+	char **tokens;    /* each page's next_page_token, copied; NULL for the last */
+	size_t n;         /* pages got */
+};
+
+void api_pages_start(struct api_pages *w, const char *path);
+/*
+ * 1 with *token the token to ask the next page with (NULL for the first;
+ * w's, valid until api_pages_clear), 0 when the last page got had no
+ * token, or -1 with err (NET_DECODE) when its token was one already
+ * followed ("GET /boxes: the server repeated a page token") or
+ * API_MAX_PAGES pages were got and the list goes on ("GET /boxes: more
+ * than 1000 pages"). The page it says to ask for goes to api_pages_got
+ * before the next call.
+ */
+int api_pages_next(struct api_pages *w, const char **token, struct net_error *err);
+/* The page asked for arrived saying next (NULL or "": it was the last). */
+void api_pages_got(struct api_pages *w, const char *next);
+/* Frees the tokens; w may be started again. */
+void api_pages_clear(struct api_pages *w);
+
 /* A random UUIDv4 into buf (37 bytes). */
 void api_new_idem_key(char buf[37]);
 

@@ -1,7 +1,9 @@
 /*
  * boxpages: see boxpages.h. A call builds its own table of pages beside
  * the remembered one and swaps it in at the end, so a call that fails half
- * way leaves the memory matching prev, which has not changed either.
+ * way leaves the memory matching prev, which has not changed either. The
+ * tokens are followed by api.h's walk (api_pages), as api_boxes does: a
+ * loop or too many pages is caught there.
  */
 #include "boxpages.h"
 
@@ -55,15 +57,6 @@ void box_pages_free(struct box_pages **bp)
 	box_pages_forget(*bp);
 	free(*bp);
 	*bp = NULL;
-}
-
-/* Whether one of the n pages was asked with token: the list loops. */
-static bool seen_token(const struct page *pages, size_t n, const char *token)
-{
-	for (size_t i = 0; i < n; i++)
-		if (xstreq(pages[i].token, token))
-			return true;
-	return false;
 }
 
 /* The boxes the remembered pages hold, which prev must have to be of use. */
@@ -177,37 +170,35 @@ static void grow(struct page **got, struct box_list ***fresh, size_t n, size_t *
 int box_pages_fetch(struct box_pages *bp, struct api *a, const struct box_list *prev,
 		    const atomic_bool *cancel, struct box_list **out, struct net_error *err)
 {
+	struct api_pages walk;
 	struct page *got = NULL;
 	struct box_list **fresh = NULL;
 	size_t n = 0, cap = 0;
 	bool changed = false;
-	int rc = -1;
+	int more, rc = -1;
 
 	*out = NULL;
 	if (prev == NULL || prev->n != remembered_boxes(bp))
 		box_pages_forget(bp);
-	do {
-		const char *token = n != 0 ? got[n - 1].next : NULL;
-		const struct page *old =
-			n < bp->n && xstreq(bp->pages[n].token, token) ? &bp->pages[n] : NULL;
+	api_pages_start(&walk, "/boxes");
+	for (;;) {
+		const char *token;
+		const struct page *old;
 
-		if (n == API_MAX_PAGES) {
-			net_error_set(err, NET_DECODE, "GET /boxes: more than %d pages",
-				      API_MAX_PAGES);
-			goto out;
-		}
-		if (seen_token(got, n, token)) {
-			net_error_set(err, NET_DECODE,
-				      "GET /boxes: the server repeated a page token");
-			goto out;
-		}
+		more = api_pages_next(&walk, &token, err);
+		if (more <= 0)
+			break;
+		old = n < bp->n && xstreq(bp->pages[n].token, token) ? &bp->pages[n] : NULL;
 		grow(&got, &fresh, n, &cap);
 		got[n].from = n != 0 ? got[n - 1].from + got[n - 1].count : 0;
 		n++; /* from here its strings are freed with the others */
 		if (fetch_page(a, token, old, cancel, &got[n - 1], &fresh[n - 1], err) < 0)
 			goto out;
+		api_pages_got(&walk, got[n - 1].next);
 		changed = changed || fresh[n - 1] != NULL;
-	} while (got[n - 1].next != NULL);
+	}
+	if (more < 0)
+		goto out;
 	/* Unchanged pages were asked with the same tokens: the same pages. */
 	rc = changed ? 1 : 0;
 	if (rc == 1)
@@ -218,6 +209,7 @@ int box_pages_fetch(struct box_pages *bp, struct api *a, const struct box_list *
 	got = NULL;
 	n = 0;
 out:
+	api_pages_clear(&walk);
 	for (size_t i = 0; i < n; i++)
 		box_list_free(&fresh[i]);
 	free(fresh);

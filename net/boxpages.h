@@ -31,7 +31,7 @@ void box_pages_forget(struct box_pages *bp);
  * checked). Returns 1 with the whole new list in *out (the caller frees it
  * with box_list_free), 0 when every page is what it was (*out NULL), or -1
  * with err (a repeated token or more than API_MAX_PAGES pages is an error
- * too); the memory of the pages is kept for the next call.
+ * too, api_pages_next's); the memory of the pages is kept for the next call.
  */
 int box_pages_fetch(struct box_pages *bp, struct api *a, const struct box_list *prev,
 		    const atomic_bool *cancel, struct box_list **out, struct net_error *err);

@@ -27,6 +27,15 @@
  * refuses the bearer it asks again after 30 s, or at once when the login
  * changes (see login.h), and says "login expired: run boxlite auth login"
  * when that is why.
+ *
+ * Threads: poller_set_interest, poller_kick and poller_look_snapshots may
+ * be called from any thread (the UI's, a job's worker) at any time between
+ * poller_start and poller_stop. Each takes the poller's mutex only to copy
+ * its argument in, or set a flag, and signals the condition variable the
+ * thread waits on, so none of them waits for the network or a round; a
+ * call made during a round is seen when the round ends, never lost. Not
+ * from a signal handler (a mutex is not async-signal-safe), and never
+ * during or after poller_stop, which frees p.
  */
 #ifndef BOXTOP_NET_POLLER_H
 #define BOXTOP_NET_POLLER_H
@@ -68,20 +77,23 @@ void poller_stop(struct poller **p);
  * (their metrics are fetched while they run), whether the images view is
  * open, and the name of the image selected in it (NULL: none), whose detail
  * is then fetched every round (store_view_image_detail). Copied; takes
- * effect on the next round.
+ * effect on the next round. Any thread (see above).
  */
 void poller_set_interest(struct poller *p, const char *const *visible, size_t n,
 			 const char *selected, bool images_open, const char *image);
 /*
- * Polls now instead of at the next tick (after an action, or a key). Any
- * thread may call it.
+ * Polls now instead of at the next tick (after an action, or a key); any
+ * number of kicks while a round runs make one more round after it. Any
+ * thread (see above).
  */
 void poller_kick(struct poller *p);
 /*
- * Asks box_id's snapshots once, now (any thread): by itself while the
- * server answers, else in the next round that reaches it; nothing else is
- * asked for it. The store gets the list, or one that says why it could not
- * be read (snapshot_list.error), stamped with when it was asked (asked_ms).
+ * Asks box_id's snapshots once, now (any thread, see above; box_id is
+ * copied): by itself while the server answers, else in the next round that
+ * reaches it; nothing else is asked for it. Asked again before the poller
+ * takes it up, it is still asked once. The store gets the list, or one that
+ * says why it could not be read (snapshot_list.error), stamped with when it
+ * was asked (asked_ms).
  */
 void poller_look_snapshots(struct poller *p, const char *box_id);
 

@@ -5,7 +5,8 @@
  * decoded); one box changed, the list rebuilt equal to a fresh api_boxes
  * with only its page decoded; pages added and removed; a prev that does not
  * match; failures in the middle that leave the memory usable; a list whose
- * tokens loop (a few lines of libmicrohttpd, which the simulator is not). The
+ * tokens loop and one that never ends, refused by every paging loop (a few
+ * lines of libmicrohttpd, which the simulator is not). The
  * simulator's request tally (GET /_sim/requests) counts the requests and
  * the 304s.
  */
@@ -329,42 +330,54 @@ static void test_one_page(void **state)
 }
 
 /*
- * A server whose pages loop: the first says A, A says B, B says A again.
- * The simulator never does that, so a few lines of libmicrohttpd do.
+ * A server whose tokens misbehave: with loop, the first page says A, A says
+ * B, B says A again; without, page k says k + 1, for ever. The simulator
+ * never does either, so a few lines of libmicrohttpd do. Its list holds
+ * boxes or images, as the path asks.
  */
-static enum MHD_Result loop_page(void *cls, struct MHD_Connection *conn, const char *url,
-				 const char *method, const char *version, const char *data,
-				 size_t *size, void **state)
+struct bad_pages {
+	bool loop;
+	int asked;
+};
+
+static enum MHD_Result bad_page(void *cls, struct MHD_Connection *conn, const char *url,
+				const char *method, const char *version, const char *data,
+				size_t *size, void **state)
 {
+	struct bad_pages *bad = cls;
 	const char *token = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "pageToken");
-	const char *next = token == NULL ? "A" : strcmp(token, "A") == 0 ? "B" : "A";
-	char *body = xasprintf("{\"boxes\":[],\"next_page_token\":\"%s\"}", next);
+	const char *items = strstr(url, "/images") != NULL ? "images" : "boxes";
+	const char *looped = token == NULL ? "A" : strcmp(token, "A") == 0 ? "B" : "A";
+	long k = token != NULL ? strtol(token, NULL, 10) : 0;
+	char *next = bad->loop ? xstrdup(looped) : xasprintf("%ld", k + 1);
+	char *body = xasprintf("{\"%s\":[],\"next_page_token\":\"%s\"}", items, next);
 	struct MHD_Response *resp =
 		MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
 	enum MHD_Result r;
 
-	(void)url, (void)method, (void)version, (void)data, (void)size, (void)state;
-	(*(int *)cls)++;
+	(void)method, (void)version, (void)data, (void)size, (void)state;
+	bad->asked++;
 	r = MHD_queue_response(conn, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
+	free(next);
 	return r;
 }
 
-/* Both paging loops refuse a list whose tokens loop, after one round of it. */
-static void test_token_loop(void **state)
+/* Every paging loop refuses the bad server's list with why, after asked pages. */
+static void refused(bool loop, const char *why, int asked)
 {
-	int asked = 0;
+	struct bad_pages bad = {.loop = loop};
 	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
-						loop_page, &asked, MHD_OPTION_END);
+						bad_page, &bad, MHD_OPTION_END);
 	const union MHD_DaemonInfo *info;
 	struct box_pages *bp = box_pages_new();
 	struct box_list *l = NULL;
+	struct image_list *images = NULL;
 	struct http_conf conf = {0};
 	struct net_error err;
 	struct api *a;
 	char url[64];
 
-	(void)state;
 	assert_non_null(d);
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u", (unsigned)info->port);
@@ -372,24 +385,48 @@ static void test_token_loop(void **state)
 	api_set_read_tries(a, 1);
 	assert_int_equal(box_pages_fetch(bp, a, NULL, NULL, &l, &err), -1);
 	assert_null(l);
-	assert_non_null(strstr(err.message, "repeated a page token"));
-	assert_int_equal(asked, 3);
-	asked = 0;
+	assert_int_equal(err.kind, NET_DECODE);
+	assert_non_null(strstr(err.message, why));
+	assert_int_equal(bad.asked, asked);
+	bad.asked = 0;
 	assert_int_equal(api_boxes(a, NULL, NULL, &l, &err), -1);
-	assert_non_null(strstr(err.message, "repeated a page token"));
-	assert_int_equal(asked, 3);
+	assert_null(l);
+	assert_non_null(strstr(err.message, why));
+	assert_int_equal(bad.asked, asked);
+	bad.asked = 0;
+	assert_int_equal(api_images(a, NULL, &images, &err), -1);
+	assert_null(images);
+	assert_non_null(strstr(err.message, "GET /images: "));
+	assert_non_null(strstr(err.message, why));
+	assert_int_equal(bad.asked, asked);
 	box_pages_free(&bp);
 	api_free(&a);
 	MHD_stop_daemon(d);
 }
 
+/* A list whose tokens loop: refused after one round of it. */
+static void test_token_loop(void **state)
+{
+	(void)state;
+	refused(true, "the server repeated a page token", 3);
+}
+
+/* A list that never ends: refused at API_MAX_PAGES pages, the next never asked. */
+static void test_page_cap(void **state)
+{
+	char why[64];
+
+	(void)state;
+	snprintf(why, sizeof(why), "more than %d pages", API_MAX_PAGES);
+	refused(false, why, API_MAX_PAGES);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_with_etags),
-		cmocka_unit_test(test_without_etags),
-		cmocka_unit_test(test_one_page),
-		cmocka_unit_test(test_token_loop),
+		cmocka_unit_test(test_with_etags), cmocka_unit_test(test_without_etags),
+		cmocka_unit_test(test_one_page),   cmocka_unit_test(test_token_loop),
+		cmocka_unit_test(test_page_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
