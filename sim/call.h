@@ -2,6 +2,10 @@
  * call: one HTTP request as the route handlers see it, and the ways to
  * answer it. Every answer carries X-Request-Id; errors use the spec's
  * envelope {"error":{"message","type","code","request_id"}}.
+ *
+ * Two files implement it: reply.c the answers, call.c the reading of the
+ * request (query, body, page size) and call_dispatch. The route handlers
+ * (routes.c, control.c, images.c) call them and never server.c.
  */
 #ifndef BOXTOP_SIM_CALL_H
 #define BOXTOP_SIM_CALL_H
@@ -116,6 +120,11 @@ enum MHD_Result call_stream_file(struct call *c, const char *path, uint64_t size
  * Caller frees. *bad is set when it is present but not decodable.
  */
 char *call_query(struct call *c, const char *name, bool *bad);
+/*
+ * n bytes of s percent-decoded ('+' as a space when plus_is_space), or NULL
+ * when an escape is malformed or gives NUL. Caller frees.
+ */
+char *call_pct_decode(const char *s, size_t n, bool plus_is_space);
 
 /*
  * A route: a path pattern and a method. In a pattern "*" is one segment
@@ -158,21 +167,5 @@ int call_body_object(const struct call *c, cJSON **out);
  * an object. Returns 0 with *out, or -1 having answered in *r.
  */
 int call_json_body(struct call *c, cJSON **out, enum MHD_Result *r);
-
-/*
- * Routes the call: c->segs are the path after /v1[/prefix]. In a route's
- * pattern "*" is one segment without '/', "+" one that may hold an encoded
- * '/' (an image name).
- */
-enum MHD_Result routes_dispatch(struct call *c);
-/* GET /v1/config and GET /v1/me, which never take the prefix. */
-enum MHD_Result routes_config(struct call *c);
-/*
- * Adds the capabilities named in list ("snapshots,clone"; the /v1/config
- * flags without "_enabled") to *mask (bit i: the i-th flag). -1 on an
- * unknown name.
- */
-int routes_caps_parse(const char *list, unsigned *mask);
-enum MHD_Result routes_me(struct call *c);
 
 #endif

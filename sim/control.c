@@ -1,9 +1,10 @@
 /*
  * control: the /_sim/ API, a route table like routes.c's. Every handler
- * answers in the spec's error envelope whatever the flavor (tests, not
- * clients, read these), bodies are strict (unknown fields are refused), and
- * nothing here is subject to fault rules: the server sends /_sim/ straight
- * here.
+ * answers errors in the envelope, never in serve's plain text (tests, not
+ * clients, read these; serve's envelope still has no request_id, and an
+ * unknown /_sim/ route or method gets the flavor's 404 or 405), bodies are
+ * strict (unknown fields are refused), and nothing here is subject to
+ * fault rules: the server sends /_sim/ straight here.
  *
  *   GET    /_sim/faults                 200 {"faults":[...]}
  *   POST   /_sim/faults                 201 {"faults":[...]}  body: a rule object,
@@ -12,7 +13,8 @@
  *   POST   /_sim/key/expire             204 (every authenticated route is 401)
  *   POST   /_sim/key/restore            204
  *   POST   /_sim/boxes                  201 Box  body: {name?, image?, status?, cpus?,
- *                                           memory_mib?, labels?}
+ *                                           memory_mib?, labels?, auto_stop?,
+ *                                           auto_delete?}
  *   DELETE /_sim/boxes/{id|name}        204 (gone, whatever its state)
  *   POST   /_sim/boxes/{id|name}/state  200 Box  body: {"status", "exit_code"?}
  *   POST   /_sim/boxes/{id|name}/lifecycle  200 Box  body: {"auto_stop"?,

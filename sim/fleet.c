@@ -284,6 +284,7 @@ bool fleet_serve(const struct fleet *f)
 	return f->opts != NULL && f->opts->flavor == FLAVOR_SERVE;
 }
 
+/* Called with the fleet's lock held: the log's lock is taken after it, never before. */
 void fleet_effect(struct fleet *f, enum effect_kind kind, const struct sim_box *x,
 		  const struct effect_cause *cause)
 {

@@ -1,8 +1,10 @@
 /*
  * fleet: the simulator's boxes, in memory, behind one mutex.
  *
- * Every function locks the fleet for its whole run and hands back JSON built
- * from the boxes under the lock, so callers never hold a pointer into it.
+ * Every function locks the fleet for its whole run (save fleet_export and
+ * fleet_import, which let go of it while they write or read an archive) and
+ * hands back JSON built from the boxes under the lock, so callers never hold
+ * a pointer into it.
  */
 #ifndef BOXTOP_SIM_FLEET_H
 #define BOXTOP_SIM_FLEET_H
@@ -64,7 +66,10 @@ enum fleet_rc fleet_list(struct fleet *f, const char *token, size_t page_size, b
 
 /* The box by id, else by name; on FLEET_OK *out (may be NULL: no JSON wanted) is the Box. */
 enum fleet_rc fleet_get(struct fleet *f, const char *id_or_name, cJSON **out);
-/* Whether any box runs image reference (exactly as boxes carry it). */
+/*
+ * Whether any box runs image reference (exactly as boxes carry it). images.c
+ * calls it with the cache's lock held: the order is cache, then fleet.
+ */
 bool fleet_image_in_use(struct fleet *f, const char *reference);
 /* Removes the box; a running or paused box needs force. */
 enum fleet_rc fleet_delete(struct fleet *f, const char *id_or_name, bool force);

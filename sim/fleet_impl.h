@@ -41,6 +41,11 @@ struct sim_box {
 };
 
 struct fleet {
+	/*
+	 * Lock order: the image cache's lock (images.c), then this one, then
+	 * the effects log's (fleet_effect). Nothing under this lock calls back
+	 * into the cache; export_lock is never held with it.
+	 */
 	pthread_mutex_t lock;
 	uint64_t seed;
 	uint64_t rng;

@@ -339,7 +339,10 @@ static bool runs_as(struct fleet *f, const struct cached *c, const char *host, b
 	return fleet_image_in_use(f, ref);
 }
 
-/* Whether any box runs c under a spelling Docker takes for it. Cache lock held. */
+/*
+ * Whether any box runs c under a spelling Docker takes for it. Cache lock
+ * held; each check takes the fleet's lock inside it (cache, then fleet).
+ */
 static bool in_use(struct fleet *f, const struct cached *c)
 {
 	size_t hosts = on_hub(c->repository) ? ARRAY_LEN(hub_hosts) : 1;

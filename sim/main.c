@@ -16,11 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "call.h"
 #include "faults.h"
 #include "fleet.h"
 #include "images.h"
 #include "model/xalloc.h"
+#include "routes.h"
 #include "server.h"
 #include "sweeper.h"
 

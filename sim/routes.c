@@ -1,25 +1,21 @@
 /*
- * routes: the REST API itself. A table maps a path pattern ("*" is one
- * segment) and a method to a handler; a path that matches with another
- * method is 405 with the route's methods in Allow, one that matches nothing
- * is 404. Handlers read the call, ask the fleet, and answer once.
+ * routes: the REST API itself, as a table of path pattern, method and
+ * handler that call_dispatch (call.c) walks. Handlers read the call, ask
+ * the fleet, and answer once.
  */
+#include "routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "call.h"
 #include "images.h"
 #include "snapset.h"
-
-#include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
-#include <unistd.h>
-#include <string.h>
-
 #include "model/xalloc.h"
 
-#define PAGE_DEFAULT 100
-#define PAGE_MAX     1000
-#define PAUSE_MS     250 /* how long a running box shows `paused` for a snapshot */
+#define PAUSE_MS 250 /* how long a running box shows `paused` for a snapshot, clone or export */
 
 static bool is_snapshot_route(const struct call *c)
 {
@@ -218,34 +214,6 @@ enum MHD_Result routes_me(struct call *c)
 	return call_reply(c, MHD_HTTP_OK, doc);
 }
 
-int call_page_size(struct call *c, size_t *out)
-{
-	bool bad = false;
-	char *s;
-	char *end = NULL;
-	long v = PAGE_DEFAULT;
-	int rc = -1;
-
-	/* boxlite serve reads no query: everything comes in one answer */
-	if (call_serve(c)) {
-		*out = SIZE_MAX;
-		return 0;
-	}
-	s = call_query(c, "pageSize", &bad);
-	if (bad)
-		goto out;
-	if (s != NULL) {
-		v = strtol(s, &end, 10);
-		if (end == s || *end != '\0')
-			goto out;
-	}
-	*out = v < 1 ? 1 : v > PAGE_MAX ? PAGE_MAX : (size_t)v;
-	rc = 0;
-out:
-	free(s);
-	return rc;
-}
-
 static int status_filter(struct call *c, bool *has, enum box_status *st)
 {
 	bool bad = false;
@@ -271,7 +239,7 @@ static enum MHD_Result list_boxes(struct call *c)
 	enum box_status st = BOX_UNKNOWN;
 	bool has_status = false;
 	bool bad = false;
-	size_t size = PAGE_DEFAULT;
+	size_t size = 0;
 	char *text = NULL;
 	size_t len = 0;
 	char *token = NULL;
@@ -724,59 +692,6 @@ static const struct call_route routes[] = {
 	{{"boxes", "*", "start", NULL}, "POST", start_box},
 	{{"boxes", "*", "stop", NULL}, "POST", stop_box},
 };
-static bool matches(const struct call_route *r, const struct call *c)
-{
-	size_t i = 0;
-
-	for (; r->pattern[i] != NULL; i++)
-		if (i >= c->n_segs ||
-		    (strcmp(r->pattern[i], "*") != 0 && strcmp(r->pattern[i], "+") != 0 &&
-		     strcmp(r->pattern[i], c->segs[i]) != 0))
-			return false;
-	return i == c->n_segs;
-}
-
-/* Whether a segment holds a '/' where the route does not take one. */
-static bool stray_slash(const struct call_route *r, const struct call *c)
-{
-	for (size_t i = 0; i < c->n_segs; i++)
-		if ((c->slashed & (1u << i)) != 0 && strcmp(r->pattern[i], "+") != 0)
-			return true;
-	return false;
-}
-
-/* The matched route's pattern as a path, e.g. "/v1/boxes/import", in c->route. */
-static void route_name(const struct call_route *r, struct call *c)
-{
-	size_t len = (size_t)snprintf(c->route, sizeof(c->route), "/v1");
-
-	for (size_t i = 0; r->pattern[i] != NULL && len < sizeof(c->route); i++)
-		len += (size_t)snprintf(c->route + len, sizeof(c->route) - len, "/%s",
-					r->pattern[i]);
-}
-
-enum MHD_Result call_dispatch(struct call *c, const struct call_route *table, size_t n)
-{
-	char allow[64] = "";
-
-	for (size_t i = 0; i < n; i++) {
-		if (!matches(&table[i], c))
-			continue;
-		if (strcmp(table[i].method, c->method) == 0) {
-			if (stray_slash(&table[i], c))
-				return call_error(c, CALL_INVALID_ARGUMENT, "invalid path segment");
-			route_name(&table[i], c);
-			return table[i].fn(c);
-		}
-		if (allow[0] != '\0')
-			strcat(allow, ", ");
-		strcat(allow, table[i].method);
-	}
-	if (allow[0] != '\0')
-		return call_not_allowed(c, allow);
-	return call_no_route(c);
-}
-
 enum MHD_Result routes_dispatch(struct call *c)
 {
 	return call_dispatch(c, routes, ARRAY_LEN(routes));

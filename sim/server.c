@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +34,7 @@
 #include "call.h"
 #include "control.h"
 #include "effects.h"
+#include "routes.h"
 #include "tally.h"
 #include "model/xalloc.h"
 
@@ -69,122 +69,6 @@ struct pending {
 	struct timespec start;
 };
 
-static int hex_value(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decodes n bytes of s; NULL when an escape is malformed or gives NUL. */
-static char *pct_decode(const char *s, size_t n, bool plus_is_space)
-{
-	char *out = xmalloc(n + 1);
-	size_t j = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		int hi;
-		int lo;
-
-		if (s[i] != '%') {
-			out[j++] = plus_is_space && s[i] == '+' ? ' ' : s[i];
-			continue;
-		}
-		hi = i + 2 < n ? hex_value(s[i + 1]) : -1;
-		lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
-		if (lo < 0 || hi + lo == 0) {
-			free(out);
-			return NULL;
-		}
-		out[j++] = (char)(hi * 16 + lo);
-		i += 2;
-	}
-	out[j] = '\0';
-	return out;
-}
-
-char *call_query(struct call *c, const char *name, bool *bad)
-{
-	const char *raw = MHD_lookup_connection_value(c->conn, MHD_GET_ARGUMENT_KIND, name);
-	char *v;
-
-	if (raw == NULL)
-		return NULL;
-	v = pct_decode(raw, strlen(raw), true);
-	if (v == NULL)
-		*bad = true;
-	return v;
-}
-
-int call_body_object(const struct call *c, cJSON **out)
-{
-	*out = c->body_len == 0 ? cJSON_CreateObject()
-				: cJSON_ParseWithLength(c->body, c->body_len);
-	if (*out != NULL && cJSON_IsObject(*out))
-		return 0;
-	cJSON_Delete(*out);
-	*out = NULL;
-	return -1;
-}
-
-/* axum's json_content_type: application/json, or application/<x>+json, parameters aside. */
-static bool json_content_type(const char *ct)
-{
-	size_t n = ct != NULL ? strcspn(ct, ";") : 0;
-
-	while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
-		n--;
-	if (n == 16 && strncasecmp(ct, "application/json", 16) == 0)
-		return true;
-	return n > 17 && strncasecmp(ct, "application/", 12) == 0 &&
-	       strncasecmp(ct + n - 5, "+json", 5) == 0;
-}
-
-int call_json_body(struct call *c, cJSON **out, enum MHD_Result *r)
-{
-	const char *ct =
-		MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-	cJSON *doc;
-
-	*out = NULL;
-	if (!call_serve(c)) {
-		if (call_body_object(c, out) == 0)
-			return 0;
-		*r = call_error(c, CALL_INVALID_ARGUMENT, "request body is not a JSON object");
-		return -1;
-	}
-	if (!json_content_type(ct)) {
-		*r = call_text(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-			       "Expected request with `Content-Type: application/json`", NULL);
-		return -1;
-	}
-	doc = c->body_len != 0 ? cJSON_ParseWithLength(c->body, c->body_len) : NULL;
-	if (doc == NULL) {
-		*r = call_text(c, MHD_HTTP_BAD_REQUEST,
-			       c->body_len == 0
-				       ? "Failed to parse the request body as JSON: EOF "
-					 "while parsing a value at line 1 column 0"
-				       : "Failed to parse the request body as JSON: expected "
-					 "value",
-			       NULL);
-		return -1;
-	}
-	if (!cJSON_IsObject(doc)) {
-		cJSON_Delete(doc);
-		*r = call_text(c, MHD_HTTP_UNPROCESSABLE_CONTENT,
-			       "Failed to deserialize the JSON body into the target type: invalid "
-			       "type: expected a map",
-			       NULL);
-		return -1;
-	}
-	*out = doc;
-	return 0;
-}
-
 /*
  * Splits path into decoded segments; -1 when one is empty, "." or ".." or
  * badly escaped. A segment holding an encoded '/' is kept and marked: only
@@ -198,7 +82,7 @@ static int split_path(struct call *c, const char *path)
 
 		if (c->n_segs == CALL_MAX_SEGS || n == 0)
 			return -1;
-		seg = pct_decode(path, n, false);
+		seg = call_pct_decode(path, n, false);
 		if (seg == NULL)
 			return -1;
 		if (strchr(seg, '/') != NULL)
@@ -270,7 +154,7 @@ static const char *strip_prefix(const struct server *s, const char *rest)
 		return rest;
 	for (;;) {
 		size_t pn = strcspn(p, "/"), rn = strcspn(rest, "/");
-		char *seg = pct_decode(rest, rn, false);
+		char *seg = call_pct_decode(rest, rn, false);
 		bool same = seg != NULL && strlen(seg) == pn && strncmp(seg, p, pn) == 0;
 
 		free(seg);
@@ -384,7 +268,7 @@ static void note_activity(struct call *c, const char *url, const char *rest)
 	if (*tail == '\0' && (strcmp(c->method, "GET") == 0 || strcmp(c->method, "HEAD") == 0 ||
 			      strcmp(c->method, "DELETE") == 0))
 		return;
-	spelling = pct_decode(rest, strcspn(rest, "/"), false);
+	spelling = call_pct_decode(rest, strcspn(rest, "/"), false);
 	if (spelling == NULL)
 		return;
 	cause.user_agent =

@@ -1,6 +1,7 @@
 /*
- * server: boxlite-sim's HTTP side: libmicrohttpd with a thread per
- * connection.
+ * server: boxlite-sim's HTTP side. libmicrohttpd's internal thread accepts
+ * connections (poll), and each connection gets a thread of its own that
+ * runs its requests' handlers one after another.
  */
 #ifndef BOXTOP_SIM_SERVER_H
 #define BOXTOP_SIM_SERVER_H
