@@ -21,7 +21,6 @@ abspath() { case $1 in /*) printf '%s\n' "$1" ;; *) printf '%s/%s\n' "$PWD" "$1"
 BOXTOP=$(abspath "${BOXTOP:-build/boxtop}")
 SIM=$(abspath "${SIM:-build/boxlite-sim}")
 # shellcheck disable=SC2034 # used by the t_*.sh files
-KEYS_C=$ROOT/tui/keys.c
 COLS=${E2E_COLS:-140}
 ROWS=${E2E_ROWS:-40}
 WAIT=${E2E_WAIT:-10}
@@ -65,6 +64,7 @@ cleanup() {
 	for p in ${SIM_PIDS[@]+"${SIM_PIDS[@]}"} ${EXTRA_PIDS[@]+"${EXTRA_PIDS[@]}"}; do
 		kill "$p" 2>/dev/null
 	done
+	[ -z "${HELD_PORTS+x}" ] || release_ports
 	if [ -n "${E2E_KEEP:-}" ]; then
 		echo "e2e: kept $TMP" >&2
 	else
@@ -196,6 +196,48 @@ stop_case_sims() {
 		stop_sim "$p"
 	done
 	CASE_SIMS=()
+}
+
+# reserve_port: sets RPORT to a loopback port nothing listens on, for a case
+# that stops a simulator and starts another on the same port (a server
+# restart) or points boxtop at a dead port. A --port 0 simulator gets its
+# port from the kernel's ephemeral range, where a port freed by one suite
+# could go to another suite's simulator running in parallel; these ports
+# are outside that range, each locked by mkdir of $PORT_LOCKS/PORT (the lock
+# tests/support/port.c takes too) until this run exits. A lock a killed run
+# left is skipped, not taken back.
+PORT_LOCKS=/tmp/boxtop-ports
+HELD_PORTS=()
+reserve_port() {
+	local lo=32768 hi=60999 base=-1 p i
+	read -r lo hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null
+	for p in 20000 10000; do
+		if [ $((p + 1000)) -le "$lo" ] || [ "$p" -gt "$hi" ]; then
+			base=$p
+			break
+		fi
+	done
+	[ "$base" -ge 0 ] || [ $((hi + 1000)) -gt 65535 ] || base=$((hi + 1))
+	mkdir -p -m 1777 "$PORT_LOCKS" 2>/dev/null
+	for ((i = 0; base >= 0 && i < 1000; i++)); do
+		p=$((base + ($$ + i) % 1000))
+		mkdir "$PORT_LOCKS/$p" 2>/dev/null || continue
+		echo $$ >"$PORT_LOCKS/$p/pid"
+		HELD_PORTS+=("$p")
+		# something outside the tests listens there: keep it locked, try the next
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
+		RPORT=$p
+		return 0
+	done
+	bad "no port to reserve outside the ephemeral range $lo-$hi"
+	return 1
+}
+release_ports() {
+	local p
+	for p in ${HELD_PORTS[@]+"${HELD_PORTS[@]}"}; do
+		rm -f "$PORT_LOCKS/$p/pid"
+		rmdir "$PORT_LOCKS/$p" 2>/dev/null
+	done
 }
 
 # sim_get PATH: the body of GET URL/PATH on stdout.

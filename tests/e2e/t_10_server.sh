@@ -5,7 +5,8 @@
 
 case_server_restart() {
 	local first_port old_total
-	start_sim first --port 0 --seed 1 || return
+	reserve_port || return
+	start_sim first --port "$RPORT" --seed 1 || return
 	first_port=$PORT # set by start_sim
 	start_boxtop --url "$URL" -d 0.5
 	ready || return

@@ -8,14 +8,12 @@
 F01=$TMP/f01
 mkdir -p "$F01/home" "$F01/dl"
 
-# f01_port: sets F01_PORT to a port that was just free (a simulator on
-# --port 0, stopped) and F01_URL to it.
+# f01_port: sets F01_PORT to a port nothing listens on and no other suite's
+# simulator can take meanwhile (reserve_port), and F01_URL to it.
 f01_port() {
-	start_sim f01-probe --port 0 || return 1
-	F01_PORT=$PORT
-	F01_URL=http://127.0.0.1:$PORT
-	stop_sim "$PID"
-	code_is GET /v1/boxes 000 || bad "port $F01_PORT still answers after its simulator stopped"
+	reserve_port || return 1
+	F01_PORT=$RPORT
+	F01_URL=http://127.0.0.1:$RPORT
 }
 
 # f01_run ARGS...: boxtop ARGS outside the terminal, in $F01/dl (where a

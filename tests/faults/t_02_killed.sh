@@ -39,7 +39,8 @@ f02_fired_once() { [ "$(f02_fired)" -ge 1 ]; }
 
 case_f02_in_flight() {
 	local port total age grown
-	start_sim f02-a --port 0 --seed 1 --control || return
+	reserve_port || return
+	start_sim f02-a --port "$RPORT" --seed 1 --control || return
 	port=${PORT:?}
 	total=$(sim_jq /v1/boxes '.boxes | length')
 	start_boxtop --url "$URL" -d 0.5
@@ -136,7 +137,8 @@ f02_errors_above() { [ "$(f02_errors)" -gt "$1" ]; }
 # machine's speed.
 case_f02_batch() {
 	local port bpid before rc
-	start_sim f02-batch --port 0 --boxes 4 --seed 2 || return
+	reserve_port || return
+	start_sim f02-batch --port "$RPORT" --boxes 4 --seed 2 || return
 	port=${PORT:?}
 	env -u BOXLITE_REST_URL -u BOXLITE_API_KEY -u BOXLITE_PROFILE -u BOXLITE_HOME \
 		-u BOXLITE_REST_PATH_PREFIX HOME="$F02/home" \

@@ -52,7 +52,8 @@ f03_rows() {
 
 case_f03_fleet() {
 	local old_id old_row row want n
-	start_sim f03-a --port 0 --seed 1 --boxes 24 --control || return
+	reserve_port || return
+	start_sim f03-a --port "$RPORT" --seed 1 --boxes 24 --control || return
 	F03_PORT=$PORT
 	sim_post /_sim/boxes '{"name":"gone-a","status":"running"}' >/dev/null
 	sim_post /_sim/boxes '{"name":"gone-b","status":"stopped"}' >/dev/null
@@ -116,7 +117,8 @@ f03_ids_are() { [ "$(f03_ids)" = "$1" ]; }
 
 case_f03_seed() {
 	local want
-	start_sim f03-s1 --port 0 --seed 1 --boxes 6 || return
+	reserve_port || return
+	start_sim f03-s1 --port "$RPORT" --seed 1 --boxes 6 || return
 	F03_PORT=$PORT
 	start_boxtop --url "$URL" -d 0.5
 	ready || return

@@ -10,8 +10,6 @@
  * metrics of a box being stopped. Every wait is bounded and none asserts on
  * timing.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +28,7 @@
 #include "net/api.h"
 #include "net/poller.h"
 #include "net/settings.h"
+#include "tests/support/port.h"
 #include "tests/support/simproc.h"
 
 typedef bool (*ready_fn)(const struct store_view *v, void *arg);
@@ -89,22 +87,6 @@ static bool runtime_newer(const struct store_view *v, void *arg)
 	return store_view_generation(v, STORE_RUNTIME) > *(uint64_t *)arg;
 }
 
-/* A port nobody listens on now (the kernel's pick, released). */
-static int free_port(void)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	int port;
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
-}
-
 static const char *box_id(const struct store_view *v, const char *name)
 {
 	const struct box_list *l = store_view_boxes(v);
@@ -133,10 +115,14 @@ static void test_poll_and_recover(void **state)
 	uint64_t gen;
 	unsigned seen;
 	struct poller *p;
+	int reserved;
 
 	(void)state;
 	metrics_store = store;
-	snprintf(port, sizeof(port), "%d", free_port());
+	/* restarted on this port later: one no other suite's simulator can get */
+	reserved = port_reserve();
+	assert_true(reserved > 0);
+	snprintf(port, sizeof(port), "%d", reserved);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%s", port);
 	assert_int_equal(simproc_start(&s, args), 0);
 	o.base_url = url;
