@@ -219,3 +219,29 @@ cJSON *image_usage_to_json(const struct image_usage *u)
 	add(obj, "known_bytes", cJSON_CreateNumber((double)u->known_bytes));
 	return obj;
 }
+
+static void add_string(cJSON *obj, const char *name, const char *s)
+{
+	add(obj, name, s != NULL ? cJSON_CreateString(s) : cJSON_CreateNull());
+}
+
+cJSON *job_to_json(const struct job *j)
+{
+	cJSON *obj = checked(cJSON_CreateObject());
+	int64_t end = j->finished_ms > 0 ? j->finished_ms : j->started_ms;
+
+	add(obj, "id", cJSON_CreateNumber((double)j->id));
+	add_string(obj, "kind", job_kind_name(j->kind));
+	add_string(obj, "state", job_state_name(j->state));
+	add_string(obj, "box_id", j->box_id);
+	add_string(obj, "box_name", j->box_name);
+	add_string(obj, "arg", j->arg);
+	add_string(obj, "result", j->result);
+	add_string(obj, "message", j->message);
+	add(obj, "bytes_done", cJSON_CreateNumber((double)j->bytes_done));
+	add(obj, "bytes_total",
+	    j->bytes_total >= 0 ? cJSON_CreateNumber((double)j->bytes_total) : cJSON_CreateNull());
+	add(obj, "seconds",
+	    cJSON_CreateNumber(j->started_ms > 0 ? (double)(end - j->started_ms) / 1000.0 : 0.0));
+	return obj;
+}

@@ -12,6 +12,7 @@
 
 #include "box.h"
 #include "image.h"
+#include "job.h"
 #include "metrics.h"
 #include "snapshot.h"
 
@@ -46,5 +47,12 @@ cJSON *image_info_to_json(const struct image_info *i);
 
 /* ImageUsage {count, limit, known_bytes}. Caller frees with cJSON_Delete. */
 cJSON *image_usage_to_json(const struct image_usage *u);
+
+/*
+ * A job as boxtop reports it (not a server object): id, kind, state, box_id,
+ * box_name, arg, result, message (null when NULL), bytes_done, bytes_total
+ * (null when unknown) and seconds it ran. Caller frees with cJSON_Delete.
+ */
+cJSON *job_to_json(const struct job *j);
 
 #endif

@@ -38,6 +38,9 @@ void xarray_append(void **dst, size_t *dst_n, void **src, size_t *src_n, size_t 
 
 /* The number of elements of an array (not a pointer: the compiler cannot tell). */
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+/* A macro's value as a string literal: "from 1 to " STRINGIFY(POOL_MAX_WORKERS). */
+#define STRINGIFY(x)  STRINGIFY_(x)
+#define STRINGIFY_(x) #x
 
 /* Aborts with a message after the fatal hook: for impossible states. */
 _Noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -32,7 +32,7 @@ struct actions {
 /* One job's argument: everything it needs, owned. */
 struct job_arg {
 	struct actions *a;
-	enum job_kind kind;
+	const struct action_def *def;
 	char *base_url;
 	char *prefix;
 	char *box_id;
@@ -97,109 +97,349 @@ static void job_arg_free(void *p)
 	free(j);
 }
 
-/* The capability a kind needs, or CAP_COUNT for none. */
-static enum capability needed(enum job_kind k)
-{
-	switch (k) {
-	case JOB_SNAPSHOT_CREATE:
-	case JOB_SNAPSHOT_DELETE:
-	case JOB_SNAPSHOT_RESTORE:
-		return CAP_SNAPSHOTS;
-	case JOB_CLONE:
-		return CAP_CLONE;
-	case JOB_EXPORT:
-		return CAP_EXPORT;
-	case JOB_IMPORT:
-		return CAP_IMPORT;
-	default:
-		return CAP_COUNT;
-	}
-}
-
 /* A transfer's silence as the job's message: the Jobs view says what it waits for. */
 static void say_waiting(void *ctx, const char *what)
 {
 	pool_ctx_message(ctx, "%s", what != NULL ? what : "");
 }
 
+static struct xfer_opts xfer_opts_for(const struct job_arg *j, struct pool_ctx *ctx)
+{
+	return (struct xfer_opts){.force = j->force,
+				  .no_verify = j->no_verify,
+				  .cancel = pool_ctx_cancel_flag(ctx),
+				  .progress = pool_ctx_progress_cb,
+				  .progress_arg = ctx,
+				  .waiting = say_waiting};
+}
+
+/* A mutation whose answer was lost says what boxtop found when it looked. */
+static void say_note(struct api *api, struct pool_ctx *ctx)
+{
+	if (api_note(api)[0] != '\0')
+		pool_ctx_message(ctx, "%s", api_note(api));
+}
+
+/* What a job that made a box says: its name and id, and how boxtop knows. */
+static void made_box(struct api *api, struct pool_ctx *ctx, const struct box *box)
+{
+	pool_ctx_message(ctx, "made %s (%s)%s%s", box_display_name(box), box->id,
+			 api_note(api)[0] != '\0' ? "; " : "", api_note(api));
+	pool_ctx_result(ctx, box->id);
+}
+
+static int run_snapshot_create(struct api *api, const struct job_arg *j, struct pool_ctx *ctx,
+			       struct net_error *err)
+{
+	struct snapshot *snap = NULL;
+	int rc =
+		api_snapshot_create(api, j->box_id, j->name, pool_ctx_cancel_flag(ctx), &snap, err);
+
+	if (rc == 0) {
+		say_note(api, ctx);
+		pool_ctx_result(ctx, j->name);
+	}
+	snapshot_free(&snap);
+	return rc;
+}
+
+static int run_snapshot_delete(struct api *api, const struct job_arg *j, struct pool_ctx *ctx,
+			       struct net_error *err)
+{
+	int rc = api_snapshot_delete(api, j->box_id, j->name, pool_ctx_cancel_flag(ctx), err);
+
+	if (rc == 0)
+		say_note(api, ctx);
+	return rc;
+}
+
+static int run_snapshot_restore(struct api *api, const struct job_arg *j, struct pool_ctx *ctx,
+				struct net_error *err)
+{
+	int rc = api_snapshot_restore(api, j->box_id, j->name, pool_ctx_cancel_flag(ctx), err);
+
+	if (rc == 0)
+		say_note(api, ctx);
+	return rc;
+}
+
+static int run_clone(struct api *api, const struct job_arg *j, struct pool_ctx *ctx,
+		     struct net_error *err)
+{
+	struct box *box = NULL;
+	int rc = api_box_clone(api, j->box_id, j->name, pool_ctx_cancel_flag(ctx), &box, err);
+
+	if (rc == 0)
+		made_box(api, ctx, box);
+	box_free(&box);
+	return rc;
+}
+
+static int run_export(struct api *api, const struct job_arg *j, struct pool_ctx *ctx,
+		      struct net_error *err)
+{
+	struct xfer_opts o = xfer_opts_for(j, ctx);
+	int rc = xfer_export(api, j->box_id, j->path, &o, err);
+
+	if (rc == 0) {
+		pool_ctx_message(ctx, "saved %s", j->path);
+		pool_ctx_result(ctx, j->path);
+	}
+	return rc;
+}
+
+static int run_import(struct api *api, const struct job_arg *j, struct pool_ctx *ctx,
+		      struct net_error *err)
+{
+	struct xfer_opts o = xfer_opts_for(j, ctx);
+	struct box *box = NULL;
+	int rc = xfer_import(api, j->path, j->name, &o, &box, err);
+
+	if (rc == 0)
+		made_box(api, ctx, box);
+	box_free(&box);
+	return rc;
+}
+
+static int run_start(struct api *api, const struct job_arg *j, struct pool_ctx *ctx,
+		     struct net_error *err)
+{
+	struct box *box = NULL;
+	int rc = api_box_start(api, j->box_id, pool_ctx_cancel_flag(ctx), &box, err);
+
+	if (rc == 0)
+		say_note(api, ctx);
+	box_free(&box);
+	return rc;
+}
+
+static int run_stop(struct api *api, const struct job_arg *j, struct pool_ctx *ctx,
+		    struct net_error *err)
+{
+	struct box *box = NULL;
+	int rc = api_box_stop(api, j->box_id, pool_ctx_cancel_flag(ctx), &box, err);
+
+	if (rc == 0)
+		say_note(api, ctx);
+	box_free(&box);
+	return rc;
+}
+
+static int run_delete_box(struct api *api, const struct job_arg *j, struct pool_ctx *ctx,
+			  struct net_error *err)
+{
+	int rc = api_box_delete(api, j->box_id, j->force, pool_ctx_cancel_flag(ctx), err);
+
+	if (rc == 0)
+		say_note(api, ctx);
+	return rc;
+}
+
 /*
  * A 409 on an image delete means boxes run it (api.md): the server's words
  * name one tag, so the job says what to do about it.
  */
-static void explain_image_in_use(struct net_error *err)
+static int run_image_delete(struct api *api, const struct job_arg *j, struct pool_ctx *ctx,
+			    struct net_error *err)
 {
-	size_t n = strlen(err->message);
+	int rc = api_image_delete(api, j->name, pool_ctx_cancel_flag(ctx), err);
+	size_t n = rc < 0 ? strlen(err->message) : 0;
 
-	if (err->kind == NET_STATUS && err->api.http_status == 409)
+	if (rc == 0)
+		say_note(api, ctx);
+	else if (err->kind == NET_STATUS && err->api.http_status == 409)
 		snprintf(err->message + n, sizeof(err->message) - n, "%s",
 			 "; a box runs this image: delete or change those boxes first");
+	return rc;
 }
 
-/* Runs the action on this worker thread with its own API handle. */
-static int run_action(struct api *api, const struct job_arg *j, struct pool_ctx *ctx,
-		      struct net_error *err)
-{
-	const atomic_bool *cancel = pool_ctx_cancel_flag(ctx);
-	struct xfer_opts o = {.force = j->force,
-			      .no_verify = j->no_verify,
-			      .cancel = cancel,
-			      .progress = pool_ctx_progress_cb,
-			      .progress_arg = ctx,
-			      .waiting = say_waiting};
-	struct snapshot *snap = NULL;
-	struct box *box = NULL;
-	int rc = -1;
+/* ---- the table ---- */
 
-	switch (j->kind) {
-	case JOB_SNAPSHOT_CREATE:
-		rc = api_snapshot_create(api, j->box_id, j->name, cancel, &snap, err);
-		break;
-	case JOB_SNAPSHOT_DELETE:
-		rc = api_snapshot_delete(api, j->box_id, j->name, cancel, err);
-		break;
-	case JOB_SNAPSHOT_RESTORE:
-		rc = api_snapshot_restore(api, j->box_id, j->name, cancel, err);
-		break;
-	case JOB_CLONE:
-		rc = api_box_clone(api, j->box_id, j->name, cancel, &box, err);
-		break;
-	case JOB_EXPORT:
-		rc = xfer_export(api, j->box_id, j->path, &o, err);
-		break;
-	case JOB_IMPORT:
-		rc = xfer_import(api, j->path, j->name, &o, &box, err);
-		break;
-	case JOB_START:
-		rc = api_box_start(api, j->box_id, cancel, &box, err);
-		break;
-	case JOB_STOP:
-		rc = api_box_stop(api, j->box_id, cancel, &box, err);
-		break;
-	case JOB_DELETE_BOX:
-		rc = api_box_delete(api, j->box_id, j->force, cancel, err);
-		break;
-	case JOB_IMAGE_DELETE:
-		rc = api_image_delete(api, j->name, cancel, err);
-		if (rc < 0)
-			explain_image_in_use(err);
-		break;
-	default:
-		net_error_set(err, NET_LOCAL, "unknown action");
-		break;
+static const struct action_def defs[] = {
+	{.kind = JOB_SNAPSHOT_CREATE,
+	 .command = "snapshot",
+	 .help = "snapshot the box",
+	 .needs = ACT_BOX | ACT_NAME,
+	 .cap = CAP_SNAPSHOTS,
+	 .ask_name = "Snapshot %b: name",
+	 .run = run_snapshot_create},
+	{.kind = JOB_SNAPSHOT_RESTORE,
+	 .command = "restore",
+	 .help = "restore a snapshot",
+	 .needs = ACT_BOX | ACT_SNAPSHOT,
+	 .cap = CAP_SNAPSHOTS,
+	 .confirm = CONFIRM_YES,
+	 .ask_pick = "Restore which snapshot of %b?",
+	 .ask_confirm = "Restore %b to %s?",
+	 .warning = "Its disk is replaced by the snapshot's.",
+	 .warning_running = "It is running: stop it first, then restore (its disk is replaced)",
+	 .stop_first = true,
+	 .run = run_snapshot_restore},
+	{.kind = JOB_SNAPSHOT_DELETE,
+	 .command = "delete-snapshot",
+	 .help = "delete a snapshot",
+	 .needs = ACT_BOX | ACT_SNAPSHOT,
+	 .cap = CAP_SNAPSHOTS,
+	 .confirm = CONFIRM_TYPE,
+	 .ask_pick = "Delete which snapshot of %b?",
+	 .ask_confirm = "Delete snapshot %s of %b?",
+	 .warning = "It cannot be brought back.",
+	 .run = run_snapshot_delete},
+	{.kind = JOB_CLONE,
+	 .command = "clone",
+	 .help = "clone the box",
+	 .needs = ACT_BOX | ACT_NAME,
+	 .cap = CAP_CLONE,
+	 .ask_name = "Clone %b: name of the new box (empty: the server picks)",
+	 .name_optional = true,
+	 .run = run_clone},
+	{.kind = JOB_EXPORT,
+	 .command = "export",
+	 .help = "export to a .boxlite file",
+	 .needs = ACT_BOX | ACT_DEST,
+	 .cap = CAP_EXPORT,
+	 .ask_path = "Export %b to",
+	 .run = run_export},
+	{.kind = JOB_IMPORT,
+	 .command = "import",
+	 .help = "import a .boxlite file",
+	 .needs = ACT_FILE | ACT_NAME,
+	 .cap = CAP_IMPORT,
+	 .ask_path = "Import a .boxlite archive from",
+	 .ask_name = "Import: name of the new box (empty: the archive's)",
+	 .name_optional = true,
+	 .run = run_import},
+	{.kind = JOB_START,
+	 .command = "start",
+	 .help = "start the box",
+	 .needs = ACT_BOX,
+	 .cap = CAP_COUNT,
+	 .run = run_start},
+	{.kind = JOB_STOP,
+	 .command = "stop",
+	 .help = "stop the box",
+	 .needs = ACT_BOX,
+	 .cap = CAP_COUNT,
+	 .confirm = CONFIRM_YES,
+	 .ask_confirm = "Stop %b?",
+	 .warning = "Its processes are ended.",
+	 .run = run_stop},
+	{.kind = JOB_DELETE_BOX,
+	 .command = "delete",
+	 .help = "delete the box",
+	 .needs = ACT_BOX,
+	 .cap = CAP_COUNT,
+	 .confirm = CONFIRM_TYPE,
+	 .ask_confirm = "Delete box %b?",
+	 .warning = "Its disk and snapshots are deleted.",
+	 .warning_running =
+		 "It is running: it is stopped and deleted, with its disk and snapshots.",
+	 .force = true,
+	 .run = run_delete_box},
+	{.kind = JOB_IMAGE_DELETE,
+	 .command = "delete-image",
+	 .help = "delete the image",
+	 .needs = ACT_IMAGE,
+	 .cap = CAP_COUNT,
+	 .confirm = CONFIRM_TYPE,
+	 .ask_confirm = "Delete image %i?",
+	 .warning = "Every tag of it leaves the cache (refused while a box runs it).",
+	 .run = run_image_delete},
+};
+
+_Static_assert(ARRAY_LEN(defs) == JOB_KIND_COUNT, "every job kind is one action");
+
+const struct action_def *action_defs(size_t *n)
+{
+	*n = ARRAY_LEN(defs);
+	return defs;
+}
+
+const struct action_def *action_def(enum job_kind kind)
+{
+	for (size_t i = 0; i < ARRAY_LEN(defs); i++)
+		if (defs[i].kind == kind)
+			return &defs[i];
+	return NULL;
+}
+
+const struct action_def *action_by_command(const char *command)
+{
+	for (size_t i = 0; command != NULL && i < ARRAY_LEN(defs); i++)
+		if (strcmp(defs[i].command, command) == 0)
+			return &defs[i];
+	return NULL;
+}
+
+const char *action_target_noun(const struct action_def *d)
+{
+	if (d->needs & ACT_SNAPSHOT)
+		return "snapshot";
+	if (d->needs & ACT_IMAGE)
+		return "image";
+	if (d->needs & ACT_FILE)
+		return "file";
+	return "box";
+}
+
+char *action_usage(const struct action_def *d, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s%s%s%s%s%s%s", d->command, d->needs & ACT_BOX ? " BOX" : "",
+		 d->needs & ACT_IMAGE ? " IMAGE" : "", d->needs & ACT_SNAPSHOT ? " SNAPSHOT" : "",
+		 d->needs & ACT_FILE ? " FILE" : "",
+		 d->needs & ACT_DEST ? " [-o PATH] [--force] [--no-verify]" : "",
+		 d->needs & ACT_NAME ? " [--name NAME]" : "",
+		 d->confirm != CONFIRM_NONE ? " [--yes]" : "");
+	return buf;
+}
+
+char *action_text(const char *tmpl, const char *box, const char *snapshot, const char *image)
+{
+	size_t cap = 64, len = 0;
+	char *out = xmalloc(cap);
+
+	for (const char *p = tmpl != NULL ? tmpl : ""; *p != '\0'; p++) {
+		const char *add = p;
+		size_t n = 1;
+
+		if (p[0] == '%' && (p[1] == 'b' || p[1] == 's' || p[1] == 'i')) {
+			add = p[1] == 'b' ? box : p[1] == 's' ? snapshot : image;
+			add = add != NULL ? add : "";
+			n = strlen(add);
+			p++;
+		}
+		while (len + n + 1 > cap)
+			out = xrealloc(out, cap *= 2);
+		memcpy(out + len, add, n);
+		len += n;
 	}
-	if (rc == 0 && box != NULL && (j->kind == JOB_CLONE || j->kind == JOB_IMPORT)) {
-		pool_ctx_message(ctx, "made %s (%s)%s%s", box_display_name(box), box->id,
-				 api_note(api)[0] != '\0' ? "; " : "", api_note(api));
-		pool_ctx_result(ctx, box->id);
-	} else if (rc == 0 && j->kind == JOB_EXPORT) {
-		pool_ctx_message(ctx, "saved %s", j->path);
-		pool_ctx_result(ctx, j->path);
-	} else if (rc == 0 && api_note(api)[0] != '\0') {
-		pool_ctx_message(ctx, "%s", api_note(api));
-	}
-	snapshot_free(&snap);
-	box_free(&box);
-	return rc;
+	out[len] = '\0';
+	return out;
+}
+
+static char *utc_stamp(int64_t now)
+{
+	char buf[32];
+	time_t t = (time_t)now;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y%m%d-%H%M%S", &tm);
+	return xstrdup(buf);
+}
+
+char *action_default_name(const struct action_def *d, const char *box_name, int64_t now)
+{
+	char *stamp, *name;
+
+	if (d->kind == JOB_CLONE)
+		return xasprintf("%s-clone", box_name != NULL ? box_name : "box");
+	if (d->kind != JOB_SNAPSHOT_CREATE)
+		return NULL;
+	stamp = utc_stamp(now);
+	name = xasprintf("snap-%s", stamp);
+	free(stamp);
+	return name;
 }
 
 /*
@@ -231,10 +471,10 @@ static int job_fn(struct pool_ctx *ctx, void *arg)
 	api = api_new(j->base_url, j->prefix, &conf);
 	api_set_idempotency(api, j->idempotent);
 	login_bearer_free(bearer);
-	rc = run_action(api, j, ctx, &err);
+	rc = j->def->run(api, j, ctx, &err);
 	if (rc < 0)
 		pool_ctx_message(ctx, "%s", err.message);
-	else if (j->a->poller != NULL && needed(j->kind) == CAP_SNAPSHOTS)
+	else if (j->a->poller != NULL && j->def->cap == CAP_SNAPSHOTS)
 		look_and_kick(j->a->poller, j->box_id);
 	else if (j->a->poller != NULL)
 		poller_kick(j->a->poller);
@@ -242,31 +482,37 @@ static int job_fn(struct pool_ctx *ctx, void *arg)
 	return rc;
 }
 
-static int check(const struct action *act, const struct server_config *cfg, struct net_error *err)
+/* What the action lacks, as "export needs a file", or NULL. */
+static const char *lacks(const struct action_def *d, const struct action *act)
 {
-	enum capability cap = needed(act->kind);
+	if ((d->needs & ACT_BOX) && (act->box_id == NULL || act->box_id[0] == '\0'))
+		return "a box";
+	if ((d->needs & ACT_IMAGE) && (act->name == NULL || act->name[0] == '\0'))
+		return "an image name";
+	if ((d->needs & ACT_SNAPSHOT) && (act->name == NULL || act->name[0] == '\0'))
+		return "a snapshot name";
+	if ((d->needs & (ACT_FILE | ACT_DEST)) && (act->path == NULL || act->path[0] == '\0'))
+		return "a file path";
+	if ((d->needs & ACT_NAME) && !d->name_optional &&
+	    (act->name == NULL || act->name[0] == '\0'))
+		return "a name";
+	return NULL;
+}
 
-	if (cap != CAP_COUNT && api_require(cfg, cap, err) < 0)
-		return -1;
-	if ((act->kind == JOB_EXPORT || act->kind == JOB_IMPORT) &&
-	    (act->path == NULL || act->path[0] == '\0')) {
-		net_error_set(err, NET_LOCAL, "%s needs a file path", job_kind_name(act->kind));
-		return -1;
-	}
-	if (act->kind == JOB_IMAGE_DELETE) {
-		if (act->name != NULL && act->name[0] != '\0')
-			return 0;
-		net_error_set(err, NET_LOCAL, "%s needs an image name", job_kind_name(act->kind));
+static int check(const struct action_def *d, const struct action *act,
+		 const struct server_config *cfg, struct net_error *err)
+{
+	const char *missing;
+
+	if (d == NULL) {
+		net_error_set(err, NET_LOCAL, "unknown action");
 		return -1;
 	}
-	if (act->kind != JOB_IMPORT && (act->box_id == NULL || act->box_id[0] == '\0')) {
-		net_error_set(err, NET_LOCAL, "%s needs a box", job_kind_name(act->kind));
+	if (d->cap != CAP_COUNT && api_require(cfg, d->cap, err) < 0)
 		return -1;
-	}
-	if ((act->kind == JOB_SNAPSHOT_CREATE || act->kind == JOB_SNAPSHOT_DELETE ||
-	     act->kind == JOB_SNAPSHOT_RESTORE) &&
-	    (act->name == NULL || act->name[0] == '\0')) {
-		net_error_set(err, NET_LOCAL, "%s needs a snapshot name", job_kind_name(act->kind));
+	missing = lacks(d, act);
+	if (missing != NULL) {
+		net_error_set(err, NET_LOCAL, "%s needs %s", job_kind_name(d->kind), missing);
 		return -1;
 	}
 	return 0;
@@ -293,15 +539,16 @@ char *actions_clone_name(const char *box_name, int64_t now)
 uint64_t actions_submit(struct actions *a, const struct action *act,
 			const struct server_config *cfg, struct net_error *err)
 {
+	const struct action_def *d = action_def(act->kind);
 	struct job tmpl = {.kind = act->kind};
 	struct job_arg *j;
 	uint64_t id;
 
-	if (check(act, cfg, err) < 0)
+	if (check(d, act, cfg, err) < 0)
 		return 0;
 	j = xcalloc(1, sizeof(*j));
 	j->a = a;
-	j->kind = act->kind;
+	j->def = d;
 	pthread_mutex_lock(&a->lock);
 	j->base_url = xstrdup(a->base_url);
 	j->prefix = xstrdup(a->prefix);
@@ -309,19 +556,19 @@ uint64_t actions_submit(struct actions *a, const struct action *act,
 	j->box_id = xstrdup(act->box_id);
 	j->name = xstrdup(act->name);
 	j->path = xstrdup(act->path);
-	j->force = act->force;
+	j->force = act->force || d->force;
 	j->no_verify = act->no_verify;
 	j->idempotent = server_config_idempotent(cfg);
 	/* without idempotency a clone whose answer is lost is found by its name: give it one */
-	if (j->kind == JOB_CLONE && j->name == NULL && !j->idempotent)
+	if (d->kind == JOB_CLONE && j->name == NULL && !j->idempotent)
 		j->name = actions_clone_name(act->box_name != NULL ? act->box_name : act->box_id,
 					     (int64_t)time(NULL));
 	tmpl.box_id = j->box_id;
 	tmpl.box_name = xstrdup(act->box_name); /* pool_submit copies the template */
-	tmpl.arg = act->kind == JOB_EXPORT || act->kind == JOB_IMPORT ? j->path : j->name;
+	tmpl.arg = d->needs & (ACT_FILE | ACT_DEST) ? j->path : j->name;
 	/* an image is no box: its jobs are ordered by its name */
-	id = pool_submit(a->pool, &tmpl, act->kind == JOB_IMAGE_DELETE ? act->name : act->box_id,
-			 job_fn, j, job_arg_free);
+	id = pool_submit(a->pool, &tmpl, d->needs & ACT_IMAGE ? act->name : act->box_id, job_fn, j,
+			 job_arg_free);
 	free(tmpl.box_name);
 	return id;
 }

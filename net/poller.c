@@ -133,11 +133,13 @@ static void set_conn(struct poller *p, enum conn_status status, const char *mess
 		     int64_t next_retry_ms)
 {
 	int64_t now = time_mono_ms();
+	size_t len = strnlen(message, sizeof(p->conn.message) - 1); /* a long one is cut */
 
 	if (p->conn.status != status)
 		p->conn.since_ms = now;
 	p->conn.status = status;
-	snprintf(p->conn.message, sizeof(p->conn.message), "%s", message);
+	memcpy(p->conn.message, message, len);
+	p->conn.message[len] = '\0';
 	p->conn.next_retry_ms = next_retry_ms;
 	if (status == CONN_CONNECTED || status == CONN_DEGRADED)
 		p->conn.last_ok_ms = now;

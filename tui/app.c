@@ -27,13 +27,10 @@
 
 #include "model/xalloc.h"
 #include "model/timeutil.h"
-#include "columns.h"
 #include "ui.h"
 
 #define RESIZE_DEBOUNCE_MS 50
 #define FLASH_MS           5000
-#define MIN_COLS           40
-#define MIN_ROWS           8
 
 static int sig_pipe[2] = {-1, -1};
 static volatile sig_atomic_t quit_signal;
@@ -52,16 +49,7 @@ void ui_flash(struct ui *ui, bool error, const char *fmt, ...)
 	ui->flash = xstrdup(buf);
 	ui->flash_error = error;
 	ui->flash_until_ms = time_mono_ms() + FLASH_MS;
-}
-
-void ui_show(struct ui *ui, enum view_id v)
-{
-	const struct box *b = ui_selected_box(ui);
-
-	/* opening a box's detail is a look at it: its snapshots are asked once, now */
-	if (v == VIEW_DETAIL && ui->current != VIEW_DETAIL && b != NULL)
-		poller_look_snapshots(ui->poller, b->id);
-	ui->current = v;
+	ui->react |= REDRAW_FOOT;
 }
 
 size_t ui_active_jobs(struct ui *ui)
@@ -218,6 +206,9 @@ static int open_terminal(struct ui *ui, char *err, size_t errlen)
 	ui->glyphs = glyph_set_pick(ui->opts->ascii, nl_langinfo(CODESET));
 	draw_init(ui->glyphs);
 	make_windows(ui);
+	/* stdscr, which keys are read from, is refreshed now: a first wget_wch would
+	 * paint it (blank) over the windows, and a frame redraws only what changed */
+	refresh();
 	return 0;
 }
 
@@ -243,16 +234,18 @@ static void apply_resize(struct ui *ui)
 	if (ioctl(fileno(ui->tty), TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
 		resize_term(ws.ws_row, ws.ws_col);
 	make_windows(ui);
-	clearok(curscr, TRUE);
 }
 
 /* ---- a frame ---- */
 
 static void draw_too_small(struct ui *ui)
 {
+	char need[64];
+
+	snprintf(need, sizeof(need), "(needs %dx%d; q quits)", MIN_COLS, MIN_ROWS);
 	werase(stdscr);
 	mvwaddnstr(stdscr, 0, 0, "boxtop: terminal too small", ui->cols);
-	mvwaddnstr(stdscr, 1, 0, "(needs 40x8; q quits)", ui->cols);
+	mvwaddnstr(stdscr, 1, 0, need, ui->cols);
 	wnoutrefresh(stdscr);
 	doupdate();
 }
@@ -266,114 +259,123 @@ static void follow_prefix(struct ui *ui)
 		actions_set_prefix(ui->actions, me->path_prefix);
 }
 
-static void draw_body(struct ui *ui)
+/* What the poller was last told, to tell it only of changes. */
+struct told {
+	char **ids;
+	size_t n_ids;
+	char *selected;
+	bool images;
+	char *image;
+};
+
+static struct told told;
+
+static void told_clear(void)
 {
-	werase(ui->body);
-	switch (ui->current) {
-	case VIEW_BOXES:
-		boxes_draw(ui);
-		break;
-	case VIEW_DETAIL:
-		detail_draw(ui);
-		break;
-	case VIEW_IMAGES:
-		images_draw(ui);
-		break;
-	case VIEW_JOBS:
-		jobs_draw(ui);
-		break;
-	case VIEW_EVENTS:
-		events_draw(ui);
-		break;
-	default:
-		break;
-	}
-	wnoutrefresh(ui->body);
+	for (size_t i = 0; i < told.n_ids; i++)
+		free(told.ids[i]);
+	free(told.ids);
+	free(told.selected);
+	free(told.image);
+	told = (struct told){0};
 }
 
-/* Tells the poller which boxes the screen shows, when that changed. */
-static void update_interest(struct ui *ui);
-
-static void frame(struct ui *ui)
+static bool told_already(const struct interest *in)
 {
-	unsigned changed = ui->paused ? 0 : store_read(ui->store, &ui->view);
-
-	if (changed & (STORE_BOXES | STORE_METRICS))
-		ui->rows_boxes.dirty = true;
-	if (changed & STORE_PRINCIPAL)
-		follow_prefix(ui);
-	events_observe(ui);
-	if (ui->rows_boxes.dirty)
-		boxes_rebuild(ui);
-	keys_pick_ready(ui);
-	update_interest(ui);
-	if (ui->cols < MIN_COLS || ui->rows < MIN_ROWS) {
-		draw_too_small(ui);
-		return;
-	}
-	werase(ui->head);
-	draw_header(ui);
-	wnoutrefresh(ui->head);
-	draw_body(ui);
-	werase(ui->foot);
-	draw_footer(ui);
-	wnoutrefresh(ui->foot);
-	if (ui->modal.kind != MODAL_NONE)
-		draw_modal(ui);
-	doupdate();
-}
-
-static bool strv_equal(char **a, size_t na, const char *const *b, size_t nb)
-{
-	if (na != nb)
+	if (told.n_ids != in->n_ids || told.images != in->images ||
+	    !xstreq(told.selected, in->selected) || !xstreq(told.image, in->image))
 		return false;
-	for (size_t i = 0; i < na; i++)
-		if (strcmp(a[i], b[i]) != 0)
+	for (size_t i = 0; i < in->n_ids; i++)
+		if (strcmp(told.ids[i], in->ids[i]) != 0)
 			return false;
 	return true;
 }
 
+/* Tells the poller what the screen shows (the views say), when that changed. */
 static void update_interest(struct ui *ui)
 {
-	const struct box_list *l = store_view_boxes(&ui->view);
-	const struct box *sel = ui_selected_box(ui);
-	const struct image_info *im = images_selected(ui);
-	size_t shown = draw_table_rows(ui);
-	const char *ids[512];
-	size_t n = 0;
-	bool images = ui->current == VIEW_IMAGES;
-	const char *image = images && im != NULL ? im->repository : NULL;
+	struct interest in = {0};
 
-	for (size_t r = ui->top; l != NULL && r < ui->rows_boxes.n && n < shown && n < 512; r++)
-		ids[n++] = l->items[ui->rows_boxes.idx[r]].id;
-	if (strv_equal(ui->interest, ui->n_interest, ids, n) && images == ui->interest_images &&
-	    xstreq(sel != NULL ? sel->id : NULL, ui->interest_selected) &&
-	    xstreq(image, ui->interest_image))
+	for (size_t i = 0; i < view_count(); i++) {
+		struct view *v = &ui->views[i];
+
+		if (v->cls->interest != NULL)
+			v->cls->interest(ui, v, &in, i == ui->current);
+	}
+	if (told_already(&in))
 		return;
-	for (size_t i = 0; i < ui->n_interest; i++)
-		free(ui->interest[i]);
-	free(ui->interest);
-	ui->interest = n > 0 ? xcalloc(n, sizeof(char *)) : NULL;
-	for (size_t i = 0; i < n; i++)
-		ui->interest[i] = xstrdup(ids[i]);
-	ui->n_interest = n;
-	free(ui->interest_selected);
-	ui->interest_selected = sel != NULL ? xstrdup(sel->id) : NULL;
-	ui->interest_images = images;
-	free(ui->interest_image);
-	ui->interest_image = xstrdup(image);
-	poller_set_interest(ui->poller, ids, n, ui->interest_selected, images, ui->interest_image);
+	told_clear();
+	told.ids = in.n_ids > 0 ? xcalloc(in.n_ids, sizeof(char *)) : NULL;
+	for (size_t i = 0; i < in.n_ids; i++)
+		told.ids[i] = xstrdup(in.ids[i]);
+	told.n_ids = in.n_ids;
+	told.selected = xstrdup(in.selected);
+	told.images = in.images;
+	told.image = xstrdup(in.image);
+	poller_set_interest(ui->poller, in.ids, in.n_ids, told.selected, told.images, told.image);
+}
+
+/* Reads the store and tells the views what changed. Returns the reaction. */
+static unsigned absorb(struct ui *ui)
+{
+	unsigned changed = ui->paused ? 0 : store_read(ui->store, &ui->view);
+	unsigned react = 0;
+
+	if (changed & STORE_PRINCIPAL)
+		follow_prefix(ui);
+	if (changed != 0)
+		react |= views_update(ui, changed);
+	react |= flow_poll(ui);
+	update_interest(ui);
+	return react;
+}
+
+/*
+ * Draws what react says changed. A modal box lies over every window, so
+ * with one open any change redraws them all and the box on top.
+ */
+static void frame(struct ui *ui, unsigned react)
+{
+	struct view *v = ui_current(ui);
+
+	if (ui->cols < MIN_COLS || ui->rows < MIN_ROWS) {
+		draw_too_small(ui);
+		return;
+	}
+	if (ui->modal.kind != MODAL_NONE && react != 0)
+		react |= REDRAW_ALL;
+	if (react & REDRAW_SCREEN)
+		clearok(curscr, TRUE);
+	if (react & REDRAW_HEAD) {
+		werase(ui->head);
+		draw_header(ui);
+		wnoutrefresh(ui->head);
+	}
+	if (react & REDRAW_BODY) {
+		werase(ui->body);
+		v->cls->draw(ui, v, ui->body);
+		wnoutrefresh(ui->body);
+	}
+	if (react & REDRAW_FOOT) {
+		werase(ui->foot);
+		draw_footer(ui);
+		wnoutrefresh(ui->foot);
+	}
+	if (ui->modal.kind != MODAL_NONE && react != 0)
+		draw_modal(ui);
+	if (react != 0)
+		doupdate();
 }
 
 /* ---- input ---- */
 
-static void read_mouse(struct ui *ui)
+static unsigned read_mouse(struct ui *ui)
 {
 	MEVENT ev;
 	int button = 0;
 
 	if (getmouse(&ev) != OK)
-		return;
+		return 0;
 	if (ev.bstate & BUTTON1_DOUBLE_CLICKED)
 		button = 2;
 	else if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))
@@ -382,12 +384,13 @@ static void read_mouse(struct ui *ui)
 		button = 4;
 	else if (ev.bstate & BUTTON5_PRESSED)
 		button = 5;
-	if (button != 0)
-		keys_mouse(ui, ev.y, ev.x, button);
+	return button != 0 ? keys_mouse(ui, ev.y, ev.x, button) : 0;
 }
 
-static void read_keys(struct ui *ui)
+static unsigned read_keys(struct ui *ui)
 {
+	unsigned react = 0;
+
 	for (int i = 0; i < 256 && !ui->quit; i++) {
 		wint_t ch;
 		int r = wget_wch(stdscr, &ch);
@@ -397,14 +400,15 @@ static void read_keys(struct ui *ui)
 		if (r == KEY_CODE_YES && ch == KEY_RESIZE)
 			continue; /* our own SIGWINCH handling sizes the screen */
 		if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
-			read_mouse(ui);
+			react |= read_mouse(ui);
 			continue;
 		}
 		if (ui->modal.kind != MODAL_NONE)
-			modal_key(ui, (int)ch | (r == KEY_CODE_YES ? KEY_FLAG : 0));
+			react |= modal_key(ui, (int)ch | (r == KEY_CODE_YES ? KEY_FLAG : 0));
 		else
-			keys_handle(ui, (int)ch | (r == KEY_CODE_YES ? KEY_FLAG : 0));
+			react |= keys_handle(ui, (int)ch | (r == KEY_CODE_YES ? KEY_FLAG : 0));
 	}
+	return react;
 }
 
 /* Drains the self-pipe. Returns true when a resize is due. */
@@ -419,7 +423,7 @@ static bool read_signals(struct ui *ui)
 			if (buf[i] == SIGWINCH)
 				resize = true;
 			if (buf[i] == SIGCONT)
-				clearok(curscr, TRUE);
+				ui->react |= REDRAW_ALL | REDRAW_SCREEN;
 		}
 	if (quit_signal != 0)
 		ui->quit = true;
@@ -442,12 +446,24 @@ static int next_timeout(const struct ui *ui, int64_t resize_due)
 	return t < 0 ? 0 : (int)t;
 }
 
-static void expire_flash(struct ui *ui)
+static unsigned expire_flash(struct ui *ui)
 {
-	if (ui->flash != NULL && time_mono_ms() >= ui->flash_until_ms) {
-		free(ui->flash);
-		ui->flash = NULL;
-	}
+	if (ui->flash == NULL || time_mono_ms() < ui->flash_until_ms)
+		return 0;
+	free(ui->flash);
+	ui->flash = NULL;
+	return REDRAW_FOOT;
+}
+
+/* The clock turned a second: the header's clock, and a view whose times age. */
+static unsigned tick(struct ui *ui, time_t *last)
+{
+	time_t now = time(NULL);
+
+	if (now == *last)
+		return 0;
+	*last = now;
+	return REDRAW_HEAD | (ui_current(ui)->cls->ages ? REDRAW_BODY : 0);
 }
 
 static void loop(struct ui *ui)
@@ -458,9 +474,14 @@ static void loop(struct ui *ui)
 		{.fd = sig_pipe[0], .events = POLLIN},
 	};
 	int64_t resize_due = 0;
+	time_t second = 0;
+	unsigned react = REDRAW_ALL | views_update(ui, STORE_ALL);
 
 	while (!ui->quit) {
-		frame(ui);
+		react |= absorb(ui) | tick(ui, &second) | ui->react;
+		ui->react = 0;
+		frame(ui, react);
+		react = 0;
 		if (poll(pfd, 3, next_timeout(ui, resize_due)) < 0 && errno != EINTR)
 			break;
 		if (read_signals(ui))
@@ -468,13 +489,13 @@ static void loop(struct ui *ui)
 		if (resize_due != 0 && time_mono_ms() >= resize_due) {
 			resize_due = 0;
 			apply_resize(ui);
+			react |= REDRAW_ALL | REDRAW_SCREEN;
 		}
 		if (pfd[1].revents & POLLIN)
 			store_drain_wake(ui->store);
 		if (pfd[0].revents & (POLLHUP | POLLERR))
 			ui->quit = true; /* the terminal went away */
-		read_keys(ui);
-		expire_flash(ui);
+		react |= read_keys(ui) | expire_flash(ui);
 		if (ui->quit_when_idle && ui_active_jobs(ui) == 0)
 			ui->quit = true;
 	}
@@ -524,38 +545,24 @@ static void stop_workers(struct ui *ui)
 
 static void free_ui(struct ui *ui)
 {
+	views_destroy(ui);
 	store_view_release(&ui->view);
 	store_free(&ui->store);
 	eventlog_clear(&ui->events);
 	modal_close(ui);
-	keys_pick_forget(ui);
-	lineedit_clear(&ui->filter_edit);
-	query_free(&ui->query);
-	for (size_t i = 0; i < ui->n_interest; i++)
-		free(ui->interest[i]);
-	free(ui->interest);
-	free(ui->interest_selected);
-	free(ui->interest_image);
-	free(ui->rows_boxes.idx);
-	free(ui->selected_id);
-	free(ui->filter_text);
+	flow_forget(ui);
+	told_clear();
 	free(ui->flash);
-	free(ui->job_seen);
 }
 
 int app_run(const struct opts *o, const struct settings *s)
 {
-	struct ui ui = {.opts = o, .settings = s, .sort = SORT_NAME, .last_conn = CONN_CONNECTING};
+	struct ui ui = {.opts = o, .settings = s};
 	char err[512] = "";
 	int rc = 1;
 
-	ui.columns = ~0u;
-	if (o->columns != NULL && columns_parse(o->columns, &ui.columns, err, sizeof(err)) < 0)
+	if (views_create(&ui, err, sizeof(err)) < 0)
 		goto out;
-	if (o->filter != NULL && o->filter[0] != '\0') {
-		ui.filter_text = xstrdup(o->filter);
-		ui.query = query_parse(ui.filter_text);
-	}
 	if (install_signals() < 0 || start_workers(&ui, err, sizeof(err)) < 0 ||
 	    open_terminal(&ui, err, sizeof(err)) < 0)
 		goto out;

@@ -1,9 +1,12 @@
 /*
- * cli: one transfer as a command. The main thread connects (GET /v1/me for
- * the prefix, /v1/config for the capabilities, the box for its id and
- * name), hands the transfer to a one-worker pool through net/actions, then
- * sleeps in poll() on the store's wake fd, drawing the job's progress until
- * it is final. Signals only set a flag; the loop turns it into pool_cancel.
+ * cli: one action as a command (`boxtop snapshot web-1`, `boxtop export
+ * web-1 -o w.boxlite`, ...), read from net/actions' table like the
+ * dashboard's keys. The main thread connects (GET /v1/me for the prefix,
+ * /v1/config for the capabilities, the box for its id, name and status),
+ * asks the action's question on the terminal unless --yes, hands the job to
+ * a one-worker pool through net/actions, then sleeps in poll() on the
+ * store's wake fd, drawing a transfer's progress until the job is final.
+ * Signals only set a flag; the loop turns it into pool_cancel.
  */
 #include "cli.h"
 
@@ -14,15 +17,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "model/encode.h"
 #include "model/format.h"
 #include "model/sanitize.h"
 #include "model/store.h"
-#include "model/xalloc.h"
 #include "model/timeutil.h"
+#include "model/xalloc.h"
 #include "net/actions.h"
 #include "net/api.h"
 #include "net/pool.h"
@@ -57,12 +62,14 @@ static void say(FILE *f, const char *prefix, const char *text)
 	free(safe);
 }
 
-struct transfer {
+struct run {
 	const struct opts *o;
+	const struct action_def *d;
 	struct api *api;
 	struct server_config *cfg;
-	struct box *box; /* export: the box as the server named it */
-	char *dest;      /* export: where it goes */
+	struct box *box; /* ACT_BOX: the box as the server named it */
+	char *dest;      /* ACT_DEST: where it goes */
+	char *name;      /* ACT_NAME: what it makes is called (NULL: the server picks) */
 	bool progress_tty;
 	bool drew; /* a progress line is on stderr and needs clearing */
 };
@@ -80,26 +87,90 @@ static char *export_dest(const struct opts *o, const struct box *b)
 	return xstrdup(o->output);
 }
 
-/* Connects and learns what the server allows; for export, finds the box. */
-static int prepare(struct transfer *t, const struct settings *s, struct net_error *err)
+/* Connects and learns what the server allows; finds the box and fills in the defaults. */
+static int prepare(struct run *r, const struct settings *s, struct net_error *err)
 {
-	t->api = settings_connect(s, &interrupted, NULL, err);
-	if (t->api == NULL)
+	r->api = settings_connect(s, &interrupted, NULL, err);
+	if (r->api == NULL)
 		return -1;
-	if (api_config(t->api, &interrupted, &t->cfg, err) < 0)
+	if (api_config(r->api, &interrupted, &r->cfg, err) < 0)
 		return -1;
-	if (t->o->mode != MODE_EXPORT)
-		return 0;
-	if (api_box(t->api, t->o->target, &interrupted, &t->box, err) < 0)
+	if ((r->d->needs & ACT_BOX) &&
+	    api_box(r->api, r->o->target, &interrupted, &r->box, err) < 0)
 		return -1;
-	t->dest = export_dest(t->o, t->box);
+	if (r->d->needs & ACT_DEST)
+		r->dest = export_dest(r->o, r->box);
+	r->name = xstrdup(r->o->name);
+	/* a snapshot needs a name: the dashboard's default, when none is given */
+	if ((r->d->needs & ACT_NAME) && !r->d->name_optional && r->name == NULL)
+		r->name = action_default_name(r->d, box_display_name(r->box), time(NULL));
 	return 0;
+}
+
+static bool running(const struct run *r)
+{
+	return r->box != NULL && (r->box->status == BOX_RUNNING || r->box->status == BOX_PAUSED);
+}
+
+/* What the action acts on, as typed to confirm it: the snapshot, the image or the box. */
+static const char *target_name(const struct run *r)
+{
+	if (r->d->needs & ACT_SNAPSHOT)
+		return r->o->second;
+	if (r->box != NULL)
+		return box_display_name(r->box);
+	return r->o->target;
+}
+
+/*
+ * The action's question, on the terminal: y for CONFIRM_YES, the name typed
+ * out for CONFIRM_TYPE. Returns 0 to go on, 1 when not confirmed, 2 when
+ * there is no terminal to ask on (and no --yes).
+ */
+static int confirm(const struct run *r)
+{
+	const char *box = r->box != NULL ? box_display_name(r->box) : NULL;
+	const char *image = r->d->needs & ACT_IMAGE ? r->o->target : NULL;
+	const char *warning =
+		running(r) && r->d->warning_running != NULL ? r->d->warning_running : r->d->warning;
+	char *question, *safe, line[512];
+	bool yes;
+
+	if (r->d->confirm == CONFIRM_NONE || r->o->yes)
+		return 0;
+	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
+		fprintf(stderr,
+			"boxtop: %s asks first and there is no terminal to ask on: add --yes\n",
+			r->d->command);
+		return 2;
+	}
+	question = action_text(r->d->ask_confirm, box, r->o->second, image);
+	safe = sanitize_dup(question, SANITIZE_NO_LIMIT);
+	fprintf(stderr, "%s %s\n", safe, warning);
+	free(safe);
+	free(question);
+	safe = sanitize_dup(target_name(r), SANITIZE_NO_LIMIT);
+	if (r->d->confirm == CONFIRM_TYPE)
+		fprintf(stderr, "Type %s to confirm: ", safe);
+	else
+		fputs("[y/N] ", stderr);
+	fflush(stderr);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		line[0] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	yes = r->d->confirm == CONFIRM_TYPE
+		      ? strcmp(line, target_name(r)) == 0
+		      : strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0;
+	if (!yes)
+		fprintf(stderr, "boxtop: not confirmed; nothing was done\n");
+	free(safe);
+	return yes ? 0 : 1;
 }
 
 /* "export web-1" or "import web.boxlite": what the progress line is about. */
 static char *job_title(const struct job *j)
 {
-	const char *what = j->kind == JOB_EXPORT ? j->box_name : j->arg;
+	const char *what = j->box_name != NULL ? j->box_name : j->arg;
 	char *safe = sanitize_dup(what != NULL ? what : "", 40);
 	char *title = xasprintf("%s %s", job_kind_name(j->kind), safe);
 
@@ -107,19 +178,19 @@ static char *job_title(const struct job *j)
 	return title;
 }
 
-static void draw_progress(struct transfer *t, const struct job *j)
+static void draw_progress(struct run *r, const struct job *j)
 {
 	char done[FMT_BUF], total[FMT_BUF], rate[FMT_BUF], eta[FMT_BUF];
 	char *title;
 
-	if (!t->progress_tty || j->state != JOB_RUNNING)
+	if (!r->progress_tty || j->state != JOB_RUNNING)
 		return;
 	title = job_title(j);
 	/* the server's silence: say what it is, with the time it has taken */
 	if (j->message != NULL && strncmp(j->message, "waiting", 7) == 0) {
 		fmt_duration((time_mono_ms() - j->started_ms) / 1000, done, sizeof(done));
 		fprintf(stderr, "\r\033[K%s: %s (%s)", title, j->message, done);
-		t->drew = true;
+		r->drew = true;
 		free(title);
 		return;
 	}
@@ -136,12 +207,12 @@ static void draw_progress(struct transfer *t, const struct job *j)
 			(int)(100 * j->bytes_done / j->bytes_total), rate, eta);
 	else
 		fprintf(stderr, "\r\033[K%s: %s  %s", title, done, rate);
-	t->drew = true;
+	r->drew = true;
 	free(title);
 }
 
 /* Sleeps until the job is final, drawing progress and cancelling on a signal. Returns its state. */
-static enum job_state watch(struct transfer *t, struct store *st, struct pool *pool, uint64_t id,
+static enum job_state watch(struct run *r, struct store *st, struct pool *pool, uint64_t id,
 			    struct job *final)
 {
 	struct store_view v = {0};
@@ -164,95 +235,139 @@ static enum job_state watch(struct transfer *t, struct store *st, struct pool *p
 		if (j == NULL)
 			break;
 		state = j->state;
-		draw_progress(t, j);
+		draw_progress(r, j);
 		if (state >= JOB_SUCCEEDED)
 			job_copy(final, j);
 	}
 	store_view_release(&v);
+	if (r->drew)
+		fputs("\r\033[K", stderr);
+	r->drew = false;
 	return state;
 }
 
-/* Queues the transfer and watches it. Returns the exit status. */
-static int run(struct transfer *t, const struct settings *s)
+/* The job as the command's output: its result (or JSON) on stdout, a sentence on stderr. */
+static void report(const struct run *r, const struct job *final, enum job_state state)
+{
+	if (r->o->json) {
+		cJSON *doc = job_to_json(final);
+		char *text = cJSON_PrintUnformatted(doc);
+
+		if (text != NULL)
+			puts(text);
+		free(text);
+		cJSON_Delete(doc);
+	} else if (state == JOB_SUCCEEDED && final->result != NULL) {
+		/* the result alone on stdout, for scripts; the sentence for people */
+		say(stdout, "", final->result);
+	}
+	if (state == JOB_SUCCEEDED) {
+		if (final->message != NULL)
+			say(stderr, "boxtop: ", final->message);
+		else
+			fprintf(stderr, "boxtop: %s done\n", job_kind_name(final->kind));
+	} else if (state != JOB_CANCELLED && caught == 0) {
+		fprintf(stderr, "boxtop: %s failed: ", job_kind_name(final->kind));
+		say(stderr, "", final->message);
+	}
+}
+
+/* Queues one job of kind k with what was gathered and watches it. Returns the exit status. */
+static int run_job(struct run *r, struct actions *acts, struct store *st, struct pool *pool,
+		   enum job_kind k)
+{
+	struct action act = {.kind = k,
+			     .box_id = r->box != NULL ? r->box->id : NULL,
+			     .box_name = r->box != NULL ? box_display_name(r->box) : NULL,
+			     .path = r->d->needs & ACT_DEST   ? r->dest
+				     : r->d->needs & ACT_FILE ? r->o->target
+							      : NULL,
+			     .force = r->o->force,
+			     .no_verify = r->o->no_verify};
+	struct job final = {.kind = k};
+	struct net_error err;
+	enum job_state state;
+	uint64_t id;
+	int rc = 1;
+
+	if (k == r->d->kind)
+		act.name = r->d->needs & ACT_SNAPSHOT ? r->o->second
+			   : r->d->needs & ACT_IMAGE  ? r->o->target
+						      : r->name;
+	id = actions_submit(acts, &act, r->cfg, &err);
+	if (id == 0) {
+		say(stderr, "boxtop: ", err.message);
+		return 1;
+	}
+	state = watch(r, st, pool, id, &final);
+	report(r, &final, state);
+	if (state == JOB_SUCCEEDED)
+		rc = 0;
+	else if (state == JOB_CANCELLED || caught != 0) {
+		fprintf(stderr, "boxtop: %s cancelled%s\n", job_kind_name(k),
+			k == JOB_EXPORT ? "; nothing saved" : "");
+		rc = 128 + (caught != 0 ? caught : SIGINT);
+	}
+	job_clear(&final);
+	return rc;
+}
+
+/* Runs the action (a running box stopped first when its row says so). Returns the exit status. */
+static int run(struct run *r, const struct settings *s)
 {
 	struct http_conf conf = settings_http_conf(s);
 	struct store *st = store_new();
 	struct pool *pool = st != NULL ? pool_new(1, st) : NULL;
 	struct actions *acts = NULL;
-	struct action act = {.kind = t->o->mode == MODE_EXPORT ? JOB_EXPORT : JOB_IMPORT,
-			     .force = t->o->force,
-			     .no_verify = t->o->no_verify};
-	struct net_error err;
-	struct job final = {0};
-	enum job_state state;
-	uint64_t id;
 	int rc = 1;
 
 	if (pool == NULL) {
 		fprintf(stderr, "boxtop: cannot start a worker thread: %s\n", strerror(errno));
 		goto out;
 	}
-	acts = actions_new(api_base_url(t->api), api_prefix(t->api), &conf, NULL, pool, NULL);
-	if (act.kind == JOB_EXPORT) {
-		act.box_id = t->box->id;
-		act.box_name = box_display_name(t->box);
-		act.path = t->dest;
-	} else {
-		act.path = t->o->target;
-		act.name = t->o->name;
+	acts = actions_new(api_base_url(r->api), api_prefix(r->api), &conf, NULL, pool, NULL);
+	if (r->d->stop_first && running(r)) {
+		char *safe = sanitize_dup(box_display_name(r->box), SANITIZE_NO_LIMIT);
+
+		fprintf(stderr, "boxtop: %s is running: it is stopped first\n", safe);
+		free(safe);
+		rc = run_job(r, acts, st, pool, JOB_STOP);
+		if (rc != 0)
+			goto out;
 	}
-	id = actions_submit(acts, &act, t->cfg, &err);
-	if (id == 0) {
-		say(stderr, "boxtop: ", err.message);
-		goto out;
-	}
-	state = watch(t, st, pool, id, &final);
-	if (t->drew)
-		fputs("\r\033[K", stderr);
-	if (state == JOB_SUCCEEDED) {
-		/* the result alone on stdout, for scripts; the sentence for people */
-		say(stdout, "", final.result);
-		say(stderr, "boxtop: ", final.message);
-		rc = 0;
-	} else if (state == JOB_CANCELLED || caught != 0) {
-		fprintf(stderr, "boxtop: %s cancelled%s\n", job_kind_name(act.kind),
-			act.kind == JOB_EXPORT ? "; nothing saved" : "");
-		rc = 128 + (caught != 0 ? caught : SIGINT);
-	} else {
-		fprintf(stderr, "boxtop: %s failed: ", job_kind_name(act.kind));
-		say(stderr, "", final.message);
-	}
+	rc = run_job(r, acts, st, pool, r->d->kind);
 out:
-	job_clear(&final);
 	actions_free(&acts);
 	pool_free(&pool);
 	store_free(&st);
 	return rc;
 }
 
-int cli_transfer(const struct opts *o, const struct settings *s)
+int cli_action(const struct opts *o, const struct settings *s)
 {
-	struct transfer t = {.o = o, .progress_tty = isatty(STDERR_FILENO) == 1};
+	struct run r = {.o = o, .d = o->action, .progress_tty = isatty(STDERR_FILENO) == 1};
 	struct net_error err;
 	const char *term = getenv("TERM");
 	int rc = 1;
 
 	if (term == NULL || strcmp(term, "dumb") == 0)
-		t.progress_tty = false;
+		r.progress_tty = false;
 	catch_signals();
-	if (prepare(&t, s, &err) < 0) {
-		if (err.kind == NET_CANCELLED) {
+	if (prepare(&r, s, &err) < 0) {
+		if (err.kind == NET_CANCELLED)
 			rc = 128 + (caught != 0 ? caught : SIGINT);
-			goto out;
-		}
-		say(stderr, "boxtop: ", err.message);
+		else
+			say(stderr, "boxtop: ", err.message);
 		goto out;
 	}
-	rc = run(&t, s);
+	rc = confirm(&r);
+	if (rc == 0)
+		rc = run(&r, s);
 out:
-	free(t.dest);
-	box_free(&t.box);
-	server_config_free(&t.cfg);
-	api_free(&t.api);
+	free(r.dest);
+	free(r.name);
+	box_free(&r.box);
+	server_config_free(&r.cfg);
+	api_free(&r.api);
 	return rc;
 }

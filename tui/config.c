@@ -12,7 +12,6 @@
 #include "net/pool.h"
 #include "net/toml.h"
 #include "columns.h"
-#include "ui.h"
 
 #define CONFIG_MAX_BYTES (256u * 1024)
 
@@ -82,7 +81,8 @@ static int apply(struct config *c, struct opts *o, const char *key, const char *
 		long n = strtol(v, &end, 10);
 
 		if (*end != '\0' || n < 1 || n > POOL_MAX_WORKERS)
-			return bad(err, errlen, c->path, key, "a number from 1 to 64");
+			return bad(err, errlen, c->path, key,
+				   "a number from 1 to " STRINGIFY(POOL_MAX_WORKERS));
 		if (o->workers == 0)
 			o->workers = (unsigned)n;
 	} else if (strcmp(key, "export_dir") == 0) {

@@ -15,8 +15,6 @@
 #include "model/timeutil.h"
 #include "ui.h"
 
-static const char *const tab_names[VIEW_COUNT] = {"Boxes", "Detail", "Images", "Jobs", "Events"};
-
 /* The glyph set of everything drawn: ASCII with --ascii or a locale that is not UTF-8. */
 static enum glyph_set text_set = GLYPH_UTF8;
 
@@ -60,6 +58,42 @@ void draw_server_text(struct ui *ui, WINDOW *w, int y, int x, const char *s, int
 	wattrset(w, attr);
 	mvwaddstr(w, y, x, buf);
 	wattrset(w, A_NORMAL);
+}
+
+void draw_heading(struct ui *ui, WINDOW *w, const char *text)
+{
+	wattrset(w, ui->attr[C_HEADER]);
+	mvwhline(w, 0, 0, ' ', ui->cols);
+	draw_text(w, 0, 0, text, ui->cols, ui->attr[C_HEADER]);
+}
+
+/*
+ * The net layer puts "POST http://host/v1/...: " in front of an error, so a
+ * narrow column shows the reason without it; the Events view and the
+ * message line keep the whole text.
+ */
+const char *draw_error_reason(const char *msg)
+{
+	static const char *const methods[] = {"GET ", "POST ", "DELETE ", "HEAD "};
+	const char *sep;
+
+	if (msg == NULL)
+		return "";
+	for (size_t i = 0; i < ARRAY_LEN(methods); i++)
+		if (strncmp(msg, methods[i], strlen(methods[i])) == 0) {
+			sep = strstr(msg, ": ");
+			return sep != NULL ? sep + 2 : msg;
+		}
+	return msg;
+}
+
+size_t draw_scroll_for(size_t sel, size_t top, size_t visible)
+{
+	if (sel < top)
+		return sel;
+	if (visible > 0 && sel >= top + visible)
+		return sel - visible + 1;
+	return top;
 }
 
 attr_t status_attr(const struct ui *ui, enum box_status s)
@@ -201,42 +235,26 @@ static void header_line1(struct ui *ui)
 	draw_text(ui->head, 1, 1, buf, ui->cols - 1, ui->attr[C_NORMAL]);
 }
 
-/* The image cache's usage next to the tabs, on servers that report it. */
-static void images_usage(struct ui *ui, int x)
-{
-	const struct image_list *il = store_view_images(&ui->view);
-	char usage[160], known[FMT_BUF];
-
-	if (il == NULL || !il->has_usage)
-		return;
-	snprintf(usage, sizeof(usage), "cache: %lld of %lld images, %s known",
-		 (long long)il->usage.count, (long long)il->usage.limit,
-		 fmt_bytes(il->usage.known_bytes, known, sizeof(known)));
-	draw_text(ui->head, 2, x, usage, ui->cols - x, ui->attr[C_DIM]);
-}
-
 static void header_tabs(struct ui *ui)
 {
+	struct view *v = ui_current(ui);
+	char note[320] = "";
 	int x = 0;
 
-	for (int i = 0; i < VIEW_COUNT; i++) {
+	for (size_t i = 0; i < view_count(); i++) {
 		char tab[32];
-		int w = snprintf(tab, sizeof(tab), " %d %s ", i + 1, tab_names[i]);
+		int w = snprintf(tab, sizeof(tab), " %zu %s ", i + 1, view_class_at(i)->name);
 
 		draw_text(ui->head, 2, x, tab, ui->cols - x,
-			  ui->attr[(enum view_id)i == ui->current ? C_TAB_ON : C_TAB]);
+			  ui->attr[i == ui->current ? C_TAB_ON : C_TAB]);
 		x += w + 1;
 	}
-	if (ui->current == VIEW_IMAGES && x < ui->cols - 10)
-		images_usage(ui, x + 2);
-	if (ui->filter_text != NULL && ui->current == VIEW_BOXES && x < ui->cols - 10) {
-		char f[300];
-		const struct box_list *l = store_view_boxes(&ui->view);
-
-		snprintf(f, sizeof(f), "filter: %s (%zu of %zu)", ui->filter_text, ui->rows_boxes.n,
-			 l != NULL ? l->n : 0);
-		draw_text(ui->head, 2, x + 2, f, ui->cols - x - 2, ui->attr[C_WARN]);
-	}
+	/* what the view says about itself: its filter, the image cache's use */
+	if (v->cls->status != NULL)
+		v->cls->status(ui, v, note, sizeof(note));
+	if (note[0] != '\0' && x < ui->cols - 10)
+		draw_server_text(ui, ui->head, 2, x + 2, note, ui->cols - x - 2, GLYPH_LEFT,
+				 ui->attr[C_WARN]);
 }
 
 void draw_header(struct ui *ui)
@@ -251,11 +269,11 @@ int draw_tab_at(int x)
 {
 	int left = 0;
 
-	for (int i = 0; i < VIEW_COUNT; i++) {
-		int w = 3 + (int)strlen(tab_names[i]) + 1;
+	for (size_t i = 0; i < view_count(); i++) {
+		int w = 3 + (int)strlen(view_class_at(i)->name) + 1;
 
 		if (x >= left && x < left + w)
-			return i;
+			return (int)i;
 		left += w + 1;
 	}
 	return -1;
@@ -263,14 +281,10 @@ int draw_tab_at(int x)
 
 void draw_footer(struct ui *ui)
 {
-	if (ui->filtering) {
-		struct lineedit_view v;
+	struct view *v = ui_current(ui);
 
-		draw_text(ui->foot, 0, 0, "/", 1, ui->attr[C_WARN]);
-		lineedit_view(&ui->filter_edit, (size_t)(ui->cols > 2 ? ui->cols - 2 : 1), &v);
-		mvwaddnstr(ui->foot, 0, 1, lineedit_text(&ui->filter_edit) + v.start,
-			   (int)(v.end - v.start));
-		mvwchgat(ui->foot, 0, 1 + (int)v.cursor_col, 1, A_REVERSE, 0, NULL);
+	if (v->cls->footer != NULL && v->cls->footer(ui, v, ui->foot, 0)) {
+		/* the view owns the message line (a line being typed) */
 	} else if (ui->flash != NULL) {
 		draw_server_text(ui, ui->foot, 0, 0, ui->flash, ui->cols, GLYPH_LEFT,
 				 ui->attr[ui->flash_error ? C_ERROR : C_OK]);

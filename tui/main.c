@@ -1,8 +1,8 @@
 /*
  * boxtop: entry point. Parses the command line, resolves where the server is
- * and how to authenticate (net/settings), then runs one mode: the
- * export/import commands (tui/cli), the images command (tui/imagecmd),
- * batch output, or the dashboard.
+ * and how to authenticate (net/settings), then runs one mode: an action's
+ * command (tui/cli), the images command (tui/imagecmd), batch output, or
+ * the dashboard; `boxtop keys` needs no server.
  */
 #include <locale.h>
 #include <signal.h>
@@ -18,6 +18,7 @@
 #include "net/http.h"
 #include "net/settings.h"
 #include "opts.h"
+#include "ui.h"
 
 /* Settings warnings (--insecure, a key file others can read) go to stderr before anything else. */
 static void print_warnings(const struct settings *s)
@@ -36,9 +37,8 @@ static const char *no_env(const char *name)
 static int run_mode(const struct opts *o, const struct settings *s)
 {
 	switch (o->mode) {
-	case MODE_EXPORT:
-	case MODE_IMPORT:
-		return cli_transfer(o, s);
+	case MODE_ACTION:
+		return cli_action(o, s);
 	case MODE_BATCH:
 		return batch_run(o, s);
 	case MODE_IMAGES:
@@ -107,6 +107,10 @@ int main(int argc, char **argv)
 	}
 	if (o.mode == MODE_VERSION) {
 		printf("boxtop %s\n", BOXTOP_VERSION);
+		return 0;
+	}
+	if (o.mode == MODE_KEYS) {
+		keys_print(stdout);
 		return 0;
 	}
 	/* before any thread, and before --demo's first request */

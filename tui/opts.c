@@ -36,6 +36,7 @@ enum {
 	OPT_FORCE,
 	OPT_NO_VERIFY,
 	OPT_PRINT_CONFIG,
+	OPT_YES,
 };
 
 static const struct option long_opts[] = {
@@ -64,6 +65,7 @@ static const struct option long_opts[] = {
 	{"force", no_argument, NULL, OPT_FORCE},
 	{"no-verify", no_argument, NULL, OPT_NO_VERIFY},
 	{"print-config", no_argument, NULL, OPT_PRINT_CONFIG},
+	{"yes", no_argument, NULL, OPT_YES},
 	{NULL, 0, NULL, 0},
 };
 
@@ -76,14 +78,36 @@ static bool lo_takes_arg(const char *name, size_t len)
 	return false;
 }
 
+/* The commands that are not actions, and the usage line each says when its arguments are wrong. */
+static const struct {
+	const char *name;
+	enum opts_mode mode;
+	const char *usage;
+	const char *help;
+} commands[] = {
+	{"images", MODE_IMAGES, "images [--json]", "the image cache as a table, or JSON"},
+	{"keys", MODE_KEYS, "keys", "every key of the dashboard, by view"},
+};
+
 void opts_usage(FILE *out)
 {
+	size_t n;
+	const struct action_def *defs = action_defs(&n);
+	char usage[160];
+
 	fputs("usage: boxtop [options]                  the dashboard\n"
-	      "       boxtop -b|--json [-n N] [options] boxes as text or JSON, N times\n"
-	      "       boxtop export BOX [-o PATH] [--force] [--no-verify]\n"
-	      "       boxtop import FILE [--name NAME]\n"
-	      "       boxtop images [--json]            the image cache as a table, or JSON\n"
-	      "\n"
+	      "       boxtop -b|--json [-n N] [options] boxes as text or JSON, N times\n",
+	      out);
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		fprintf(out, "       boxtop %-26s %s\n", commands[i].usage, commands[i].help);
+	fputs("       boxtop COMMAND ARGS [--json]      one action, as the dashboard's key does "
+	      "it;\n"
+	      "                                         the result on stdout (--json: the job)\n",
+	      out);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "        %-46s %s\n", action_usage(&defs[i], usage, sizeof(usage)),
+			defs[i].help);
+	fputs("\n"
 	      "connection (else BOXLITE_* variables, else ~/.boxlite/credentials.toml):\n"
 	      "  --url URL            server, e.g. http://localhost:8100\n"
 	      "  --profile NAME       credentials.toml profile (default \"default\")\n"
@@ -111,16 +135,20 @@ void opts_usage(FILE *out)
 	      "  --no-mouse           leave the mouse to the terminal\n"
 	      "  --print-config       every setting in effect and where it came from\n"
 	      "\n"
-	      "export and import (progress on stderr; the path or new box id on stdout):\n"
-	      "  -o, --output PATH    where to save (default <box>-<UTC time>.boxlite here)\n"
-	      "  --force              replace an existing file\n"
-	      "  --no-verify          skip the archive check after downloading\n"
-	      "  --name NAME          name of the imported box\n"
+	      "actions (progress on stderr; the result on stdout: the snapshot's name, the\n"
+	      "new box's id, the saved path):\n"
+	      "  -o, --output PATH    export: where to save (default <box>-<UTC time>.boxlite)\n"
+	      "  --force              export: replace an existing file\n"
+	      "  --no-verify          export: skip the archive check after downloading\n"
+	      "  --name NAME          the name of what it makes (a snapshot's default:\n"
+	      "                       snap-<UTC time>; a box's: the server's or the archive's)\n"
+	      "  -y, --yes            do not ask first (without a terminal to ask on, an\n"
+	      "                       action that asks needs it)\n"
 	      "\n"
 	      "  -h, --help           this text      -V, --version   the version\n"
 	      "\n"
 	      "Settings file: $XDG_CONFIG_HOME/boxtop/config.toml (see boxtop(1)).\n"
-	      "In the dashboard, ? lists the keys.\n"
+	      "In the dashboard, ? lists the keys (boxtop keys prints them all).\n"
 	      "Exit status: 0 done, 1 failed, 2 usage, 128+N stopped by signal N.\n",
 	      out);
 }
@@ -199,7 +227,9 @@ static int take(struct opts *o, int c, const char *arg, char *err, size_t errlen
 		break;
 	case OPT_WORKERS:
 		if (parse_count(arg, 1, POOL_MAX_WORKERS, &n) < 0)
-			return fail(err, errlen, "--workers '%s': expected a number from 1 to 64",
+			return fail(err, errlen,
+				    "--workers '%s': expected a number from 1 to " STRINGIFY(
+					    POOL_MAX_WORKERS),
 				    arg);
 		o->workers = (unsigned)n;
 		break;
@@ -250,58 +280,107 @@ static int take(struct opts *o, int c, const char *arg, char *err, size_t errlen
 	case OPT_PRINT_CONFIG:
 		o->print_config = true;
 		break;
+	case 'y':
+	case OPT_YES:
+		o->yes = true;
+		break;
 	default:
 		return fail(err, errlen, "%s", "unknown option (see boxtop --help)");
 	}
 	return 0;
 }
 
-/* The commands, and the usage line each says when its arguments are wrong. */
-static const struct {
-	const char *name;
-	enum opts_mode mode;
-	int args; /* words after the command */
-	const char *usage;
-} commands[] = {
-	{"export", MODE_EXPORT, 1, "usage: boxtop export BOX [-o PATH]"},
-	{"import", MODE_IMPORT, 1, "usage: boxtop import FILE [--name NAME]"},
-	{"images", MODE_IMAGES, 0, "usage: boxtop images [--json]"},
-};
+/* How many arguments an action takes: what it acts on, then a snapshot. */
+static int action_args(const struct action_def *d)
+{
+	return ((d->needs & (ACT_BOX | ACT_IMAGE | ACT_FILE)) != 0) +
+	       ((d->needs & ACT_SNAPSHOT) != 0);
+}
 
-/* The command and its argument, from what getopt left. */
+/* "snapshot, restore, ... images, keys": what `boxtop COMMAND` may be. */
+static void command_names(char *buf, size_t size)
+{
+	size_t n, used = 0;
+	const struct action_def *defs = action_defs(&n);
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s, ", defs[i].command);
+	for (size_t i = 0; i < ARRAY_LEN(commands) && used < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", commands[i].name,
+					 i + 1 < ARRAY_LEN(commands) ? ", " : "");
+}
+
+/* The commands whose needs hold bit ("export" for ACT_DEST), for a refusal. */
+static void commands_with(unsigned bit, enum action_confirm any_confirm, char *buf, size_t size)
+{
+	size_t n, used = 0;
+	const struct action_def *defs = action_defs(&n);
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < size; i++)
+		if ((bit != 0 && (defs[i].needs & bit)) ||
+		    (bit == 0 && defs[i].confirm != any_confirm))
+			used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
+						 defs[i].command);
+}
+
+/* The command and its arguments, from what getopt left. */
 static int take_command(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 {
-	size_t i = 0, n = ARRAY_LEN(commands);
+	const struct action_def *d;
+	char usage[160], names[400];
+	int want;
 
 	if (optind >= argc)
 		return 0;
-	while (i < n && strcmp(argv[optind], commands[i].name) != 0)
-		i++;
-	if (i == n)
-		return fail(err, errlen, "unknown command '%s' (commands: export, import, images)",
-			    argv[optind]);
-	o->mode = commands[i].mode;
-	if (argc - optind != 1 + commands[i].args)
-		return fail(err, errlen, "%s", commands[i].usage);
-	o->target = commands[i].args > 0 ? argv[optind + 1] : NULL;
+	d = action_by_command(argv[optind]);
+	for (size_t i = 0; d == NULL && i < ARRAY_LEN(commands); i++)
+		if (strcmp(argv[optind], commands[i].name) == 0) {
+			o->mode = commands[i].mode;
+			if (argc - optind != 1)
+				return fail(err, errlen, "usage: boxtop %s", commands[i].usage);
+			return 0;
+		}
+	if (d == NULL) {
+		command_names(names, sizeof(names));
+		return fail(err, errlen, "unknown command '%s' (commands: %s)", argv[optind],
+			    names);
+	}
+	o->mode = MODE_ACTION;
+	o->action = d;
+	want = action_args(d);
+	if (argc - optind != 1 + want)
+		return fail(err, errlen, "usage: boxtop %s", action_usage(d, usage, sizeof(usage)));
+	o->target = want > 0 ? argv[optind + 1] : NULL;
+	o->second = want > 1 ? argv[optind + 2] : NULL;
 	return 0;
 }
 
 /* Options that belong to another mode are refused, not silently ignored. */
 static int check_mode(const struct opts *o, char *err, size_t errlen)
 {
-	bool xfer = o->mode == MODE_EXPORT || o->mode == MODE_IMPORT;
+	unsigned needs = o->mode == MODE_ACTION ? o->action->needs : 0;
+	bool asks = o->mode == MODE_ACTION && o->action->confirm != CONFIRM_NONE;
+	char with[200];
 
-	if ((o->output != NULL || o->no_verify) && o->mode != MODE_EXPORT)
-		return fail(err, errlen, "%s", "-o and --no-verify go with 'boxtop export BOX'");
-	if (o->force && o->mode != MODE_EXPORT)
-		return fail(err, errlen, "%s", "--force goes with 'boxtop export BOX'");
-	if (o->name != NULL && o->mode != MODE_IMPORT)
-		return fail(err, errlen, "%s", "--name goes with 'boxtop import FILE'");
-	if (xfer && (o->batch || o->json))
-		return fail(err, errlen, "%s", "-b and --json do not go with export or import");
-	if (o->mode == MODE_IMAGES && (o->batch || o->iterations != 0))
-		return fail(err, errlen, "%s", "-b and -n do not go with images (--json does)");
+	if ((o->output != NULL || o->no_verify || o->force) && !(needs & ACT_DEST)) {
+		commands_with(ACT_DEST, CONFIRM_NONE, with, sizeof(with));
+		return fail(err, errlen, "-o, --force and --no-verify go with %s", with);
+	}
+	if (o->name != NULL && !(needs & ACT_NAME)) {
+		commands_with(ACT_NAME, CONFIRM_NONE, with, sizeof(with));
+		return fail(err, errlen, "--name goes with %s", with);
+	}
+	if (o->yes && !asks) {
+		commands_with(0, CONFIRM_NONE, with, sizeof(with));
+		return fail(err, errlen, "--yes goes with what asks first: %s", with);
+	}
+	if ((o->mode == MODE_IMAGES || o->mode == MODE_ACTION) && (o->batch || o->iterations != 0))
+		return fail(err, errlen, "-b and -n do not go with %s (--json does)",
+			    o->mode == MODE_IMAGES ? "images" : o->action->command);
+	if (o->mode == MODE_KEYS && (o->batch || o->json || o->iterations != 0))
+		return fail(err, errlen, "%s", "keys takes no option");
 	if (o->iterations != 0 && !(o->batch || o->json))
 		return fail(err, errlen, "%s", "-n goes with -b or --json");
 	if (o->filter != NULL && o->mode != MODE_DASHBOARD && o->mode != MODE_BATCH)
@@ -345,7 +424,7 @@ int opts_parse(int argc, char **argv, struct opts *o, char *err, size_t errlen)
 	optind = 0; /* glibc: 0 also resets its scanning state, for a second parse */
 	opterr = 0;
 	for (;;) {
-		c = getopt_long(argc, argv, ":hVd:bn:o:", long_opts, NULL);
+		c = getopt_long(argc, argv, ":hVd:bn:o:y", long_opts, NULL);
 		if (c == -1)
 			break;
 		if (c == '?')

@@ -1,6 +1,7 @@
 /*
  * opts: boxtop's command line, parsed once in main and read by every mode
- * (dashboard, batch, the export/import and images commands, --demo).
+ * (dashboard, batch, an action's command, images, keys, --demo). The
+ * action commands and their arguments come from net/actions' table.
  *
  * No option takes a secret: the key comes from --api-key-file, the
  * environment or credentials.toml (net/settings.h). Options a mode does not
@@ -12,14 +13,15 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "net/actions.h"
 #include "net/settings.h"
 
 enum opts_mode {
 	MODE_DASHBOARD,
 	MODE_BATCH,  /* -b or --json */
-	MODE_EXPORT, /* boxtop export BOX */
-	MODE_IMPORT, /* boxtop import FILE */
+	MODE_ACTION, /* boxtop COMMAND ...: one of net/actions' table (action says which) */
 	MODE_IMAGES, /* boxtop images [--json]: json says which */
+	MODE_KEYS,   /* boxtop keys: every key of the dashboard */
 	MODE_HELP,
 	MODE_VERSION,
 };
@@ -43,12 +45,15 @@ struct opts {
 	const char *export_dir; /* --export-dir; NULL: the config's, else "." */
 	const char *columns;    /* the config's column list; NULL: all that fit */
 	bool print_config;      /* --print-config */
-	/* export and import */
-	const char *target; /* BOX for export, FILE for import */
+	/* an action */
+	const struct action_def *action;
+	const char *target; /* its first argument: BOX, IMAGE or FILE */
+	const char *second; /* its second: SNAPSHOT */
 	const char *output; /* -o PATH */
 	const char *name;   /* --name NAME */
 	bool force;
 	bool no_verify;
+	bool yes; /* --yes: no question before an action that asks one */
 };
 
 /*

@@ -15,9 +15,12 @@
 #include "model/xalloc.h"
 #include "ui.h"
 
+static void modal_free(struct modal *m);
+
 static void open_modal(struct ui *ui, enum modal_kind kind, const char *title, modal_fn done)
 {
-	modal_close(ui);
+	modal_free(&ui->modal);
+	ui->react |= REDRAW_ALL;
 	ui->modal.kind = kind;
 	ui->modal.title = xstrdup(title);
 	ui->modal.done = done;
@@ -54,9 +57,6 @@ static void modal_free(struct modal *m)
 	free(m->message);
 	free(m->must_type);
 	free(m->hint);
-	free(m->box_id);
-	free(m->box_name);
-	free(m->arg);
 	for (size_t i = 0; i < m->n_items; i++)
 		free(m->items[i]);
 	free(m->items);
@@ -67,6 +67,17 @@ static void modal_free(struct modal *m)
 void modal_close(struct ui *ui)
 {
 	modal_free(&ui->modal);
+	ui->react |= REDRAW_ALL;
+}
+
+/* Esc (or n): the modal is closed unanswered, and the action it asked for is dropped. */
+static void dismiss(struct ui *ui)
+{
+	enum modal_kind k = ui->modal.kind;
+
+	modal_close(ui);
+	if (k == MODAL_PROMPT || k == MODAL_CONFIRM || k == MODAL_PICK)
+		flow_forget(ui);
 }
 
 bool prompt_edit_key(struct lineedit *le, int key)
@@ -162,11 +173,11 @@ static void confirm_key(struct ui *ui, int key)
 		if (key == 'y' || key == 'Y')
 			answer(ui, NULL, 'y');
 		else if (key == 'n' || key == 'N' || key == KEY_ESC || is_enter(key))
-			modal_close(ui);
+			dismiss(ui);
 		return;
 	}
 	if (key == KEY_ESC) {
-		modal_close(ui);
+		dismiss(ui);
 	} else if (is_enter(key)) {
 		if (strcmp(lineedit_text(&m->edit), m->must_type) == 0)
 			answer(ui, m->must_type, 'y');
@@ -189,12 +200,12 @@ static void pick_key(struct ui *ui, int key)
 	else if ((key == 'k' || key == KEYCODE(KEY_UP)) && m->sel > 0)
 		m->sel--;
 	else if (key == KEY_ESC || key == 'q')
-		modal_close(ui);
+		dismiss(ui);
 	else if (is_enter(key) && m->n_items > 0)
 		answer(ui, m->items[m->sel], (int)m->sel);
 }
 
-void modal_key(struct ui *ui, int key)
+unsigned modal_key(struct ui *ui, int key)
 {
 	struct modal *m = &ui->modal;
 
@@ -216,7 +227,7 @@ void modal_key(struct ui *ui, int key)
 		break;
 	case MODAL_PROMPT:
 		if (key == KEY_ESC)
-			modal_close(ui);
+			dismiss(ui);
 		else if (is_enter(key))
 			answer(ui, lineedit_text(&m->edit), 0);
 		else if (key == '\t' && m->completes_paths)
@@ -228,4 +239,6 @@ void modal_key(struct ui *ui, int key)
 		modal_close(ui);
 		break;
 	}
+	/* the box is drawn over every window: any change redraws them all */
+	return REDRAW_ALL;
 }

@@ -1,14 +1,14 @@
 /*
- * ui: the dashboard's state, shared by the event loop (app.c), the views
- * (view_*.c), the key table (keys.c) and the modal prompts (prompt.c).
- * Everything here belongs to the UI thread; other threads reach it only
- * through the store.
+ * ui: what the dashboard's parts share: the terminal, the store and its
+ * view, the threads' handles, the message line, the modal and the views
+ * (each view's own state lives in its view_*.c, see view.h). Everything
+ * here belongs to the UI thread; other threads reach it only through the
+ * store.
  *
- * A frame: the loop refreshes the store view, rebuilds the rows of the
- * current view when their inputs changed, then draws the header, the view,
- * the message line and the hint bar into their windows and calls doupdate
- * once. Key handlers change state and return what to redraw; nothing draws
- * outside a frame.
+ * A frame: the loop reads the store and tells the views what changed,
+ * handles every key, then redraws what the handlers said they changed
+ * (enum reaction), each window erased, drawn and wnoutrefresh'd, and one
+ * doupdate. Nothing draws outside a frame.
  */
 #ifndef BOXTOP_TUI_UI_H
 #define BOXTOP_TUI_UI_H
@@ -21,22 +21,19 @@
 #include "glyph.h"
 #include "lineedit.h"
 #include "model/eventlog.h"
-#include "model/query.h"
 #include "model/store.h"
 #include "net/actions.h"
 #include "net/poller.h"
 #include "net/pool.h"
 #include "net/settings.h"
 #include "opts.h"
+#include "view.h"
 
-enum view_id {
-	VIEW_BOXES,
-	VIEW_DETAIL,
-	VIEW_IMAGES,
-	VIEW_JOBS,
-	VIEW_EVENTS,
-	VIEW_COUNT,
-};
+/* The smallest terminal the dashboard draws in. */
+#define MIN_COLS 40
+#define MIN_ROWS 8
+/* The most views the table may hold (number keys 1-9). */
+#define VIEW_MAX 9
 
 /* Colour pairs (and their monochrome fallbacks, chosen in app.c). */
 enum ui_color {
@@ -71,6 +68,7 @@ enum modal_kind {
 
 struct ui;
 struct modal;
+struct flow;
 /*
  * What happens when a modal is answered: m is the modal (already closed and
  * freed after the call, so a callback may open the next one), text the line
@@ -89,29 +87,6 @@ struct modal {
 	size_t n_items, sel;
 	char *hint; /* the last completion list, or a refusal, under the line */
 	modal_fn done;
-	/* What the modal is about, copied: the box and a second argument. */
-	char *box_id, *box_name, *arg;
-};
-
-/*
- * A snapshot pick waiting for its box's snapshots, asked when the key was
- * pressed (asking is using the box on boxlite serve, so it is asked when
- * looked at, never kept fresh): it opens once a list asked since arrives.
- */
-struct pick_wait {
-	char *box_id, *box_name; /* NULL: none waits */
-	const char *verb;        /* "Restore", "Delete" */
-	modal_fn done;
-	int64_t since_ms; /* when the look was asked */
-};
-
-/* One row of the boxes table: an index into the view's box list. */
-struct box_rows {
-	size_t *idx;
-	size_t n, cap;
-	uint64_t boxes_gen; /* the list the rows were built from */
-	uint64_t metrics_gen;
-	bool dirty;
 };
 
 struct ui {
@@ -134,50 +109,16 @@ struct ui {
 	enum glyph_set glyphs;
 	attr_t attr[C_COLOR_COUNT];
 
-	/* what is on screen */
-	enum view_id current;
-	bool paused; /* p: the view is frozen; the store keeps filling */
-	char *flash; /* the message line: a result or a refusal */
+	/* the views (view.h) and what is on screen */
+	struct view views[VIEW_MAX];
+	size_t current;
+	unsigned react; /* what side effects (a message, a modal) need redrawn */
+	bool paused;    /* p: the views are frozen; the store keeps filling */
+	char *flash;    /* the message line: a result or a refusal */
 	int64_t flash_until_ms;
 	bool flash_error;
 	struct modal modal;
-	struct pick_wait pick;
-
-	/* the boxes table */
-	struct box_rows rows_boxes;
-	char *selected_id; /* survives refreshes and re-sorts */
-	size_t sel_row;    /* its row in rows_boxes */
-	size_t top;        /* first row shown */
-	enum sort_key sort;
-	bool sort_desc;
-	char *filter_text;
-	struct query *query;
-	bool filtering; /* '/' is being typed into */
-	struct lineedit filter_edit;
-	int table_top_y; /* screen row of the table's header, for clicks */
-	int col_x[16];   /* x of each shown column, for header clicks */
-	enum sort_key col_key[16];
-	int n_cols_shown;
-	unsigned columns; /* the columns the user wants (all when the config names none) */
-
-	/* other views' selection */
-	size_t images_sel, images_top;
-	uint64_t job_sel; /* a job id */
-	size_t jobs_top;
-	size_t events_top; /* from the newest */
-	size_t detail_scroll;
-
-	/* what the poller was told */
-	char **interest;
-	size_t n_interest;
-	char *interest_selected;
-	bool interest_images;
-	char *interest_image; /* the image whose detail is asked for, or NULL */
-
-	/* what the events log has seen */
-	enum conn_status last_conn;
-	enum job_state *job_seen; /* by job id, grown as needed */
-	size_t n_job_seen;
+	struct flow *flow; /* the action being asked for (flow.c), or NULL */
 
 	/* quitting */
 	bool quit;
@@ -189,10 +130,6 @@ struct ui {
 /* Shows text on the message line for a few seconds. */
 void ui_flash(struct ui *ui, bool error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* The box under the cursor in the boxes table (and the detail view), or NULL. */
-const struct box *ui_selected_box(struct ui *ui);
-/* Switches to view v; opening the detail view looks at the box's snapshots. */
-void ui_show(struct ui *ui, enum view_id v);
 /* Active (queued or running) jobs in the store. */
 size_t ui_active_jobs(struct ui *ui);
 
@@ -211,40 +148,38 @@ void draw_text(WINDOW *w, int y, int x, const char *s, int maxw, attr_t attr);
 /* A server string: sanitized and fitted. */
 void draw_server_text(struct ui *ui, WINDOW *w, int y, int x, const char *s, int width,
 		      enum glyph_align align, attr_t attr);
+/* A table's heading line: text on the header colour across the whole width. */
+void draw_heading(struct ui *ui, WINDOW *w, const char *text);
+/* A job's (or a failed read's) message without the "POST http://host/...: " in front. */
+const char *draw_error_reason(const char *msg);
+/* The first row shown so that row sel is in a window of visible rows starting at top. */
+size_t draw_scroll_for(size_t sel, size_t top, size_t visible);
 attr_t status_attr(const struct ui *ui, enum box_status s);
-
-/* view_boxes.c */
-void boxes_rebuild(struct ui *ui);
-void boxes_draw(struct ui *ui);
-void detail_draw(struct ui *ui);
-/* Moves the selection by delta rows (clamped), or to an absolute row with absolute. */
-void boxes_move(struct ui *ui, long delta, bool absolute);
-void boxes_click(struct ui *ui, int y, int x);
-void boxes_set_sort(struct ui *ui, enum sort_key key);
-
-/* view_lists.c */
-void images_draw(struct ui *ui);
-/* The image under the cursor in the images view (whatever view is shown), or NULL. */
-const struct image_info *images_selected(struct ui *ui);
-void jobs_draw(struct ui *ui);
-void events_draw(struct ui *ui);
-void lists_move(struct ui *ui, long delta, bool absolute);
-void lists_click(struct ui *ui, int y);
-/* The job under the cursor in the jobs view, or NULL. */
-const struct job *jobs_selected(struct ui *ui);
-/* Logs job transitions and connection changes seen since the last call. */
-void events_observe(struct ui *ui);
 
 /* keys.c; a key is its character, or an ncurses KEY_ code with KEY_FLAG set. */
 #define KEY_FLAG    (1 << 24)
 #define KEYCODE(c)  ((c) | KEY_FLAG)
 #define CTRL_KEY(c) ((c)&0x1f)
 #define KEY_ESC     27
-/* Handles one key. */
-void keys_handle(struct ui *ui, int key);
+/* Handles one key. Returns the reaction. */
+unsigned keys_handle(struct ui *ui, int key);
+/* A mouse event at screen y, x (button: 1 click, 2 double click, 4 wheel up, 5 down). */
+unsigned keys_mouse(struct ui *ui, int y, int x, int button);
 /* The hint bar for the current view, and the help overlay's lines. */
 void keys_hints(struct ui *ui, WINDOW *w, int y, int width);
 size_t keys_help_lines(struct ui *ui, char ***lines);
+/* Every view's keys, as `boxtop keys` prints them (the help overlay's lines, by view). */
+void keys_print(FILE *out);
+
+/* flow.c: an action asked for step by step (net/actions' table), then queued. */
+/* Starts asking for d (on the shown view's box or image). Returns the reaction. */
+unsigned flow_begin(struct ui *ui, const struct action_def *d);
+/* Each frame: opens a snapshot pick whose list came, forgets one that waited too long. */
+unsigned flow_poll(struct ui *ui);
+/* Forgets the action being asked for; true when there was one. */
+bool flow_forget(struct ui *ui);
+/* Whether it waits for a box's snapshots to open its pick. */
+bool flow_waits_for_pick(const struct ui *ui);
 
 /* prompt.c */
 void modal_prompt(struct ui *ui, const char *title, const char *initial, bool paths, modal_fn done);
@@ -254,13 +189,7 @@ void modal_pick(struct ui *ui, const char *title, char **items, size_t n, modal_
 void modal_close(struct ui *ui);
 /* Applies an editing key to a line; true when it changed the text or the cursor. */
 bool prompt_edit_key(struct lineedit *le, int key);
-/* A key while a modal is open. */
-void modal_key(struct ui *ui, int key);
-/* Opens a waiting snapshot pick once its list came (each frame); forgets one that waited too long.
- */
-void keys_pick_ready(struct ui *ui);
-void keys_pick_forget(struct ui *ui);
-/* A mouse event at screen y, x (button: 1 click, 2 double click, 4 wheel up, 5 down). */
-void keys_mouse(struct ui *ui, int y, int x, int button);
+/* A key while a modal is open. Returns the reaction. */
+unsigned modal_key(struct ui *ui, int key);
 
 #endif

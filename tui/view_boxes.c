@@ -1,5 +1,5 @@
 /*
- * view_boxes: the boxes table and the box detail view.
+ * view_boxes: the boxes table, the view the others take their box from.
  *
  * The table's rows are indices into the view's box list, filtered with the
  * model's query and sorted with its stable sort; they are rebuilt only when
@@ -9,7 +9,6 @@
  * priority: on a narrow terminal the least useful go first, and the spare
  * width goes to the name, image and labels.
  */
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +17,37 @@
 
 #include "model/format.h"
 #include "model/history.h"
-#include "model/sanitize.h"
+#include "model/query.h"
 #include "model/xalloc.h"
-#include "model/timeutil.h"
 #include "columns.h"
+#include "keys.h"
 #include "ui.h"
+
+#define FILTER_MAX 256
+
+struct boxes {
+	size_t *idx; /* the rows: indices into the list */
+	size_t n, cap;
+	bool dirty;
+	char *selected_id; /* survives refreshes and re-sorts */
+	size_t sel_row;    /* its row */
+	size_t top;        /* first row shown */
+	enum sort_key sort;
+	bool sort_desc;
+	char *filter_text;
+	struct query *query;
+	bool filtering; /* '/' is being typed into */
+	struct lineedit filter_edit;
+	unsigned columns;     /* the columns the user wants */
+	int col_x[COL_COUNT]; /* x of each shown column, for header clicks */
+	enum sort_key col_key[COL_COUNT];
+	int n_cols_shown;
+};
+
+static struct boxes *state(struct ui *ui)
+{
+	return ui_view_state(ui, &view_boxes);
+}
 
 /* ---- rows ---- */
 
@@ -43,10 +68,10 @@ static bool live(const struct box *b)
 }
 
 /* The live values of every box, for a sort by a metric. Caller frees. */
-static struct sort_metrics *gather_metrics(struct ui *ui, const struct box_list *l)
+static struct sort_metrics *gather_metrics(struct ui *ui, struct boxes *s, const struct box_list *l)
 {
 	struct sort_metrics *sm = xcalloc(l->n > 0 ? l->n : 1, sizeof(*sm));
-	bool rates = ui->sort == SORT_RX_RATE || ui->sort == SORT_TX_RATE;
+	bool rates = s->sort == SORT_RX_RATE || s->sort == SORT_TX_RATE;
 	struct metric_history *h = rates ? xmalloc(sizeof(*h)) : NULL;
 
 	for (size_t i = 0; i < l->n; i++) {
@@ -67,87 +92,276 @@ static struct sort_metrics *gather_metrics(struct ui *ui, const struct box_list 
 }
 
 /* Where the selected box is now; its old row when it went away. */
-static void follow_selection(struct ui *ui, const struct box_list *l)
+static void follow_selection(struct boxes *s, const struct box_list *l)
 {
-	struct box_rows *r = &ui->rows_boxes;
-	size_t old = ui->sel_row;
+	size_t old = s->sel_row;
 
-	for (size_t i = 0; ui->selected_id != NULL && i < r->n; i++)
-		if (strcmp(l->items[r->idx[i]].id, ui->selected_id) == 0) {
-			ui->sel_row = i;
+	for (size_t i = 0; s->selected_id != NULL && i < s->n; i++)
+		if (strcmp(l->items[s->idx[i]].id, s->selected_id) == 0) {
+			s->sel_row = i;
 			return;
 		}
-	/* the detail view never silently shows another box: back to the table */
-	if (ui->selected_id != NULL && ui->current == VIEW_DETAIL) {
-		ui->current = VIEW_BOXES;
-		ui_flash(ui, true, "box %.40s is gone from the server", ui->selected_id);
-	}
-	ui->sel_row = r->n == 0 ? 0 : (old < r->n ? old : r->n - 1);
-	free(ui->selected_id);
-	ui->selected_id = r->n > 0 ? xstrdup(l->items[r->idx[ui->sel_row]].id) : NULL;
+	s->sel_row = s->n == 0 ? 0 : (old < s->n ? old : s->n - 1);
+	free(s->selected_id);
+	s->selected_id = s->n > 0 ? xstrdup(l->items[s->idx[s->sel_row]].id) : NULL;
 }
 
-void boxes_rebuild(struct ui *ui)
+static void rebuild(struct ui *ui, struct boxes *s)
 {
 	const struct box_list *l = store_view_boxes(&ui->view);
-	struct box_rows *r = &ui->rows_boxes;
 	struct sort_metrics *sm = NULL;
 	size_t n = l != NULL ? l->n : 0;
 
-	r->dirty = false;
-	if (r->cap < n) {
-		free(r->idx);
-		r->idx = xcalloc(n, sizeof(size_t));
-		r->cap = n;
+	s->dirty = false;
+	if (s->cap < n) {
+		free(s->idx);
+		s->idx = xcalloc(n, sizeof(size_t));
+		s->cap = n;
 	}
-	r->n = n > 0 ? query_filter(ui->query, l->items, n, r->idx) : 0;
-	if (r->n > 0 && metric_sort(ui->sort))
-		sm = gather_metrics(ui, l);
-	if (r->n > 0)
-		query_sort(l->items, sm, r->idx, r->n, ui->sort, ui->sort_desc);
+	s->n = n > 0 ? query_filter(s->query, l->items, n, s->idx) : 0;
+	if (s->n > 0 && metric_sort(s->sort))
+		sm = gather_metrics(ui, s, l);
+	if (s->n > 0)
+		query_sort(l->items, sm, s->idx, s->n, s->sort, s->sort_desc);
 	free(sm);
 	if (l != NULL)
-		follow_selection(ui, l);
+		follow_selection(s, l);
 	else
-		ui->sel_row = 0;
+		s->sel_row = 0;
 }
 
-const struct box *ui_selected_box(struct ui *ui)
+/* The rows as they should be now: rebuilt first when an input changed. */
+static struct boxes *fresh(struct ui *ui)
 {
+	struct boxes *s = state(ui);
+
+	if (s->dirty)
+		rebuild(ui, s);
+	return s;
+}
+
+const struct box *boxes_selected(struct ui *ui)
+{
+	struct boxes *s = fresh(ui);
 	const struct box_list *l = store_view_boxes(&ui->view);
 
-	if (l == NULL || ui->sel_row >= ui->rows_boxes.n)
+	if (l == NULL || s->sel_row >= s->n)
 		return NULL;
-	return &l->items[ui->rows_boxes.idx[ui->sel_row]];
+	return &l->items[s->idx[s->sel_row]];
 }
 
-void boxes_move(struct ui *ui, long delta, bool absolute)
+size_t boxes_shown(struct ui *ui)
 {
-	const struct box_list *l = store_view_boxes(&ui->view);
-	long n = (long)ui->rows_boxes.n, to = absolute ? delta : (long)ui->sel_row + delta;
-
-	if (n == 0 || l == NULL)
-		return;
-	to = to < 0 ? 0 : (to >= n ? n - 1 : to);
-	ui->sel_row = (size_t)to;
-	free(ui->selected_id);
-	ui->selected_id = xstrdup(l->items[ui->rows_boxes.idx[to]].id);
-	ui->detail_scroll = 0;
+	return fresh(ui)->n;
 }
 
-void boxes_set_sort(struct ui *ui, enum sort_key key)
+static unsigned set_sort(struct ui *ui, struct boxes *s, enum sort_key key)
 {
-	if (ui->sort == key)
-		ui->sort_desc = !ui->sort_desc;
+	if (s->sort == key)
+		s->sort_desc = !s->sort_desc;
 	else
-		ui->sort_desc = metric_sort(key); /* busiest first */
-	ui->sort = key;
-	ui->rows_boxes.dirty = true;
+		s->sort_desc = metric_sort(key); /* busiest first */
+	s->sort = key;
+	s->dirty = true;
 	ui_flash(ui, false, "sorted by %s%s", query_sort_key_name(key),
-		 ui->sort_desc ? ", descending" : "");
+		 s->sort_desc ? ", descending" : "");
+	return REDRAW_BODY;
 }
 
-/* ---- the table ---- */
+static void apply_filter(struct boxes *s)
+{
+	const char *text = lineedit_text(&s->filter_edit);
+
+	free(s->filter_text);
+	s->filter_text = text[0] != '\0' ? xstrdup(text) : NULL;
+	query_free(&s->query);
+	if (s->filter_text != NULL)
+		s->query = query_parse(s->filter_text);
+	s->dirty = true;
+}
+
+unsigned boxes_filter_open(struct ui *ui)
+{
+	struct boxes *s = state(ui);
+
+	s->filtering = true;
+	lineedit_clear(&s->filter_edit);
+	lineedit_init(&s->filter_edit, s->filter_text, FILTER_MAX);
+	return ui_show(ui, &view_boxes) | REDRAW_FOOT;
+}
+
+/* ---- hooks ---- */
+
+static void *boxes_create(struct ui *ui, char *err, size_t errlen)
+{
+	struct boxes *s = xcalloc(1, sizeof(*s));
+
+	s->sort = SORT_NAME;
+	s->columns = COLUMNS_ALL;
+	s->dirty = true;
+	if (ui->opts->columns != NULL &&
+	    columns_parse(ui->opts->columns, &s->columns, err, errlen) < 0) {
+		free(s);
+		return NULL;
+	}
+	if (ui->opts->filter != NULL && ui->opts->filter[0] != '\0') {
+		s->filter_text = xstrdup(ui->opts->filter);
+		s->query = query_parse(s->filter_text);
+	}
+	lineedit_init(&s->filter_edit, NULL, FILTER_MAX);
+	return s;
+}
+
+static void boxes_destroy(void *p)
+{
+	struct boxes *s = p;
+
+	if (s == NULL)
+		return;
+	free(s->idx);
+	free(s->selected_id);
+	free(s->filter_text);
+	query_free(&s->query);
+	lineedit_clear(&s->filter_edit);
+	free(s);
+}
+
+static unsigned boxes_update(struct ui *ui, struct view *v, unsigned changed)
+{
+	struct boxes *s = v->state;
+
+	if (!(changed & (STORE_BOXES | STORE_METRICS)))
+		return 0;
+	s->dirty = true;
+	rebuild(ui, s);
+	return REDRAW_BODY;
+}
+
+static unsigned boxes_move(struct ui *ui, struct view *v, long delta, bool absolute)
+{
+	struct boxes *s = fresh(ui);
+	const struct box_list *l = store_view_boxes(&ui->view);
+	long n = (long)s->n, to = absolute ? delta : (long)s->sel_row + delta;
+
+	(void)v;
+	if (n == 0 || l == NULL)
+		return 0;
+	to = to < 0 ? 0 : (to >= n ? n - 1 : to);
+	if ((size_t)to == s->sel_row)
+		return 0;
+	s->sel_row = (size_t)to;
+	free(s->selected_id);
+	s->selected_id = xstrdup(l->items[s->idx[to]].id);
+	return REDRAW_BODY | REDRAW_FOOT; /* the hints follow what the box allows */
+}
+
+static unsigned boxes_click(struct ui *ui, struct view *v, int y, int x, int button)
+{
+	struct boxes *s = fresh(ui);
+	unsigned react;
+
+	if (y == 0) {
+		for (int i = s->n_cols_shown - 1; i >= 0; i--)
+			if (x >= s->col_x[i])
+				return set_sort(ui, s, s->col_key[i]) | REDRAW_FOOT;
+		return 0;
+	}
+	if (s->top + (size_t)(y - 1) >= s->n)
+		return 0;
+	react = boxes_move(ui, v, (long)(s->top + (size_t)(y - 1)), true);
+	return button == 2 ? react | ui_show(ui, &view_detail) : react;
+}
+
+static unsigned boxes_back(struct ui *ui, struct view *v)
+{
+	struct boxes *s = v->state;
+
+	if (s->filter_text == NULL)
+		return 0;
+	free(s->filter_text);
+	s->filter_text = NULL;
+	query_free(&s->query);
+	s->dirty = true;
+	ui_flash(ui, false, "filter cleared");
+	return REDRAW_ALL;
+}
+
+/* Keys while the filter line is open: it filters as it is typed. */
+static unsigned boxes_key(struct ui *ui, struct view *v, int key, bool *taken)
+{
+	struct boxes *s = v->state;
+
+	(void)ui;
+	*taken = s->filtering;
+	if (!s->filtering)
+		return 0;
+	if (key == '\r' || key == '\n' || key == KEYCODE(KEY_ENTER)) {
+		s->filtering = false;
+		return REDRAW_FOOT;
+	}
+	if (key == KEY_ESC) {
+		s->filtering = false;
+		lineedit_clear(&s->filter_edit);
+		lineedit_init(&s->filter_edit, NULL, FILTER_MAX);
+		apply_filter(s);
+		return REDRAW_ALL;
+	}
+	if (!prompt_edit_key(&s->filter_edit, key))
+		return 0;
+	apply_filter(s);
+	return REDRAW_ALL;
+}
+
+static bool boxes_footer(struct ui *ui, struct view *v, WINDOW *w, int y)
+{
+	struct boxes *s = v->state;
+	struct lineedit_view lv;
+
+	if (!s->filtering)
+		return false;
+	draw_text(w, y, 0, "/", 1, ui->attr[C_WARN]);
+	lineedit_view(&s->filter_edit, (size_t)(ui->cols > 2 ? ui->cols - 2 : 1), &lv);
+	mvwaddnstr(w, y, 1, lineedit_text(&s->filter_edit) + lv.start, (int)(lv.end - lv.start));
+	mvwchgat(w, y, 1 + (int)lv.cursor_col, 1, A_REVERSE, 0, NULL);
+	return true;
+}
+
+static void boxes_status(struct ui *ui, struct view *v, char *buf, size_t size)
+{
+	struct boxes *s = v->state;
+	const struct box_list *l = store_view_boxes(&ui->view);
+
+	if (s->filter_text == NULL) {
+		buf[0] = '\0';
+		return;
+	}
+	snprintf(buf, size, "filter: %s (%zu of %zu)", s->filter_text, fresh(ui)->n,
+		 l != NULL ? l->n : 0);
+}
+
+/* The rows on screen (metrics are asked for those) and the selected box, whatever is shown. */
+static void boxes_interest(struct ui *ui, struct view *v, struct interest *in, bool shown)
+{
+	struct boxes *s = fresh(ui);
+	const struct box_list *l = store_view_boxes(&ui->view);
+	const struct box *sel = boxes_selected(ui);
+	size_t rows = draw_table_rows(ui);
+
+	(void)v;
+	(void)shown;
+	for (size_t r = s->top;
+	     l != NULL && r < s->n && in->n_ids < rows && in->n_ids < ARRAY_LEN(in->ids); r++)
+		in->ids[in->n_ids++] = l->items[s->idx[r]].id;
+	in->selected = sel != NULL ? sel->id : NULL;
+}
+
+static const struct box *boxes_box(struct ui *ui, struct view *v)
+{
+	(void)v;
+	return boxes_selected(ui);
+}
+
+/* ---- drawing ---- */
 
 struct row_data {
 	bool has_m;
@@ -159,7 +373,7 @@ struct row_data {
 static void cell_text(struct ui *ui, const struct box *b, const struct row_data *d, enum col_id c,
 		      int width, char *buf, size_t size)
 {
-	struct column_live live = {.has_metrics = d->has_m, .m = d->m};
+	struct column_live lv = {.has_metrics = d->has_m, .m = d->m};
 	double series[HISTORY_LEN], v;
 	size_t n;
 
@@ -170,13 +384,13 @@ static void cell_text(struct ui *ui, const struct box *b, const struct row_data 
 		return;
 	}
 	if (d->has_m && history_last(&d->h, HISTORY_NET_RX, &v))
-		live.rx_rate = (struct opt_f64){.state = OPT_SET, .v = v};
+		lv.rx_rate = (struct opt_f64){.state = OPT_SET, .v = v};
 	if (d->has_m && history_last(&d->h, HISTORY_NET_TX, &v))
-		live.tx_rate = (struct opt_f64){.state = OPT_SET, .v = v};
-	column_text(c, b, &live, time(NULL), ui->glyphs, buf, size);
+		lv.tx_rate = (struct opt_f64){.state = OPT_SET, .v = v};
+	column_text(c, b, &lv, time(NULL), ui->glyphs, buf, size);
 }
 
-static void draw_row(struct ui *ui, int y, const struct box *b, const enum col_id *shown,
+static void draw_row(struct ui *ui, WINDOW *w, int y, const struct box *b, const enum col_id *shown,
 		     const int *width, int n, bool selected)
 {
 	struct row_data *d = xmalloc(sizeof(*d));
@@ -185,8 +399,8 @@ static void draw_row(struct ui *ui, int y, const struct box *b, const enum col_i
 
 	d->has_m = live(b) && store_box_metrics(ui->store, b->id, &d->m, &d->h);
 	if (selected) {
-		wattrset(ui->body, base);
-		mvwhline(ui->body, y, 0, ' ', ui->cols);
+		wattrset(w, base);
+		mvwhline(w, y, 0, ' ', ui->cols);
 	}
 	for (int i = 0; i < n; i++) {
 		char buf[1024];
@@ -198,281 +412,144 @@ static void draw_row(struct ui *ui, int y, const struct box *b, const enum col_i
 		else if (!selected && shown[i] == COL_GRAPH)
 			a = ui->attr[C_GRAPH];
 		if (shown[i] == COL_GRAPH || shown[i] == COL_STATUS)
-			draw_text(ui->body, y, x, buf, width[i], a);
+			draw_text(w, y, x, buf, width[i], a);
 		else
-			draw_server_text(ui, ui->body, y, x, buf, width[i],
-					 column_at(shown[i])->align, a);
+			draw_server_text(ui, w, y, x, buf, width[i], column_at(shown[i])->align, a);
 		x += width[i] + 1;
 	}
 	free(d);
 }
 
-static void draw_table_header(struct ui *ui, const enum col_id *shown, const int *width, int n)
+static void draw_table_header(struct ui *ui, struct boxes *s, WINDOW *w, const enum col_id *shown,
+			      const int *width, int n)
 {
 	int x = 0;
 
-	wattrset(ui->body, ui->attr[C_HEADER]);
-	mvwhline(ui->body, 0, 0, ' ', ui->cols);
+	wattrset(w, ui->attr[C_HEADER]);
+	mvwhline(w, 0, 0, ' ', ui->cols);
 	for (int i = 0; i < n; i++) {
 		char t[40];
 		const struct column *c = column_at(shown[i]);
-		bool sorted = c->key == ui->sort && shown[i] != COL_GRAPH;
+		bool sorted = c->key == s->sort && shown[i] != COL_GRAPH;
 
 		snprintf(t, sizeof(t), "%s%s", c->title,
-			 sorted ? (ui->sort_desc ? (ui->glyphs == GLYPH_ASCII ? "v" : "▼")
-						 : (ui->glyphs == GLYPH_ASCII ? "^" : "▲"))
+			 sorted ? (s->sort_desc ? (ui->glyphs == GLYPH_ASCII ? "v" : "▼")
+						: (ui->glyphs == GLYPH_ASCII ? "^" : "▲"))
 				: "");
-		draw_text(ui->body, 0, x, t, width[i], ui->attr[C_HEADER] | (sorted ? A_BOLD : 0));
-		ui->col_x[i] = x;
-		ui->col_key[i] = c->key;
+		draw_text(w, 0, x, t, width[i], ui->attr[C_HEADER] | (sorted ? A_BOLD : 0));
+		s->col_x[i] = x;
+		s->col_key[i] = c->key;
 		x += width[i] + 1;
 	}
-	ui->n_cols_shown = n;
-}
-
-/* Keeps the selected row on screen. */
-static void scroll_to_selection(struct ui *ui, size_t visible)
-{
-	if (visible == 0)
-		return;
-	if (ui->sel_row < ui->top)
-		ui->top = ui->sel_row;
-	if (ui->sel_row >= ui->top + visible)
-		ui->top = ui->sel_row - visible + 1;
-	if (ui->top + visible > ui->rows_boxes.n)
-		ui->top = ui->rows_boxes.n > visible ? ui->rows_boxes.n - visible : 0;
+	s->n_cols_shown = n;
 }
 
 static bool stale(struct ui *ui)
 {
-	enum conn_status s = store_view_conn(&ui->view)->status;
+	enum conn_status c = store_view_conn(&ui->view)->status;
 
-	return s == CONN_DOWN || s == CONN_AUTH_FAILED;
+	return c == CONN_DOWN || c == CONN_AUTH_FAILED;
 }
 
-void boxes_draw(struct ui *ui)
+static void boxes_draw(struct ui *ui, struct view *v, WINDOW *w)
 {
+	struct boxes *s = fresh(ui);
 	const struct box_list *l = store_view_boxes(&ui->view);
 	enum col_id shown[COL_COUNT];
-	int width[COL_COUNT], n = columns_layout(ui->cols, ui->columns, shown, width);
+	int width[COL_COUNT], n = columns_layout(ui->cols, s->columns, shown, width);
 	size_t visible = draw_table_rows(ui);
 
-	draw_table_header(ui, shown, width, n);
-	if (l == NULL || ui->rows_boxes.n == 0) {
-		draw_text(ui->body, 2, 2,
+	(void)v;
+	draw_table_header(ui, s, w, shown, width, n);
+	if (l == NULL || s->n == 0) {
+		draw_text(w, 2, 2,
 			  l == NULL ? "waiting for the server..."
-			  : ui->query != NULL && l->n > 0
+			  : s->query != NULL && l->n > 0
 				  ? "no box matches the filter (/ to change, "
 				    "Esc in the filter clears it)"
 				  : "no boxes",
 			  ui->cols - 4, ui->attr[C_DIM]);
 		return;
 	}
-	scroll_to_selection(ui, visible);
-	for (size_t r = ui->top; r < ui->rows_boxes.n && r - ui->top < visible; r++)
-		draw_row(ui, (int)(r - ui->top) + 1, &l->items[ui->rows_boxes.idx[r]], shown, width,
-			 n, r == ui->sel_row);
+	s->top = draw_scroll_for(s->sel_row, s->top, visible);
+	if (s->top + visible > s->n)
+		s->top = s->n > visible ? s->n - visible : 0;
+	for (size_t r = s->top; r < s->n && r - s->top < visible; r++)
+		draw_row(ui, w, (int)(r - s->top) + 1, &l->items[s->idx[r]], shown, width, n,
+			 r == s->sel_row);
 	if (stale(ui))
-		for (int y = 1; y < getmaxy(ui->body); y++)
-			mvwchgat(ui->body, y, 0, -1, A_DIM, 0, NULL);
+		for (int y = 1; y < getmaxy(w); y++)
+			mvwchgat(w, y, 0, -1, A_DIM, 0, NULL);
 }
 
-void boxes_click(struct ui *ui, int y, int x)
+/* ---- keys ---- */
+
+static unsigned k_detail(struct ui *ui, const struct binding *b, int key)
 {
-	if (y == 0) {
-		for (int i = ui->n_cols_shown - 1; i >= 0; i--)
-			if (x >= ui->col_x[i]) {
-				boxes_set_sort(ui, ui->col_key[i]);
-				return;
-			}
-		return;
-	}
-	if (ui->top + (size_t)(y - 1) < ui->rows_boxes.n)
-		boxes_move(ui, (long)(ui->top + (size_t)(y - 1)), true);
+	(void)b;
+	(void)key;
+	return ui_show(ui, &view_detail);
 }
 
-/* ---- the detail view ---- */
+static const enum sort_key sort_cycle[] = {
+	SORT_NAME,        SORT_STATUS,  SORT_IMAGE,   SORT_CPUS,    SORT_MEMORY, SORT_CPU_PERCENT,
+	SORT_MEMORY_USED, SORT_RX_RATE, SORT_TX_RATE, SORT_CREATED, SORT_ID};
 
-struct detail {
-	WINDOW *w;
-	int y, width;
-	struct ui *ui;
+static unsigned cycle_sort(struct ui *ui, int step)
+{
+	struct boxes *s = state(ui);
+	size_t i = 0, n = ARRAY_LEN(sort_cycle);
+
+	while (i < n && sort_cycle[i] != s->sort)
+		i++;
+	i = (i + n + (size_t)(step + (int)n)) % n;
+	s->sort_desc = !s->sort_desc; /* set_sort flips it back for the same key */
+	s->sort = SORT_KEY_COUNT;
+	return set_sort(ui, s, sort_cycle[i]) | REDRAW_FOOT;
+}
+
+static unsigned k_sort(struct ui *ui, const struct binding *b, int key)
+{
+	(void)b;
+	return cycle_sort(ui, key == '<' ? -1 : 1);
+}
+
+static unsigned k_reverse(struct ui *ui, const struct binding *b, int key)
+{
+	struct boxes *s = state(ui);
+
+	(void)b;
+	(void)key;
+	return set_sort(ui, s, s->sort) | REDRAW_FOOT;
+}
+
+static const struct binding boxes_keys[] = {
+	{{'\r', '\n', KEYCODE(KEY_ENTER)},
+	 "Enter",
+	 "box detail",
+	 IN_HINTS | NEEDS_BOX,
+	 NO_ACTION,
+	 k_detail},
+	{{'>'}, "</>", "sort by the next / previous column", IN_HINTS, NO_ACTION, k_sort},
+	{{'<'}, "", "", 0, NO_ACTION, k_sort},
+	{{'r'}, "r", "reverse the sort", 0, NO_ACTION, k_reverse},
 };
 
-static void field(struct detail *d, const char *name, const char *value)
-{
-	if (d->y >= getmaxy(d->w))
-		return;
-	draw_text(d->w, d->y, 1, name, 14, d->ui->attr[C_DIM]);
-	draw_server_text(d->ui, d->w, d->y, 16, value, d->width - 17, GLYPH_LEFT,
-			 d->ui->attr[C_NORMAL]);
-	d->y++;
-}
-
-static void box_fields(struct detail *d, const struct box *b)
-{
-	char buf[256], t[FMT_BUF], a[FMT_BUF];
-
-	field(d, "name", box_display_name(b));
-	field(d, "id", b->id);
-	field(d, "status", column_text(COL_STATUS, b, NULL, 0, d->ui->glyphs, buf, sizeof(buf)));
-	field(d, "image", b->image != NULL ? b->image : "-");
-	snprintf(buf, sizeof(buf), "%lld vCPU, %s", (long long)b->cpus,
-		 column_text(COL_MEM, b, NULL, 0, d->ui->glyphs, t, sizeof(t)));
-	field(d, "resources", buf);
-	snprintf(buf, sizeof(buf), "%s UTC (%s ago)",
-		 fmt_timestamp(b->created_at, true, t, sizeof(t)),
-		 fmt_age(b->created_at, time(NULL), a, sizeof(a)));
-	field(d, "created", buf);
-	if (opt_i64_has(b->pid)) {
-		snprintf(buf, sizeof(buf), "%lld", (long long)b->pid.v);
-		field(d, "pid", buf);
-	}
-	if (opt_i64_has(b->exit_code)) {
-		snprintf(buf, sizeof(buf), "%lld", (long long)b->exit_code.v);
-		field(d, "exit code", buf);
-	}
-	snprintf(buf, sizeof(buf), "auto-stop %s, auto-delete %s, auto-resume %s",
-		 b->auto_stop ? fmt_duration(b->auto_stop, t, sizeof(t)) : "off",
-		 b->auto_delete ? fmt_duration(b->auto_delete, a, sizeof(a)) : "off",
-		 b->auto_resume ? "on" : "off");
-	field(d, "lifecycle", buf);
-	field(d, "labels", column_text(COL_LABELS, b, NULL, 0, d->ui->glyphs, buf, sizeof(buf)));
-}
-
-/* For a box that is not running: when its metrics below were read, and why not since. */
-static void last_measured(struct detail *d, const struct metric_history *h)
-{
-	char when[FMT_BUF], age[FMT_BUF], line[300];
-	int64_t at = (int64_t)time(NULL) - (time_mono_ms() - h->last_ms) / 1000;
-
-	snprintf(line, sizeof(line),
-		 "as last measured, %s UTC (%s ago), while it ran: boxtop does not ask a box that "
-		 "is not running (on boxlite serve that would start it)",
-		 fmt_timestamp(at, true, when, sizeof(when)),
-		 fmt_age(at, time(NULL), age, sizeof(age)));
-	field(d, "metrics", line);
-}
-
-/* One history as a sparkline scaled to max (NAN: to its own peak). */
-static void graph(struct detail *d, const struct metric_history *h, enum history_metric m,
-		  double max, const char *name, const char *now_text)
-{
-	double series[HISTORY_LEN];
-	size_t n = history_series(h, m, series, NULL, HISTORY_LEN);
-	int gw = d->width - 30;
-	char buf[GLYPH_BUF(HISTORY_LEN)];
-
-	if (d->y >= getmaxy(d->w) || gw < 4)
-		return;
-	draw_text(d->w, d->y, 1, name, 14, d->ui->attr[C_DIM]);
-	draw_text(d->w, d->y, 16, now_text, 12, d->ui->attr[C_NORMAL]);
-	glyph_sparkline(series, n, max, d->ui->glyphs,
-			(size_t)(gw > HISTORY_LEN ? HISTORY_LEN : gw), buf, sizeof(buf));
-	draw_text(d->w, d->y, 29, buf, gw, d->ui->attr[C_GRAPH]);
-	d->y++;
-}
-
-static void metric_graphs(struct detail *d, const struct box *b)
-{
-	struct box_metrics m;
-	struct metric_history *h = xmalloc(sizeof(*h));
-	char t[FMT_BUF];
-	double v;
-
-	d->y++;
-	if (!store_box_metrics(d->ui->store, b->id, &m, h)) {
-		field(d, "metrics",
-		      live(b) ? "waiting..."
-			      : "none: boxtop does not ask a box that is not running for its "
-				"metrics "
-				"(on boxlite serve that would start it)");
-		free(h);
-		return;
-	}
-	if (!live(b))
-		last_measured(d, h);
-	graph(d, h, HISTORY_CPU, 100.0 * (double)(b->cpus > 0 ? b->cpus : 1), "cpu",
-	      fmt_percent(m.cpu_percent.v, t, sizeof(t)));
-	graph(d, h, HISTORY_MEMORY, (double)b->memory_mib * 1048576.0, "memory",
-	      opt_i64_has(m.memory_bytes) ? fmt_bytes(m.memory_bytes.v, t, sizeof(t)) : "-");
-	graph(d, h, HISTORY_NET_RX, NAN, "net rx",
-	      history_last(h, HISTORY_NET_RX, &v) ? fmt_rate(v, t, sizeof(t)) : "-");
-	graph(d, h, HISTORY_NET_TX, NAN, "net tx",
-	      history_last(h, HISTORY_NET_TX, &v) ? fmt_rate(v, t, sizeof(t)) : "-");
-	if (m.boot.present && d->y < getmaxy(d->w)) {
-		struct glyph_segment seg[BOOT_STAGE_COUNT];
-		size_t cells[BOOT_STAGE_COUNT];
-		char bar[GLYPH_BUF(120)], legend[512];
-		int bw = d->width - 30 > 120 ? 120 : d->width - 30;
-		size_t used = 0;
-
-		for (int s = 0; s < BOOT_STAGE_COUNT; s++) {
-			seg[s] = (struct glyph_segment){.value = (double)m.boot.stage_ms[s].v,
-							.glyph = s % 2 ? "▒" : "█",
-							.letter = (char)('a' + s)};
-			used += (size_t)snprintf(legend + used, sizeof(legend) - used,
-						 "%s%c %s %lldms", s ? ", " : "", 'a' + s,
-						 boot_stage_name((enum boot_stage)s),
-						 (long long)m.boot.stage_ms[s].v);
-			if (used >= sizeof(legend))
-				break;
-		}
-		if (bw > 4) {
-			/* letters in every glyph set: seven stages need names, not shades */
-			glyph_stack(seg, BOOT_STAGE_COUNT, GLYPH_ASCII, (size_t)bw, cells, bar,
-				    sizeof(bar));
-			snprintf(t, sizeof(t), "%lld ms", (long long)m.boot.total_create_ms.v);
-			draw_text(d->w, d->y, 1, "boot", 14, d->ui->attr[C_DIM]);
-			draw_text(d->w, d->y, 16, t, 12, d->ui->attr[C_NORMAL]);
-			draw_text(d->w, d->y++, 29, bar, bw, d->ui->attr[C_GRAPH]);
-		}
-		if (d->y < getmaxy(d->w))
-			draw_text(d->w, d->y++, 16, legend, d->width - 17, d->ui->attr[C_DIM]);
-	}
-	free(h);
-}
-
-static void snapshots(struct detail *d, const struct box *b)
-{
-	const struct snapshot_list *sl = store_view_snapshots(&d->ui->view, b->id);
-	char size[FMT_BUF], age[FMT_BUF], line[300];
-
-	d->y++;
-	if (d->y >= getmaxy(d->w))
-		return;
-	/* asked when the detail opened, after a snapshot job, or on ^R: never on a timer */
-	if (sl == NULL)
-		snprintf(line, sizeof(line), "snapshots (asking the server...)");
-	else if (sl->error != NULL)
-		snprintf(line, sizeof(line), "snapshots: could not be read (^R asks again): %.200s",
-			 sl->error);
-	else
-		snprintf(line, sizeof(line), "snapshots (%zu, asked %s ago; ^R asks again)", sl->n,
-			 fmt_age(sl->asked_at, time(NULL), age, sizeof(age)));
-	draw_server_text(d->ui, d->w, d->y++, 1, line, d->width - 2, GLYPH_LEFT, A_BOLD);
-	for (size_t i = 0; sl != NULL && i < sl->n && d->y < getmaxy(d->w); i++) {
-		const struct snapshot *s = &sl->items[i];
-
-		draw_server_text(d->ui, d->w, d->y, 3, s->name, 30, GLYPH_LEFT, A_NORMAL);
-		snprintf(line, sizeof(line), "%9s  %6s ago",
-			 fmt_bytes(s->size_bytes, size, sizeof(size)),
-			 fmt_age(s->created_at, time(NULL), age, sizeof(age)));
-		draw_text(d->w, d->y++, 34, line, d->width - 35, A_NORMAL);
-	}
-}
-
-void detail_draw(struct ui *ui)
-{
-	const struct box *b = ui_selected_box(ui);
-	struct detail d = {.w = ui->body, .y = 0, .width = ui->cols, .ui = ui};
-
-	if (b == NULL) {
-		draw_text(ui->body, 1, 2, "no box selected (1 for the boxes table)", ui->cols - 4,
-			  ui->attr[C_DIM]);
-		return;
-	}
-	box_fields(&d, b);
-	metric_graphs(&d, b);
-	snapshots(&d, b);
-}
+const struct view_class view_boxes = {
+	.name = "Boxes",
+	.create = boxes_create,
+	.destroy = boxes_destroy,
+	.update = boxes_update,
+	.draw = boxes_draw,
+	.cursor = boxes_move,
+	.click = boxes_click,
+	.back = boxes_back,
+	.key = boxes_key,
+	.footer = boxes_footer,
+	.status = boxes_status,
+	.interest = boxes_interest,
+	.selected_box = boxes_box,
+	.keys = boxes_keys,
+	.n_keys = ARRAY_LEN(boxes_keys),
+	.ages = true,
+};

@@ -1,11 +1,10 @@
 # Start-up: the header, the table against the simulator's list, the hint
-# bar, and the help overlay against the key table in tui/keys.c.
+# bar, and the help overlay against `boxtop keys` (the same key tables,
+# printed by view).
 
-# help_table: "LABEL<TAB>HELP" for every labelled row of the key table.
+# help_table: the Boxes view's rows as `boxtop keys` prints them ("LABEL  HELP").
 help_table() {
-	perl -0777 -ne 'if (/bindings\[\] = \{(.*?)\n\};/s) { $b = $1;
-		while ($b =~ /\{\{[^}]*\},\s*"((?:[^"\\]|\\.)*)",\s*"((?:[^"\\]|\\.)*)"/g) {
-			print "$1\t$2\n" if length $1 } }' "$KEYS_C"
+	"$BOXTOP" keys | sed -n '/^1 Boxes$/,/^$/p' | sed -n 's/^  //p'
 }
 # overlay_lines: the non-blank text between the help box's side borders.
 overlay_lines() {
@@ -45,13 +44,12 @@ case_startup() {
 	n=0
 	missing=""
 	screen_now=$(overlay_lines)
-	while IFS=$'\t' read -r label help; do
+	while IFS= read -r found; do
 		n=$((n + 1))
-		found=$(printf '%-6s %s' "$label" "$help")
 		grep -qxF -- "$found" <<<"$screen_now" || missing+=" [$found]"
 	done < <(help_table)
 	check 'the key table has rows' test "$n" -gt 20
-	is "the help lists every labelled key of tui/keys.c (missing:$missing)" "$missing" ""
+	is "the help lists every key boxtop keys lists for Boxes (missing:$missing)" "$missing" ""
 	is 'the help lists nothing else' "$(overlay_lines | wc -l)" "$n"
 	keys q # any key closes it, q included: it does not quit
 	unseen 'any key closes the help' 'keys \(any key closes\)'

@@ -1,6 +1,8 @@
 # `boxtop export` and `boxtop import` against a live simulator: results,
 # exit statuses, no file under a final name unless complete, no .part left,
-# a signal during a transfer, the progress line on a terminal, and the
+# a signal during a transfer, the progress line on a terminal; every other
+# action of the table as a command (its result, --json, its question on a
+# terminal or --yes), --help and the man page against the table; and the
 # connection settings as boxtop resolves them (flags, environment,
 # credentials.toml, --api-key-file). Sourced by run.sh (ok, bad, start_sim,
 # stop_sim, TMP); BOXTOP is the binary.
@@ -105,6 +107,111 @@ bt -o x
 rc_is '-o without export' 2
 bt --api-key secret-on-the-command-line
 rc_is 'no --api-key option' 2
+
+# --- every other action of the table, as a command ---------------------------
+# jq FILTER over GET PATH of the cli simulator
+api() { curl -s "$CLI_URL$1" | jq -r "$2"; }
+state() { curl -s -o /dev/null -X POST "$CLI_URL/_sim/boxes/$(api "/v1/boxes/$1" .box_id)/state" -d "{\"status\":\"$2\"}"; }
+state web-1 running
+bt --url "$CLI_URL" snapshot web-1 --name s1
+rc_is 'snapshot --name' 0
+check 'snapshot prints its name' test "$(cat "$CLI/out")" = s1
+check 'the snapshot is on the server' test "$(api /v1/boxes/web-1/snapshots '[.snapshots[].name] | index("s1") != null')" = true
+bt --url "$CLI_URL" snapshot web-1
+rc_is 'snapshot without a name' 0
+saw 'the default name' "$CLI/out" '^snap-[0-9]{8}-[0-9]{6}$'
+snap=$(cat "$CLI/out")
+bt --url "$CLI_URL" snapshot web-1 --name s1
+rc_is 'a snapshot name taken' 1
+saw 'the failure says why' "$CLI/err" '^boxtop: snapshot failed: .*s1'
+bt --url "$CLI_URL" clone web-1 --name web-1-copy --json
+rc_is 'clone --json' 0
+check 'clone --json: the job, succeeded' test "$(jq -r '.kind + " " + .state + " " + .arg' "$CLI/out")" = "clone succeeded web-1-copy"
+check 'its result is the new box' test "$(jq -r .result "$CLI/out")" = "$(api /v1/boxes/web-1-copy .box_id)"
+bt --url "$CLI_URL" stop web-1
+rc_is 'stop asks first: no terminal, no --yes' 2
+saw 'says to add --yes' "$CLI/err" 'stop asks first and there is no terminal to ask on: add --yes'
+check 'nothing was stopped' test "$(api /v1/boxes/web-1 .status)" = running
+bt --url "$CLI_URL" stop web-1 --yes
+rc_is 'stop --yes' 0
+check 'web-1 stopped' test "$(api /v1/boxes/web-1 .status)" = stopped
+bt --url "$CLI_URL" start web-1
+rc_is 'start' 0
+check 'web-1 runs again' test "$(api /v1/boxes/web-1 .status)" = running
+bt --url "$CLI_URL" restore web-1 s1 --yes
+rc_is 'restore of a running box' 0
+saw 'it is stopped first' "$CLI/err" '^boxtop: web-1 is running: it is stopped first$'
+check 'restored, and stopped' test "$(api /v1/boxes/web-1 .status)" = stopped
+bt --url "$CLI_URL" delete-snapshot web-1 s1 --yes
+rc_is 'delete-snapshot of the one the disk now hangs on' 1
+saw 'the server says why' "$CLI/err" 'current disk depends on this snapshot'
+bt --url "$CLI_URL" delete-snapshot web-1 "$snap" --yes
+rc_is 'delete-snapshot' 0
+check "$snap is gone" test "$(api /v1/boxes/web-1/snapshots "[.snapshots[].name] | index(\"$snap\")")" = null
+bt --url "$CLI_URL" delete web-1-copy --yes
+rc_is 'delete' 0
+check 'the clone is gone' test "$(curl -s -o /dev/null -w '%{http_code}' "$CLI_URL/v1/boxes/web-1-copy")" = 404
+used=$(api /v1/boxes '.boxes[0].image | split(":")[0]')
+unused=$(curl -s "$CLI_URL/v1/images" | jq -r --argjson b "$(curl -s "$CLI_URL/v1/boxes" | jq '[.boxes[].image | split(":")[0]]')" \
+	'[.images[].repository | select(. as $r | $b | index($r) | not)][0]')
+bt --url "$CLI_URL" delete-image "$unused" --yes
+rc_is "delete-image $unused (no box uses it)" 0
+check "$unused is gone" test "$(curl -s -o /dev/null -w '%{http_code}' "$CLI_URL/v1/images/$unused")" = 404
+bt --url "$CLI_URL" delete-image "$used" --yes
+rc_is "delete-image $used (a box uses it)" 1
+saw 'says a box runs it' "$CLI/err" 'a box runs this image'
+bt --url "$CLI_URL" start no-such-box
+rc_is 'an action on a box that is not there' 1
+saw 'says so' "$CLI/err" 'no-such-box'
+
+# --- the question on a terminal (tmux): y/N for stop, the name for delete ---
+if command -v tmux >/dev/null; then
+	state web-2 running
+	ask() { # ask ARGS...: runs boxtop ARGS in tmux; the screen is in $CLI/screen at the question
+		sock=$CLI/ask.sock
+		tmux -S "$sock" kill-server 2>/dev/null
+		tmux -S "$sock" new-session -d -x 120 -y 10 \
+			"env HOME=$CLI/home $BOXTOP --url $CLI_URL $*; echo EXIT=\$?; sleep 30"
+		for i in $(seq 50); do
+			tmux -S "$sock" capture-pane -p | grep -Eq '(\[y/N\]|to confirm:) *$' && break
+			sleep 0.1
+		done
+	}
+	answered() { # answered KEYS...: types them, waits for the exit status line
+		tmux -S "$sock" send-keys "$@"
+		for i in $(seq 100); do
+			tmux -S "$sock" capture-pane -p | grep -q '^EXIT=' && break
+			sleep 0.1
+		done
+		tmux -S "$sock" capture-pane -p >"$CLI/screen"
+		tmux -S "$sock" kill-server 2>/dev/null
+	}
+	ask stop web-2
+	answered n Enter
+	saw 'stop asks y/N with its warning' "$CLI/screen" '^Stop web-2\? Its processes are ended\.$'
+	saw 'n: not confirmed' "$CLI/screen" '^boxtop: not confirmed; nothing was done$'
+	saw 'n: exit 1' "$CLI/screen" '^EXIT=1$'
+	check 'n: web-2 still runs' test "$(api /v1/boxes/web-2 .status)" = running
+	ask delete web-2
+	answered web-1 Enter
+	saw 'delete asks for the name' "$CLI/screen" '^Type web-2 to confirm: web-1$'
+	saw 'a wrong name: exit 1' "$CLI/screen" '^EXIT=1$'
+	check 'a wrong name: web-2 is still there' test "$(api /v1/boxes/web-2 .name)" = web-2
+	ask delete web-2
+	answered web-2 Enter
+	saw 'the right name: exit 0' "$CLI/screen" '^EXIT=0$'
+	check 'the right name: web-2 is gone' test "$(curl -s -o /dev/null -w '%{http_code}' "$CLI_URL/v1/boxes/web-2")" = 404
+else
+	skipped 'the question on a terminal: no tmux'
+fi
+
+# --- --help and the man page list every action of the table -----------------
+MAN=${BASH_SOURCE[0]%/*}/../../docs/boxtop.1
+"$BOXTOP" --help | awk -F '  +' '/^        [a-z][a-z-]* [A-Z]/ { print $2 }' >"$CLI/usages"
+check 'the help lists ten actions' test "$(wc -l <"$CLI/usages")" = 10
+while read -r u; do
+	if sed 's/\\-/-/g' "$MAN" | grep -qxF ".B boxtop $u"; then ok; else bad "boxtop.1 has no '.B boxtop $u'"; fi
+done <"$CLI/usages"
 
 # --- an unreachable server, a dropped and a corrupt transfer -----------------
 bt --url http://127.0.0.1:9 export web-1 -o "$CLI/dl/x.boxlite"

@@ -256,6 +256,41 @@ static void test_images(void **state)
 	free(text);
 }
 
+/* A job as `boxtop COMMAND --json` prints it: every field, null for what is unknown. */
+static void test_job(void **state)
+{
+	struct job j = {.id = 7,
+			.kind = JOB_EXPORT,
+			.state = JOB_SUCCEEDED,
+			.box_id = "ID1",
+			.box_name = "web-1",
+			.arg = "/tmp/w.boxlite",
+			.result = "/tmp/w.boxlite",
+			.started_ms = 1000,
+			.finished_ms = 3500,
+			.bytes_done = 4096,
+			.bytes_total = -1};
+	cJSON *o = job_to_json(&j);
+	char *text = cJSON_PrintUnformatted(o);
+
+	(void)state;
+	assert_string_equal(text,
+			    "{\"id\":7,\"kind\":\"export\",\"state\":\"succeeded\",\"box_id\":"
+			    "\"ID1\",\"box_name\":\"web-1\",\"arg\":\"/tmp/w.boxlite\",\"result\":"
+			    "\"/tmp/w.boxlite\",\"message\":null,\"bytes_done\":4096,"
+			    "\"bytes_total\":null,\"seconds\":2.5}");
+	free(text);
+	cJSON_Delete(o);
+	/* a job that never ran: no time, and the names of kind and state as the model has them */
+	j = (struct job){.kind = JOB_KIND_COUNT, .state = JOB_QUEUED, .bytes_total = 10};
+	o = job_to_json(&j);
+	assert_string_equal(cJSON_GetObjectItem(o, "kind")->valuestring, "unknown");
+	assert_int_equal(cJSON_GetObjectItem(o, "seconds")->valuedouble, 0);
+	assert_int_equal(cJSON_GetObjectItem(o, "bytes_total")->valuedouble, 10);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(o, "box_id")));
+	cJSON_Delete(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_snapshots),
 		cmocka_unit_test(test_images),
+		cmocka_unit_test(test_job),
 	};
 
 	return cmocka_run_group_tests_name("encode", tests, NULL, NULL);

@@ -141,17 +141,18 @@ static void test_export_and_import(void **state)
 	assert_int_equal(
 		parse("export", "web-1", "-o", "/tmp/w.boxlite", "--force", "--no-verify", NULL),
 		0);
-	assert_int_equal(o.mode, MODE_EXPORT);
+	assert_int_equal(o.mode, MODE_ACTION);
+	assert_int_equal(o.action->kind, JOB_EXPORT);
 	assert_string_equal(o.target, "web-1");
 	assert_string_equal(o.output, "/tmp/w.boxlite");
 	assert_true(o.force);
 	assert_true(o.no_verify);
 	/* options before the command mean the same */
 	assert_int_equal(parse("-o", "x.boxlite", "export", "web-1", NULL), 0);
-	assert_int_equal(o.mode, MODE_EXPORT);
+	assert_int_equal(o.action->kind, JOB_EXPORT);
 	assert_string_equal(o.output, "x.boxlite");
 	assert_int_equal(parse("import", "w.boxlite", "--name", "copy", NULL), 0);
-	assert_int_equal(o.mode, MODE_IMPORT);
+	assert_int_equal(o.action->kind, JOB_IMPORT);
 	assert_string_equal(o.target, "w.boxlite");
 	assert_string_equal(o.name, "copy");
 	/* "--" ends the options: a file that starts with '-' */
@@ -159,7 +160,55 @@ static void test_export_and_import(void **state)
 	assert_string_equal(o.target, "-odd.boxlite");
 }
 
-static void test_images(void **state)
+/* Every action of the table is a command, with the arguments its needs say. */
+static void test_every_action_is_a_command(void **state)
+{
+	size_t n;
+	const struct action_def *defs = action_defs(&n);
+
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		const char *argv2[] = {defs[i].command, "a", "b", NULL};
+		int args = ((defs[i].needs & (ACT_BOX | ACT_IMAGE | ACT_FILE)) != 0) +
+			   ((defs[i].needs & ACT_SNAPSHOT) != 0);
+
+		argv2[1 + args] = NULL;
+		assert_int_equal(parse(argv2[0], argv2[1], argv2[2], NULL), 0);
+		assert_int_equal(o.mode, MODE_ACTION);
+		assert_ptr_equal(o.action, &defs[i]);
+		if (args > 0)
+			assert_string_equal(o.target, "a");
+		if (args > 1)
+			assert_string_equal(o.second, "b");
+		/* one argument too many says the usage */
+		refused(parse(defs[i].command, "a", "b", "c", NULL), "usage: boxtop ");
+	}
+}
+
+static void test_action_options(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("snapshot", "web-1", "--name", "s1", "--json", NULL), 0);
+	assert_int_equal(o.action->kind, JOB_SNAPSHOT_CREATE);
+	assert_string_equal(o.name, "s1");
+	assert_true(o.json);
+	assert_int_equal(parse("delete", "web-1", "--yes", NULL), 0);
+	assert_true(o.yes);
+	assert_int_equal(parse("-y", "restore", "web-1", "s1", NULL), 0);
+	assert_true(o.yes);
+	assert_string_equal(o.second, "s1");
+	refused(parse("start", "web-1", "--yes", NULL),
+		"--yes goes with what asks first: restore, delete-snapshot, stop, delete, "
+		"delete-image");
+	refused(parse("stop", "web-1", "--name", "x", NULL),
+		"--name goes with snapshot, clone, import");
+	refused(parse("clone", "web-1", "-o", "x", NULL),
+		"-o, --force and --no-verify go with export");
+	refused(parse("delete", "web-1", "-b", NULL),
+		"-b and -n do not go with delete (--json does)");
+}
+
+static void test_images_and_keys(void **state)
 {
 	(void)state;
 	assert_int_equal(parse("images", NULL), 0);
@@ -173,25 +222,31 @@ static void test_images(void **state)
 	refused(parse("images", "-b", NULL), "-b and -n do not go with images");
 	refused(parse("images", "--json", "-n", "2", NULL), "-b and -n do not go with images");
 	refused(parse("images", "--filter", "x", NULL), "--filter goes with");
-	refused(parse("images", "-o", "x", NULL), "-o and --no-verify");
+	refused(parse("images", "-o", "x", NULL), "-o, --force and --no-verify");
 	refused(parse("images", "--name", "x", NULL), "--name");
 	refused(parse("images", "--force", NULL), "--force");
+	assert_int_equal(parse("keys", NULL), 0);
+	assert_int_equal(o.mode, MODE_KEYS);
+	refused(parse("keys", "x", NULL), "usage: boxtop keys");
+	refused(parse("keys", "--json", NULL), "keys takes no option");
 }
 
 static void test_mode_refusals(void **state)
 {
 	(void)state;
-	refused(parse("export", NULL), "usage: boxtop export");
+	refused(parse("export", NULL), "usage: boxtop export BOX [-o PATH]");
 	refused(parse("export", "a", "b", NULL), "usage: boxtop export");
-	refused(parse("import", NULL), "usage: boxtop import");
+	refused(parse("import", NULL), "usage: boxtop import FILE [--name NAME]");
+	refused(parse("restore", "web-1", NULL), "usage: boxtop restore BOX SNAPSHOT [--yes]");
 	refused(parse("frobnicate", NULL), "unknown command 'frobnicate'");
-	refused(parse("frobnicate", NULL), "commands: export, import, images");
-	refused(parse("-o", "x", NULL), "-o and --no-verify");
-	refused(parse("import", "f", "-o", "x", NULL), "-o and --no-verify");
+	refused(parse("frobnicate", NULL), "commands: snapshot, restore, delete-snapshot, clone, "
+					   "export, import, start, stop, delete, delete-image, "
+					   "images, keys");
+	refused(parse("-o", "x", NULL), "-o, --force and --no-verify");
+	refused(parse("import", "f", "-o", "x", NULL), "-o, --force and --no-verify");
 	refused(parse("import", "f", "--force", NULL), "--force");
 	refused(parse("export", "b", "--name", "n", NULL), "--name");
 	refused(parse("export", "b", "-b", NULL), "do not go with export");
-	refused(parse("import", "f", "--json", NULL), "do not go with export");
 }
 
 int main(void)
@@ -204,7 +259,9 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_export_and_import),
-		cmocka_unit_test(test_images),
+		cmocka_unit_test(test_every_action_is_a_command),
+		cmocka_unit_test(test_action_options),
+		cmocka_unit_test(test_images_and_keys),
 		cmocka_unit_test(test_mode_refusals),
 	};
 
