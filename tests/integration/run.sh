@@ -35,6 +35,16 @@ check() {
 	if "$@" >/dev/null 2>&1; then ok; else bad "$desc"; fi
 }
 
+# skipped WHY: checks this machine cannot run (a tool it lacks): a line on
+# stderr, and under CI=true, which installs every tool (scripts/deps.sh), a
+# failure.
+skipped() {
+	case ${CI:-} in
+	'' | false | 0) echo "integration: skipped: $1" >&2 ;;
+	*) bad "skipped under CI=true: $1" ;;
+	esac
+}
+
 # poll SECONDS COMMAND...: until COMMAND succeeds, tried every 0.1 s for SECONDS.
 poll() {
 	local end=$(($(date +%s) + $1))
@@ -435,6 +445,8 @@ field 'boxes 3' '.boxes | length' 3
 stop_sim "$PID" envkey
 
 # --- the other suites: tests/integration/t_*.sh, each starting its own sims --
+# t_cli.sh checks boxtop on a terminal in tmux, and leaves those checks out without it
+command -v tmux >/dev/null || skipped 't_cli.sh: boxtop on a terminal: no tmux'
 for suite in tests/integration/t_*.sh; do
 	[ -e "$suite" ] || continue
 	AUTH=()

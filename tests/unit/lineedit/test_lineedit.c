@@ -11,6 +11,7 @@
 #include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -899,6 +900,14 @@ static int unreadable_child(void)
 	return rc;
 }
 
+/* CI=true (but not false or 0): the machine has what every test needs. */
+static bool on_ci(void)
+{
+	const char *ci = getenv("CI");
+
+	return ci != NULL && *ci != '\0' && strcmp(ci, "false") != 0 && strcmp(ci, "0") != 0;
+}
+
 static void test_complete_unreadable(void **state)
 {
 	int status = 0;
@@ -912,8 +921,12 @@ static void test_complete_unreadable(void **state)
 		_exit(unreadable_child());
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
-	if (WEXITSTATUS(status) == 77)
+	if (WEXITSTATUS(status) == 77) {
+		/* CI runs as root, which can become nobody: a skip there hides the test */
+		if (on_ci())
+			fail_msg("cannot drop root to nobody (uid %d) under CI=true", NOBODY);
 		skip();
+	}
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
