@@ -51,6 +51,20 @@ FUZZ_NAMES := $(filter-out decode,$(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard te
 BENCH_SRC := $(wildcard bench/*.c)
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 
+# Unit test directories that test model/ alone (every quoted include of
+# their .c files is model/... or tests/support/..., or a header of their
+# own) link libmodel alone, with the support objects of the same kind, cJSON
+# and cmocka: a call from model/ into net/, tui/ or sim/ fails their link,
+# so the build itself shows model/ is pure. Found by reading the includes,
+# so a new directory is sorted by itself.
+quoted_includes = $(shell sed -n 's/^[[:space:]]*.[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' $(1))
+with_dir = $(foreach w,$(1),$(if $(findstring /,$(w)),$(w)))
+model_only = $(if $(filter-out model/% tests/support/%,$(call with_dir,$(call quoted_includes,$(1)))),,yes)
+MODEL_UNITS := $(foreach d,$(UNIT_DIRS),$(if $(call model_only,$(wildcard $(d)*.c)),$(d)))
+MODEL_UNIT_BINS := $(patsubst tests/unit/%/,$(BUILD)/tests/unit/%,$(MODEL_UNITS))
+MODEL_SUPPORT := $(foreach f,$(TEST_SUPPORT),$(if $(call model_only,$(f)),$(f)))
+MODEL_LIBS = $(shell pkg-config --libs libcjson cmocka 2>/dev/null) -lm -pthread
+
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIBMODEL := $(BUILD)/libmodel.a
 LIBNET := $(BUILD)/libnet.a
@@ -90,6 +104,14 @@ $(BUILD)/boxlite-sim: $(call obj,sim/main.c) $(LIBSIM) $(LIBNET) $(LIBMODEL)
 $(BUILD)/tests/unit/%: $$(call obj,$$(wildcard tests/unit/$$*/*.c) $(TEST_SUPPORT)) $(LIBSIM) $(LAYERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) $(CMOCKA_LIBS)
+
+# The whole of libmodel, not only the members a test calls, so every model
+# object's references are resolved without the other layers.
+$(MODEL_UNIT_BINS): $(BUILD)/tests/unit/%: $$(call obj,$$(wildcard tests/unit/$$*/*.c) $(MODEL_SUPPORT)) \
+		$(LIBMODEL)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter-out $(LIBMODEL),$^) \
+		-Wl,--whole-archive $(LIBMODEL) -Wl,--no-whole-archive $(MODEL_LIBS)
 
 $(BUILD)/tests/integration/c/%: $$(call obj,$$(wildcard tests/integration/c/$$*/*.c) $(TEST_SUPPORT)) $(LIBSIM) $(LAYERS)
 	@mkdir -p $(dir $@)
