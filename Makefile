@@ -72,7 +72,7 @@ LIBTUI := $(BUILD)/libtui.a
 LIBSIM := $(BUILD)/libsim.a
 LAYERS := $(LIBTUI) $(LIBNET) $(LIBMODEL)
 
-.PHONY: all demo check deps unit unit-run asan tsan fuzz fuzz-run fuzz-campaign bench format install \
+.PHONY: all demo check check-layers check-format deps unit unit-run asan tsan fuzz fuzz-run fuzz-campaign bench format install \
 	clean integration nettest conformance e2e faults soak
 
 all: $(BUILD)/boxtop $(BUILD)/boxlite-sim
@@ -130,6 +130,7 @@ unit: $(UNIT_BINS)
 # build: that one run shows every row passes and passes under the sanitizers,
 # and keeps check under CI's 20 minutes on 2 cores.
 check: deps
+	$(MAKE) check-layers check-format
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) integration
@@ -140,6 +141,15 @@ check: deps
 	$(MAKE) tsan
 	$(MAKE) fuzz-run
 	@echo "check: every suite passed"
+
+# No include against the layers' arrows (tui -> net -> model; sim/ alone).
+check-layers:
+	@sh scripts/check-layers.sh
+
+# Every tracked C file as clang-format (.clang-format) would write it.
+check-format:
+	@files=$$(git ls-files '*.c' '*.h') && clang-format --dry-run --Werror $$files && \
+		echo "check-format: $$(echo "$$files" | wc -l) files formatted"
 
 # The simulator driven over HTTP with curl, then boxtop's net layer against
 # it; SIM picks the binary (default this BUILD's).

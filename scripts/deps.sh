@@ -4,12 +4,12 @@
 # works without a password; otherwise it prints the exact command and fails.
 set -eu
 
-# python3: the fault matrix's wrong-shape proxy (tests/faults/t_08). Under
-# CI=true a test skipped for want of a tool fails, so everything a test
-# needs is here.
+# python3: the fault matrix's wrong-shape proxy (tests/faults/t_08);
+# clang-format: make check-format. Under CI=true a test skipped for want of
+# a tool fails, so everything a test needs is here.
 PKGS="make gcc pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
 libcmocka-dev libmicrohttpd-dev libarchive-dev libzstd-dev libssl-dev \
-clang libclang-rt-dev tmux zstd curl jq time python3"
+clang libclang-rt-dev clang-format tmux zstd curl jq time python3"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps: not a Debian system; install the equivalents of: $PKGS" >&2
