@@ -1,7 +1,8 @@
 # boxtop: the terminal dashboard for BoxLite.
 #
-#   make demo     install missing packages, build, run against boxlite-sim
-#   make check    install missing packages, build, run every test suite
+#   make demo         install missing packages, build, run against boxlite-sim
+#   make check        install missing packages, build, run every test suite
+#   make check-quick  unit, integration and screen tests (the edit-test loop)
 #
 # Layers are static libraries linked in the order tui -> net -> model; a
 # sanitizer build is the same rules in another BUILD directory with SAN set.
@@ -72,8 +73,10 @@ LIBTUI := $(BUILD)/libtui.a
 LIBSIM := $(BUILD)/libsim.a
 LAYERS := $(LIBTUI) $(LIBNET) $(LIBMODEL)
 
-.PHONY: all demo check check-layers check-format deps unit unit-run asan tsan fuzz fuzz-run fuzz-campaign bench format install \
-	clean integration nettest conformance e2e faults soak
+.PHONY: all demo check check-quick check-layers check-format deps unit asan tsan fuzz fuzz-run \
+	fuzz-campaign bench format install clean integration nettest conformance e2e faults soak \
+	test-bins unit-bins nettest-bins asan-bins tsan-bins asan-unit asan-integration asan-e2e \
+	asan-faults tsan-unit tsan-nettest integration-sh asan-nettest asan-integration-sh
 
 all: $(BUILD)/boxtop $(BUILD)/boxlite-sim
 
@@ -123,24 +126,23 @@ deps:
 demo: deps all
 	@sh scripts/demo.sh $(BUILD)
 
-unit: $(UNIT_BINS)
+unit: unit-bins
 	@sh scripts/run-tests.sh unit $(UNIT_BINS)
 
-# The fault matrix (3.5 minutes) runs once, in asan, against the ASan+UBSan
-# build: that one run shows every row passes and passes under the sanitizers,
-# and keeps check under CI's 20 minutes on 2 cores.
+# Every suite, independent ones at once (scripts/check.sh): the builds one
+# after another with make -j, each suite started as soon as its build is
+# done, each with its own log under build/check/, then a table of wall times.
+# The fault matrix runs once, in asan, against the ASan+UBSan build: that one
+# run shows every row passes and passes under the sanitizers.
+CHECK_SUITES := check-layers check-format unit nettest integration-sh conformance e2e soak \
+	asan-unit asan-nettest asan-integration-sh asan-e2e asan-faults tsan-unit tsan-nettest \
+	fuzz-run
 check: deps
-	$(MAKE) check-layers check-format
-	$(MAKE) all
-	$(MAKE) unit
-	$(MAKE) integration
-	$(MAKE) conformance
-	$(MAKE) e2e
-	$(MAKE) soak
-	$(MAKE) asan
-	$(MAKE) tsan
-	$(MAKE) fuzz-run
-	@echo "check: every suite passed"
+	@MAKE="$(MAKE)" bash scripts/check.sh $(CHECK_SUITES)
+
+# The edit-test loop: unit, integration (with the net tests) and screen tests.
+check-quick: deps
+	@MAKE="$(MAKE)" bash scripts/check.sh unit nettest integration-sh e2e
 
 # No include against the layers' arrows (tui -> net -> model; sim/ alone).
 check-layers:
@@ -151,14 +153,22 @@ check-format:
 	@files=$$(git ls-files '*.c' '*.h') && clang-format --dry-run --Werror $$files && \
 		echo "check-format: $$(echo "$$files" | wc -l) files formatted"
 
-# The simulator driven over HTTP with curl, then boxtop's net layer against
-# it; SIM picks the binary (default this BUILD's).
-integration: $(BUILD)/boxlite-sim $(BUILD)/boxtop $(BUILD)/tests/integration/decode_check nettest
+# What the suites of one build directory run: check builds these first.
+test-bins: all unit-bins nettest-bins $(BUILD)/tests/integration/decode_check
+unit-bins: $(UNIT_BINS)
+nettest-bins: $(BUILD)/boxlite-sim $(NETTEST_BINS)
+
+# boxtop's net layer against live simulators (nettest), and the simulator
+# driven over HTTP with curl, then boxtop's commands against it
+# (integration-sh); SIM picks the binary (default this BUILD's). check runs
+# the two as suites of their own, side by side.
+integration: nettest integration-sh
+integration-sh: $(BUILD)/boxlite-sim $(BUILD)/boxtop $(BUILD)/tests/integration/decode_check
 	@SIM=$${SIM:-$(BUILD)/boxlite-sim} BOXTOP=$(BUILD)/boxtop \
 		DECODE_CHECK=$(BUILD)/tests/integration/decode_check bash tests/integration/run.sh
 
 # The net layer (HTTP, API, transfers, poller) against live simulators.
-nettest: $(BUILD)/boxlite-sim $(NETTEST_BINS)
+nettest: nettest-bins
 	@SIM=$${SIM:-$(BUILD)/boxlite-sim} sh scripts/run-tests.sh net $(NETTEST_BINS)
 
 # The dashboard in tmux against boxlite-sim: keys in, screen text and the
@@ -190,17 +200,37 @@ $(BUILD)/tests/integration/decode_check: $(call obj,tests/integration/decode_che
 # Unit tests, the integration suite, the screen tests and the fault matrix
 # with boxtop and the simulator built with AddressSanitizer +
 # UndefinedBehaviorSanitizer (a leak at exit fails a run).
+# Each is also a suite of its own (asan-unit, ...), for check to run at once.
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-asan:
-	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g" SAN="$(ASAN_FLAGS)" unit
-	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g" SAN="$(ASAN_FLAGS)" integration
-	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g" SAN="$(ASAN_FLAGS)" e2e faults
+ASAN_MAKE = $(MAKE) BUILD=build/asan CFLAGS="-O1 -g" SAN="$(ASAN_FLAGS)"
+asan: asan-bins
+	$(MAKE) asan-unit asan-integration asan-e2e asan-faults
+asan-bins:
+	$(ASAN_MAKE) test-bins
+asan-unit:
+	$(ASAN_MAKE) unit
+asan-integration:
+	$(ASAN_MAKE) integration
+asan-nettest:
+	$(ASAN_MAKE) nettest
+asan-integration-sh:
+	$(ASAN_MAKE) integration-sh
+asan-e2e:
+	$(ASAN_MAKE) e2e
+asan-faults:
+	$(ASAN_MAKE) faults
 
 # Unit tests (the store's and the pool's concurrency tests among them) and
 # the net layer's tests (the poller's thread) under ThreadSanitizer.
-tsan:
-	$(MAKE) BUILD=build/tsan CFLAGS="-O1 -g" SAN="-fsanitize=thread" unit
-	$(MAKE) BUILD=build/tsan CFLAGS="-O1 -g" SAN="-fsanitize=thread" nettest
+TSAN_MAKE = $(MAKE) BUILD=build/tsan CFLAGS="-O1 -g" SAN="-fsanitize=thread"
+tsan: tsan-bins
+	$(MAKE) tsan-unit tsan-nettest
+tsan-bins:
+	$(TSAN_MAKE) unit-bins nettest-bins
+tsan-unit:
+	$(TSAN_MAKE) unit
+tsan-nettest:
+	$(TSAN_MAKE) nettest
 
 # libFuzzer targets: one per parser of untrusted input, built with clang.
 fuzz:
