@@ -21,7 +21,6 @@ abspath() { case $1 in /*) printf '%s\n' "$1" ;; *) printf '%s/%s\n' "$PWD" "$1"
 BOXTOP=$(abspath "${BOXTOP:-build/boxtop}")
 SIM=$(abspath "${SIM:-build/boxlite-sim}")
 # shellcheck disable=SC2034 # used by the t_*.sh files
-KEYS_C=$ROOT/tui/keys.c
 COLS=${E2E_COLS:-140}
 ROWS=${E2E_ROWS:-40}
 WAIT=${E2E_WAIT:-10}
