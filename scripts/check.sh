@@ -155,9 +155,10 @@ for b in ${builds[@]+"${builds[@]}"}; do
 	if [ "$(cat "$LOGS/build-$b.rc" 2>/dev/null)" = 0 ]; then r=ok; else r=FAILED; fi
 	printf '  %-19s %-7s %5s s\n' "$b" "$r" "$t"
 	if [ "$r" != ok ]; then
+		# the compiler's and make's complaints, not the long command lines around them
 		failed=$((failed + 1))
-		echo "---- the end of $LOGS/build-$b.log ----"
-		tail -n "$TAIL" "$LOGS/build-$b.log"
+		echo "---- the errors in $LOGS/build-$b.log ----"
+		grep -E -A2 ': (fatal )?error|undefined reference|\*\*\*' "$LOGS/build-$b.log" | tail -n "$TAIL"
 		echo "----"
 	fi
 done
