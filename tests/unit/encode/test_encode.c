@@ -259,13 +259,14 @@ static void test_images(void **state)
 /* A job as `boxtop COMMAND --json` prints it: every field, null for what is unknown. */
 static void test_job(void **state)
 {
+	char id[] = "ID1", name[] = "web-1", path[] = "/tmp/w.boxlite";
 	struct job j = {.id = 7,
 			.kind = JOB_EXPORT,
 			.state = JOB_SUCCEEDED,
-			.box_id = "ID1",
-			.box_name = "web-1",
-			.arg = "/tmp/w.boxlite",
-			.result = "/tmp/w.boxlite",
+			.box_id = id,
+			.box_name = name,
+			.arg = path,
+			.result = path,
 			.started_ms = 1000,
 			.finished_ms = 3500,
 			.bytes_done = 4096,
