@@ -102,8 +102,9 @@ char *action_text(const char *tmpl, const char *box, const char *snapshot, const
 char *action_default_name(const struct action_def *d, const char *box_name, int64_t now);
 
 /*
- * base_url, prefix (NULL: none) and conf's strings are copied. pool and
- * store must outlive the actions; poller may be NULL (nothing to kick).
+ * base_url, prefix (NULL: none) and conf's strings are copied. The pool
+ * must outlive the actions, and the actions its jobs: free the pool (which
+ * ends them) first. poller may be NULL (nothing to kick).
  * login NULL: conf's bearer; else each job, when it starts, takes login's
  * bearer as it is then (a login renewed since is picked up) and conf's is
  * ignored; login must outlive the actions.

@@ -454,7 +454,8 @@ static int json_value(struct rule *r, const cJSON *it, enum key k, char *err, si
 		}
 		return set_rate(r, d, err, errlen);
 	}
-	if ((k == K_TRUNCATE || k == K_NOT_JSON) && cJSON_IsBool(it))
+	/* a 0-or-1 key is a flag: faults_to_json lists it as a boolean */
+	if (keys[k].min == 0 && keys[k].max == 1 && cJSON_IsBool(it))
 		return set_uint(r, k, cJSON_IsTrue(it) ? 1 : 0, err, errlen);
 	if (!cJSON_IsNumber(it) || !isfinite(d) || d < 0 || d > (double)keys[k].max ||
 	    d != floor(d)) {

@@ -534,8 +534,8 @@ static void stop_workers(struct ui *ui)
 {
 	size_t active = ui->store != NULL ? ui_active_jobs(ui) : 0;
 
+	pool_free(&ui->pool); /* its jobs read the actions: they end first */
 	actions_free(&ui->actions);
-	pool_free(&ui->pool);
 	poller_stop(&ui->poller);
 	login_free(&ui->login);
 	if (active > 0)

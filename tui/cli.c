@@ -337,8 +337,8 @@ static int run(struct run *r, const struct settings *s)
 	}
 	rc = run_job(r, acts, st, pool, r->d->kind);
 out:
+	pool_free(&pool); /* its job reads the actions: it ends first */
 	actions_free(&acts);
-	pool_free(&pool);
 	store_free(&st);
 	return rc;
 }

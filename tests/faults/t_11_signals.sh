@@ -55,6 +55,10 @@ case_cli_signals() {
 	f11_setup slow11 "$dir" || return
 	for sig in INT TERM HUP; do
 		want=$(f11_sig_rc "$sig")
+		# the last round's cancelled upload is still being read by the simulator:
+		# until it is gone, f11_uploading would see it and signal a boxtop that
+		# has not started yet (and not yet set its handlers)
+		if poll 60 eval "! f11_uploading slow11"; then ok; else bad 'slow11 keeps a half upload'; fi
 		"$BOXTOP" --url "$URL" export web-1 -o "$dir/out/e-$sig.boxlite" \
 			>"$dir/e.out" 2>"$dir/e.err" </dev/null &
 		epid=$!
@@ -99,6 +103,7 @@ case_dashboard_signals() {
 	f11_setup dslow11 "$dir" || return
 	for sig in INT TERM HUP; do
 		want=$(f11_sig_rc "$sig")
+		if poll 60 eval "! f11_uploading dslow11"; then ok; else bad 'dslow11 keeps a half upload'; fi
 		start_boxtop --url "$URL" -d 0.5
 		ready || return
 		select_box web-1

@@ -174,8 +174,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	actions_free(&ui.actions);
 	pool_free(&ui.pool);
+	actions_free(&ui.actions);
 	poller_stop(&ui.poller);
 	views_destroy(&ui);
 	modal_close(&ui);

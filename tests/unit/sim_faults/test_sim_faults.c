@@ -340,8 +340,13 @@ static void test_json_round_trip(void **state)
 	json_ok(f, "{\"path\":\"/v1/boxes/*/export\",\"drip_ms\":10,\"drop_after\":0,"
 		   "\"pad_bytes\":4096,\"latency_ms\":50,\"not_json\":true}");
 	json_ok(f, "{\"path\":\"/v1/me\",\"truncate\":1}");
+	/* every 0-or-1 key is listed as a boolean, so each must read one back */
+	json_ok(f, "{\"method\":\"POST\",\"path\":\"/v1/boxes/*/clone\",\"lost\":true}");
+	json_ok(f, "{\"path\":\"/v1/boxes\",\"status\":502,\"cut\":1}");
 	list = faults_to_json(f);
-	assert_int_equal(cJSON_GetArraySize(list), 3);
+	assert_int_equal(cJSON_GetArraySize(list), 5);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 3), "lost")));
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 4), "cut")));
 	it = cJSON_GetArrayItem(list, 0);
 	assert_string_equal(cJSON_GetObjectItem(it, "method")->valuestring, "GET");
 	assert_string_equal(cJSON_GetObjectItem(it, "path")->valuestring, "/v1/boxes*");
