@@ -32,7 +32,8 @@ endif
 CPPFLAGS += -D_DEFAULT_SOURCE -DBOXTOP_VERSION='"$(VERSION)"' -I.
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -pthread
-LDLIBS_ALL = $(PKG_LIBS) -lm -pthread
+# libwslay (WebSocket framing) ships no pkg-config file on Debian 12
+LDLIBS_ALL = $(PKG_LIBS) -lwslay -lm -pthread
 
 MODEL_SRC := $(wildcard model/*.c)
 NET_SRC := $(wildcard net/*.c)

@@ -8,7 +8,7 @@ set -eu
 # clang-format: make check-format. Under CI=true a test skipped for want of
 # a tool fails, so everything a test needs is here.
 PKGS="make gcc pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
-libcmocka-dev libmicrohttpd-dev libarchive-dev libzstd-dev libssl-dev \
+libcmocka-dev libmicrohttpd-dev libarchive-dev libzstd-dev libssl-dev libwslay-dev \
 clang libclang-rt-dev clang-format tmux zstd curl jq time python3"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
