@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -88,8 +89,23 @@ struct store {
 	size_t n_metrics;
 	size_t cap_metrics;
 	uint64_t last_job_id;
+	/* the log feed */
+	struct log_chunk *log_head, *log_tail;
+	size_t log_bytes;
+	size_t log_dropped;
+	uint64_t log_session;
+	uint64_t log_gen;
+	char log_state[256];
 	int wake_rd;
 	int wake_wr;
+};
+
+/* Bytes of a box's log, queued for the UI thread. */
+struct log_chunk {
+	struct log_chunk *next;
+	int stream;
+	size_t n;
+	char data[];
 };
 
 /* What a locked section let go of, freed once the lock is dropped. */
@@ -439,6 +455,16 @@ struct store *store_new(void)
 	return s;
 }
 
+static void chunks_free(struct log_chunk *c)
+{
+	while (c != NULL) {
+		struct log_chunk *next = c->next;
+
+		free(c);
+		c = next;
+	}
+}
+
 void store_free(struct store **sp)
 {
 	struct store *s;
@@ -452,6 +478,7 @@ void store_free(struct store **sp)
 	for (size_t i = 0; i < s->n_metrics; i++)
 		entry_free(s->metrics[i]);
 	free(s->metrics);
+	chunks_free(s->log_head);
 	close(s->wake_rd);
 	close(s->wake_wr);
 	pthread_mutex_destroy(&s->lock);
@@ -851,6 +878,10 @@ static unsigned refresh_view(const struct store *s, struct store_view *v, struct
 			changed |= 1u << i;
 		}
 	}
+	if (v->log_gen != s->log_gen) {
+		v->log_gen = s->log_gen;
+		changed |= STORE_LOG;
+	}
 	v->gen = s->gen;
 	return changed;
 }
@@ -965,4 +996,116 @@ const struct job *store_view_job(const struct store_view *view, uint64_t id)
 	size_t at = vec_find(v, &id, cmp_job, &found);
 
 	return found ? shared_get(v->items[at]) : NULL;
+}
+
+/* ---- the log feed ---- */
+
+void store_log_open(struct store *s, uint64_t session)
+{
+	struct log_chunk *old;
+	struct release rel = {0};
+
+	lock(s);
+	old = s->log_head;
+	s->log_head = s->log_tail = NULL;
+	s->log_bytes = s->log_dropped = 0;
+	s->log_session = session;
+	s->log_state[0] = '\0';
+	s->log_gen++;
+	s->gen++;
+	unlock_and_wake(s, &rel, true);
+	chunks_free(old);
+}
+
+/* Drops the oldest chunks until n more bytes fit. Lock held; returns what to free. */
+static struct log_chunk *make_room(struct store *s, size_t n)
+{
+	struct log_chunk *gone = NULL, **tail = &gone;
+
+	while (s->log_head != NULL && s->log_bytes + n > STORE_LOG_MAX) {
+		struct log_chunk *c = s->log_head;
+
+		s->log_head = c->next;
+		if (s->log_head == NULL)
+			s->log_tail = NULL;
+		s->log_bytes -= c->n;
+		s->log_dropped += c->n;
+		c->next = NULL;
+		*tail = c;
+		tail = &c->next;
+	}
+	return gone;
+}
+
+void store_log_push(struct store *s, uint64_t session, int stream, const void *bytes, size_t n)
+{
+	struct log_chunk *c, *gone = NULL;
+	struct release rel = {0};
+	bool taken = false;
+
+	if (n == 0)
+		return;
+	if (n > STORE_LOG_MAX) { /* only the newest part of a huge read can be kept */
+		bytes = (const char *)bytes + (n - STORE_LOG_MAX);
+		n = STORE_LOG_MAX;
+	}
+	c = xmalloc(sizeof(*c) + n);
+	c->next = NULL;
+	c->stream = stream;
+	c->n = n;
+	memcpy(c->data, bytes, n);
+	lock(s);
+	if (session == s->log_session) {
+		gone = make_room(s, n);
+		*(s->log_tail != NULL ? &s->log_tail->next : &s->log_head) = c;
+		s->log_tail = c;
+		s->log_bytes += n;
+		s->log_gen++;
+		s->gen++;
+		taken = true;
+	}
+	unlock_and_wake(s, &rel, taken);
+	chunks_free(gone);
+	if (!taken)
+		free(c);
+}
+
+void store_log_state(struct store *s, uint64_t session, const char *state)
+{
+	struct release rel = {0};
+	bool taken = false;
+
+	lock(s);
+	if (session == s->log_session) {
+		snprintf(s->log_state, sizeof(s->log_state), "%s", state != NULL ? state : "");
+		s->log_gen++;
+		s->gen++;
+		taken = true;
+	}
+	unlock_and_wake(s, &rel, taken);
+}
+
+size_t store_log_take(struct store *s, uint64_t session, store_log_fn fn, void *arg, char *state,
+		      size_t size)
+{
+	struct log_chunk *list = NULL;
+	size_t dropped = 0;
+
+	lock(s);
+	if (session == s->log_session) {
+		list = s->log_head;
+		s->log_head = s->log_tail = NULL;
+		s->log_bytes = 0;
+		dropped = s->log_dropped;
+		s->log_dropped = 0;
+		if (state != NULL && size > 0)
+			snprintf(state, size, "%s", s->log_state);
+	} else if (state != NULL && size > 0) {
+		state[0] = '\0';
+	}
+	pthread_mutex_unlock(&s->lock);
+	for (struct log_chunk *c = list; c != NULL; c = c->next)
+		fn(arg, c->stream, c->data, c->n);
+	chunks_free(list);
+	return dropped;
 }

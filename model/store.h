@@ -46,6 +46,10 @@ enum store_slot {
 };
 #define STORE_SLOT_COUNT 10
 #define STORE_ALL        ((1u << STORE_SLOT_COUNT) - 1)
+/* Not a slot: the log feed (store_log_take) has something new. */
+#define STORE_LOG (1u << STORE_SLOT_COUNT)
+/* Bytes of log the feed queues for the UI at most; past it the oldest go (and are counted). */
+#define STORE_LOG_MAX (4u << 20)
 
 /* Finished jobs kept, the most recently finished; running ones are always kept. */
 #define STORE_JOBS_KEPT 200
@@ -76,6 +80,7 @@ struct conn_state {
  */
 struct store_view {
 	uint64_t gen;
+	uint64_t log_gen;
 	uint64_t slot_gen[STORE_SLOT_COUNT];
 	struct shared *val[STORE_SLOT_COUNT];
 	bool has_runtime;
@@ -196,5 +201,25 @@ const struct job *store_view_job(const struct store_view *view, uint64_t id);
 
 /* "connecting", "connected", ...; "unknown" when out of range. */
 const char *conn_status_name(enum conn_status s);
+
+/*
+ * The log feed: a follower thread reading a box's main session pushes what
+ * it reads, and says how it stands, under a session number the UI thread
+ * gave it; the UI thread takes it. A new session (store_log_open) empties
+ * the feed, and pushes of any other session are dropped, so the bytes of a
+ * box left behind never reach the next one's log. Bounded by STORE_LOG_MAX.
+ */
+void store_log_open(struct store *s, uint64_t session);
+void store_log_push(struct store *s, uint64_t session, int stream, const void *bytes, size_t n);
+/* The follower's state in words ("attached", "refused: ...", "closed: ..."). */
+void store_log_state(struct store *s, uint64_t session, const char *state);
+typedef void (*store_log_fn)(void *arg, int stream, const char *bytes, size_t n);
+/*
+ * Calls fn with each chunk queued for session, in order, outside the lock,
+ * and empties the queue; copies the follower's latest state into state
+ * (size bytes; "" when none). Returns the bytes dropped since the last take.
+ */
+size_t store_log_take(struct store *s, uint64_t session, store_log_fn fn, void *arg, char *state,
+		      size_t size);
 
 #endif

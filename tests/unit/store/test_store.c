@@ -8,6 +8,7 @@
  */
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -615,16 +616,126 @@ static void test_wake(void **state)
 	store_free(&s);
 }
 
+/* What store_log_take handed over, joined, with the streams as letters. */
+struct taken {
+	char buf[256];
+	size_t len;
+};
+
+static void take_one(void *arg, int stream, const char *bytes, size_t n)
+{
+	struct taken *t = arg;
+
+	t->len += (size_t)snprintf(t->buf + t->len, sizeof(t->buf) - t->len, "%c:%.*s|",
+				   stream == 2 ? 'e' : 'o', (int)n, bytes);
+}
+
+static void test_log_feed(void **state)
+{
+	struct store *s = store_new();
+	struct store_view v = {0};
+	struct taken t = {0};
+	char st[64];
+	char *big;
+
+	(void)state;
+	store_read(s, &v);
+	assert_int_equal(store_read(s, &v) & STORE_LOG, 0);
+	store_log_open(s, 7);
+	assert_true(store_read(s, &v) & STORE_LOG);
+	store_log_push(s, 7, 1, "hello ", 6);
+	store_log_push(s, 7, 2, "oops", 4);
+	store_log_push(s, 6, 1, "an old box", 10); /* another session: dropped */
+	store_log_state(s, 7, "attached");
+	store_log_state(s, 6, "closed");
+	assert_true(store_read(s, &v) & STORE_LOG);
+	assert_int_equal(store_log_take(s, 7, take_one, &t, st, sizeof(st)), 0);
+	assert_string_equal(t.buf, "o:hello |e:oops|");
+	assert_string_equal(st, "attached");
+	/* taken: the queue is empty; another session's take gets nothing */
+	t = (struct taken){0};
+	store_log_take(s, 7, take_one, &t, st, sizeof(st));
+	assert_int_equal(t.len, 0);
+	store_log_push(s, 7, 1, "x", 1);
+	store_log_take(s, 6, take_one, &t, st, sizeof(st));
+	assert_int_equal(t.len, 0);
+	assert_string_equal(st, "");
+	/* past STORE_LOG_MAX the oldest go, and are counted */
+	big = xcalloc(1, STORE_LOG_MAX);
+	store_log_push(s, 7, 1, big, STORE_LOG_MAX);
+	store_log_push(s, 7, 1, "tail", 4);
+	t = (struct taken){0};
+	assert_int_equal(store_log_take(s, 7, take_one, &t, NULL, 0), 1 + STORE_LOG_MAX);
+	assert_string_equal(t.buf, "o:tail|");
+	/* a new session empties the feed */
+	store_log_push(s, 7, 1, "left", 4);
+	store_log_open(s, 8);
+	t = (struct taken){0};
+	store_log_take(s, 8, take_one, &t, st, sizeof(st));
+	assert_int_equal(t.len, 0);
+	free(big);
+	store_view_release(&v);
+	store_free(&s);
+}
+
+struct pusher {
+	struct store *s;
+	int n;
+};
+
+static void *push_many(void *arg)
+{
+	struct pusher *p = arg;
+
+	for (int i = 0; i < p->n; i++)
+		store_log_push(p->s, 1, 1, "0123456789", 10);
+	return NULL;
+}
+
+static void count_bytes(void *arg, int stream, const char *bytes, size_t n)
+{
+	(void)stream;
+	(void)bytes;
+	*(size_t *)arg += n;
+}
+
+/* A follower thread pushing while the UI thread takes: nothing lost, nothing twice (TSan). */
+static void test_log_feed_threads(void **state)
+{
+	struct store *s = store_new();
+	struct pusher p = {.s = s, .n = 20000};
+	size_t got = 0, dropped = 0;
+	pthread_t th;
+
+	(void)state;
+	store_log_open(s, 1);
+	assert_int_equal(pthread_create(&th, NULL, push_many, &p), 0);
+	for (int i = 0; i < 1000; i++)
+		dropped += store_log_take(s, 1, count_bytes, &got, NULL, 0);
+	pthread_join(th, NULL);
+	dropped += store_log_take(s, 1, count_bytes, &got, NULL, 0);
+	assert_int_equal(got + dropped, (size_t)p.n * 10);
+	store_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_degenerate),     cmocka_unit_test(test_shared_refcount),
-		cmocka_unit_test(test_every_slot),     cmocka_unit_test(test_forget),
-		cmocka_unit_test(test_generations),    cmocka_unit_test(test_view_keeps_old_value),
-		cmocka_unit_test(test_vanished_boxes), cmocka_unit_test(test_box_metrics),
-		cmocka_unit_test(test_many_boxes),     cmocka_unit_test(test_jobs),
-		cmocka_unit_test(test_job_prune),      cmocka_unit_test(test_wake),
+		cmocka_unit_test(test_degenerate),
+		cmocka_unit_test(test_shared_refcount),
+		cmocka_unit_test(test_every_slot),
+		cmocka_unit_test(test_forget),
+		cmocka_unit_test(test_generations),
+		cmocka_unit_test(test_view_keeps_old_value),
+		cmocka_unit_test(test_vanished_boxes),
+		cmocka_unit_test(test_box_metrics),
+		cmocka_unit_test(test_many_boxes),
+		cmocka_unit_test(test_jobs),
+		cmocka_unit_test(test_job_prune),
+		cmocka_unit_test(test_wake),
 		cmocka_unit_test(test_concurrency),
+		cmocka_unit_test(test_log_feed),
+		cmocka_unit_test(test_log_feed_threads),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
