@@ -407,3 +407,24 @@ size_t sanitize_width(const char *utf8)
 	}
 	return cols;
 }
+
+size_t sanitize_prefix(const char *utf8, size_t len, size_t max_cols, size_t *cols)
+{
+	const unsigned char *p = (const unsigned char *)utf8;
+	size_t used = 0, width = 0;
+
+	while (used < len) {
+		uint32_t cp;
+		size_t n = utf8_decode(p + used, len - used, &cp);
+		int w = cp == BAD_CP ? 1 : cp_width(cp);
+		size_t wc = w < 0 ? 1 : (size_t)w;
+
+		if (width + wc > max_cols)
+			break;
+		width += wc;
+		used += n;
+	}
+	if (cols != NULL)
+		*cols = width;
+	return used;
+}

@@ -63,4 +63,12 @@ char *sanitize_dup_opts(const char *s, size_t max_cols, const struct sanitize_op
  */
 size_t sanitize_width(const char *utf8);
 
+/*
+ * How many bytes of the already sanitized utf8[0..len) make the longest
+ * run of whole characters no wider than max_cols (zero-width ones stay
+ * with the character before them); *cols gets their width. For drawing a
+ * long line a row at a time.
+ */
+size_t sanitize_prefix(const char *utf8, size_t len, size_t max_cols, size_t *cols);
+
 #endif

@@ -155,6 +155,12 @@ static void setup_colors(struct ui *ui)
 		init_pair((short)i, pairs[i].fg, pairs[i].bg);
 		ui->attr[i] = COLOR_PAIR(i) | (pairs[i].mono & A_BOLD);
 	}
+	/* a log's eight colours on the default background; the bright ones bold */
+	for (int c = 0; c < 8 && ui->color && COLORS >= 8; c++) {
+		init_pair((short)(C_COLOR_COUNT + c), (short)c, -1);
+		ui->log_fg[1 + c] = COLOR_PAIR(C_COLOR_COUNT + c);
+		ui->log_fg[9 + c] = COLOR_PAIR(C_COLOR_COUNT + c) | A_BOLD;
+	}
 }
 
 static void make_windows(struct ui *ui)

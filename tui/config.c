@@ -105,6 +105,24 @@ static int apply(struct config *c, struct opts *o, const char *key, const char *
 		free(c->columns);
 		c->columns = xstrdup(v);
 		o->columns = c->columns;
+	} else if (strcmp(key, "log_lines") == 0 || strcmp(key, "log_mib") == 0) {
+		bool lines = key[4] == 'l';
+		long n = strtol(v, &end, 10);
+
+		if (*end != '\0' || n < 1 || n > (lines ? 1000000 : 1024))
+			return bad(err, errlen, c->path, key,
+				   lines ? "a number of lines from 1 to 1000000"
+					 : "a number of MiB from 1 to 1024");
+		if (lines)
+			o->log_lines = (size_t)n;
+		else
+			o->log_bytes = (size_t)n << 20;
+	} else if (strcmp(key, "shell") == 0) {
+		if (v[0] == '\0')
+			return bad(err, errlen, c->path, key, "a command, e.g. \"/bin/bash\"");
+		free(c->shell);
+		c->shell = xstrdup(v);
+		o->shell = c->shell;
 	} else if (strcmp(key, "color") != 0 && strcmp(key, "ascii") != 0 &&
 		   strcmp(key, "mouse") != 0 && strcmp(key, "readonly") != 0) {
 		snprintf(err, errlen, "%s: unknown key \"%s\" (see boxtop(1))", c->path, key);
@@ -176,6 +194,7 @@ void config_clear(struct config *c)
 	free(c->path);
 	free(c->export_dir);
 	free(c->columns);
+	free(c->shell);
 	*c = (struct config){0};
 }
 
@@ -204,6 +223,8 @@ void config_print(FILE *out, const struct config *c, const struct opts *o, const
 	fprintf(out, "workers          %u\n", o->workers != 0 ? o->workers : POOL_DEFAULT_WORKERS);
 	fprintf(out, "export dir       %s\n", o->export_dir != NULL ? o->export_dir : ".");
 	fprintf(out, "columns          %s\n", o->columns != NULL ? o->columns : "(all that fit)");
+	fprintf(out, "log scrollback   %zu lines, %zu MiB\n", o->log_lines, o->log_bytes >> 20);
+	fprintf(out, "shell            %s\n", o->shell);
 	fprintf(out, "readonly         %s\n", o->readonly ? "yes" : "no");
 	fprintf(out, "color            %s\n", o->no_color ? "no" : "yes (unless NO_COLOR is set)");
 	fprintf(out, "ascii            %s\n", o->ascii ? "yes" : "when the locale is not UTF-8");

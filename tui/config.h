@@ -12,6 +12,9 @@
  *   mouse = true           # false: as --no-mouse
  *   readonly = false       # true: as --readonly
  *   columns = "name,status,image,cpu,cpu_history,mem_used,rx,tx,age"
+ *   log_lines = 10000      # a Logs view's scrollback: lines ...
+ *   log_mib = 8            # ... and MiB, whichever is reached first
+ *   shell = "/bin/sh"      # what ! runs inside a box
  *
  * Unknown keys and bad values are errors naming the file and line or key,
  * so a typo never silently does nothing.
@@ -31,6 +34,7 @@ struct config {
 	bool found;       /* whether it exists */
 	char *export_dir; /* with ~ expanded */
 	char *columns;
+	char *shell;
 };
 
 /*

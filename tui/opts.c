@@ -418,7 +418,10 @@ int opts_parse(int argc, char **argv, struct opts *o, char *err, size_t errlen)
 {
 	int c;
 
-	*o = (struct opts){.mode = MODE_DASHBOARD};
+	*o = (struct opts){.mode = MODE_DASHBOARD,
+			   .log_lines = OPTS_LOG_LINES,
+			   .log_bytes = (size_t)OPTS_LOG_MIB << 20,
+			   .shell = OPTS_SHELL};
 	if (check_long_names(argc, argv, err, errlen) < 0)
 		return -1;
 	optind = 0; /* glibc: 0 also resets its scanning state, for a second parse */

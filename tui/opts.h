@@ -44,6 +44,9 @@ struct opts {
 	bool no_mouse;
 	const char *export_dir; /* --export-dir; NULL: the config's, else "." */
 	const char *columns;    /* the config's column list; NULL: all that fit */
+	size_t log_lines;       /* a Logs view's scrollback: lines ... */
+	size_t log_bytes;       /* ... and bytes (the config's log_lines, log_mib) */
+	const char *shell;      /* what ! runs in a box (the config's shell) */
 	bool print_config;      /* --print-config */
 	/* an action */
 	const struct action_def *action;
@@ -56,8 +59,12 @@ struct opts {
 	bool yes; /* --yes: no question before an action that asks one */
 };
 
+#define OPTS_LOG_LINES 10000
+#define OPTS_LOG_MIB   8
+#define OPTS_SHELL     "/bin/sh"
+
 /*
- * Parses argv into *o (zeroed first). Returns 0, or -1 with a one-line
+ * Parses argv into *o (zeroed first, then the defaults above). Returns 0, or -1 with a one-line
  * message in err ("--workers: expected a number from 1 to 64").
  */
 int opts_parse(int argc, char **argv, struct opts *o, char *err, size_t errlen);

@@ -108,6 +108,7 @@ struct ui {
 	bool color;
 	enum glyph_set glyphs;
 	attr_t attr[C_COLOR_COUNT];
+	attr_t log_fg[17]; /* a log's colours (model/logbuf): 0 default, 1-8, 9-16 bright */
 
 	/* the views (view.h) and what is on screen */
 	struct view views[VIEW_MAX];

@@ -59,6 +59,9 @@ unsigned ui_show_at(struct ui *ui, size_t i)
 		return 0;
 	if (i == ui->current)
 		return 0;
+	v = &ui->views[ui->current];
+	if (v->cls->leave != NULL)
+		v->cls->leave(ui, v);
 	ui->current = i;
 	v = &ui->views[i];
 	return REDRAW_ALL | (v->cls->enter != NULL ? v->cls->enter(ui, v) : 0);

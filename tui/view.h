@@ -50,8 +50,9 @@ struct view_class {
 	void (*destroy)(void *state);
 	/* The store changed (STORE_* bits): every view hears it, shown or not. */
 	unsigned (*update)(struct ui *ui, struct view *v, unsigned changed);
-	/* It is about to be shown (from another view). */
+	/* It is about to be shown (from another view), or another is. */
 	unsigned (*enter)(struct ui *ui, struct view *v);
+	void (*leave)(struct ui *ui, struct view *v);
 	void (*draw)(struct ui *ui, struct view *v, WINDOW *w);
 	/* The cursor by delta rows, or to row delta when absolute. */
 	unsigned (*cursor)(struct ui *ui, struct view *v, long delta, bool absolute);

@@ -27,6 +27,8 @@ line_is 'default refresh' refresh '2.0 s'
 line_is 'default workers' workers 4
 line_is 'default url' url 'http://localhost:8100'
 line_is 'prefix asked' 'path prefix' '(asked of the server: GET /v1/me)'
+line_is 'default log scrollback' 'log scrollback' '10000 lines, 8 MiB'
+line_is 'default shell' shell /bin/sh
 
 cat >"$CFG/xdg/boxtop/config.toml" <<'TOML'
 # an operator's settings
@@ -36,6 +38,9 @@ export_dir = "~/exports"
 readonly = true
 color = false
 columns = "name,status,cpu,mem_used"
+log_lines = 500
+log_mib = 2
+shell = "/bin/bash -l"
 TOML
 pc
 line_is 'file read' 'config file' "$CFG/xdg/boxtop/config.toml (read)"
@@ -45,6 +50,8 @@ line_is '~ expanded' 'export dir' "$CFG/home/exports"
 line_is 'readonly from the file' readonly yes
 line_is 'color from the file' color no
 line_is 'columns from the file' columns 'name,status,cpu,mem_used'
+line_is 'log scrollback from the file' 'log scrollback' '500 lines, 2 MiB'
+line_is 'shell from the file' shell '/bin/bash -l'
 pc -d 3 --workers 2 --export-dir /srv/x --url http://example.test:9 --path-prefix team-1
 line_is 'flag wins: -d' refresh '3.0 s'
 line_is 'flag wins: --workers' workers 2
@@ -69,6 +76,9 @@ bad_cfg 'refresh out of range' 'refresh = 0' 'refresh: expected seconds'
 bad_cfg 'workers out of range' 'workers = 65' 'workers: expected a number from 1 to 64'
 bad_cfg 'not a boolean' 'readonly = "yes"' 'readonly: expected true or false'
 bad_cfg 'bad column' 'columns = "name,bogus"' 'columns: unknown column "bogus"'
+bad_cfg 'log_lines out of range' 'log_lines = 0' 'log_lines: expected a number of lines from 1 to 1000000'
+bad_cfg 'log_mib out of range' 'log_mib = 4096' 'log_mib: expected a number of MiB from 1 to 1024'
+bad_cfg 'an empty shell' 'shell = ""' 'shell: expected a command'
 bad_cfg 'a table' '[ui]' 'tables are not used here'
 bad_cfg 'TOML syntax' 'refresh = 2 3' 'line 1'
 bad_cfg 'an array' 'columns = ["name"]' 'line 1: arrays are not supported'

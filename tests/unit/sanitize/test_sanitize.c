@@ -491,6 +491,34 @@ static void test_width(void **state)
 	assert_int_equal(sanitize_width("\xE2\x82"), 1);
 }
 
+/* The longest prefix of whole characters that fits: a long line drawn a row at a time. */
+static void test_prefix(void **state)
+{
+	size_t cols;
+
+	(void)state;
+	assert_int_equal(sanitize_prefix("abcdef", 6, 4, &cols), 4);
+	assert_int_equal(cols, 4);
+	assert_int_equal(sanitize_prefix("abc", 3, 10, &cols), 3);
+	assert_int_equal(cols, 3);
+	/* a wide character that does not fit whole is left for the next row */
+	assert_int_equal(sanitize_prefix("ab\xe4\xb8\xad"
+					 "c",
+					 6, 3, &cols),
+			 2);
+	assert_int_equal(cols, 2);
+	assert_int_equal(sanitize_prefix("ab\xe4\xb8\xad"
+					 "c",
+					 6, 4, &cols),
+			 5);
+	assert_int_equal(cols, 4);
+	/* a combining mark stays with its character */
+	assert_int_equal(sanitize_prefix("e\xcc\x81x", 4, 1, &cols), 3);
+	assert_int_equal(cols, 1);
+	assert_int_equal(sanitize_prefix("abc", 3, 0, &cols), 0);
+	assert_int_equal(sanitize_prefix("", 0, 5, NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -513,6 +541,7 @@ int main(void)
 		cmocka_unit_test(test_ascii_mode),
 		cmocka_unit_test(test_dup),
 		cmocka_unit_test(test_width),
+		cmocka_unit_test(test_prefix),
 	};
 
 	return cmocka_run_group_tests_name("sanitize", tests, NULL, NULL);
