@@ -83,8 +83,9 @@ struct http *http_new(const struct http_conf *conf)
 	h->bearer = xstrdup(conf->bearer);
 	h->ca_file = xstrdup(conf->ca_file);
 	h->insecure = conf->insecure;
-	h->connect_timeout_s = conf->connect_timeout_s > 0 ? conf->connect_timeout_s : 10;
-	h->timeout_s = conf->timeout_s > 0 ? conf->timeout_s : 30;
+	h->connect_timeout_s =
+		conf->connect_timeout_s > 0 ? conf->connect_timeout_s : HTTP_CONNECT_TIMEOUT_S;
+	h->timeout_s = conf->timeout_s > 0 ? conf->timeout_s : HTTP_TIMEOUT_S;
 	h->stall_s = conf->stall_s > 0 ? conf->stall_s : HTTP_STALL_S;
 	return h;
 }
@@ -272,29 +273,34 @@ static int64_t retry_after_ms(const char *v)
 	return when <= time(NULL) ? 0 : (int64_t)(when - time(NULL)) * 1000;
 }
 
-static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
+void http_resp_header(struct http_resp *r, const char *line, size_t n)
 {
-	struct xfer *x = arg;
-	size_t n = size * nmemb;
-	const char *colon = memchr(data, ':', n);
-	size_t name_len = colon != NULL ? (size_t)(colon - data) : 0;
+	const char *colon = memchr(line, ':', n);
+	size_t name_len = colon != NULL ? (size_t)(colon - line) : 0;
 	const char *v = colon + 1;
 	size_t vn = colon != NULL ? n - name_len - 1 : 0;
 	char buf[160];
 
 	if (colon == NULL)
-		return n;
-	if (name_len == 12 && strncasecmp(data, "X-Request-Id", 12) == 0)
-		header_value(v, vn, x->resp->request_id, sizeof(x->resp->request_id));
-	else if (name_len == 4 && strncasecmp(data, "ETag", 4) == 0)
-		header_value(v, vn, x->resp->etag, sizeof(x->resp->etag));
-	else if (name_len == 5 && strncasecmp(data, "Allow", 5) == 0)
-		header_value(v, vn, x->resp->allow, sizeof(x->resp->allow));
-	else if (name_len == 11 && strncasecmp(data, "Retry-After", 11) == 0) {
+		return;
+	if (name_len == 12 && strncasecmp(line, "X-Request-Id", 12) == 0)
+		header_value(v, vn, r->request_id, sizeof(r->request_id));
+	else if (name_len == 4 && strncasecmp(line, "ETag", 4) == 0)
+		header_value(v, vn, r->etag, sizeof(r->etag));
+	else if (name_len == 5 && strncasecmp(line, "Allow", 5) == 0)
+		header_value(v, vn, r->allow, sizeof(r->allow));
+	else if (name_len == 11 && strncasecmp(line, "Retry-After", 11) == 0) {
 		header_value(v, vn, buf, sizeof(buf));
-		x->resp->retry_after_ms = retry_after_ms(buf);
+		r->retry_after_ms = retry_after_ms(buf);
 	}
-	return n;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct xfer *x = arg;
+
+	http_resp_header(x->resp, data, size * nmemb);
+	return size * nmemb;
 }
 
 /*
@@ -367,19 +373,45 @@ static struct curl_slist *headers(const struct http *h, const struct http_req *r
 	return l;
 }
 
+void http_conn_options(void *easy, const struct http_conf *conf, char *errbuf)
+{
+	CURL *e = easy;
+
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "boxtop/" BOXTOP_VERSION);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT,
+			 conf->connect_timeout_s > 0 ? conf->connect_timeout_s
+						     : HTTP_CONNECT_TIMEOUT_S);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	if (conf->ca_file != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO, conf->ca_file);
+	if (conf->insecure) {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+}
+
+struct http_conf http_conf_of(const struct http *h)
+{
+	return (struct http_conf){.bearer = h->bearer,
+				  .ca_file = h->ca_file,
+				  .insecure = h->insecure,
+				  .connect_timeout_s = h->connect_timeout_s,
+				  .timeout_s = h->timeout_s,
+				  .stall_s = h->stall_s};
+}
+
 static void common_options(struct http *h, const struct http_req *req, struct xfer *x)
 {
 	CURL *e = h->easy;
+	struct http_conf conf = http_conf_of(h);
 
 	curl_easy_reset(e);
+	http_conn_options(e, &conf, h->errbuf);
 	curl_easy_setopt(e, CURLOPT_URL, req->url);
 	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "boxtop/" BOXTOP_VERSION);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, h->connect_timeout_s);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->errbuf);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -390,12 +422,6 @@ static void common_options(struct http *h, const struct http_req *req, struct xf
 	if (h->bearer != NULL) {
 		curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
 		curl_easy_setopt(e, CURLOPT_XOAUTH2_BEARER, h->bearer);
-	}
-	if (h->ca_file != NULL)
-		curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_file);
-	if (h->insecure) {
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 	if (strcmp(req->method, "HEAD") == 0)
 		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);

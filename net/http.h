@@ -49,6 +49,9 @@ struct http_conf {
 	long stall_s;           /* ... but fail under 1 KiB/s for this long; 0: HTTP_STALL_S */
 };
 
+#define HTTP_CONNECT_TIMEOUT_S 10L
+#define HTTP_TIMEOUT_S         30L
+
 /* A transfer's stall window. The silence before a download's first byte
  * and after an upload's last does not count (see net.md). */
 #define HTTP_STALL_S 60L
@@ -134,6 +137,21 @@ void http_batch_free(struct http_batch **b);
  */
 int http_batch_get(struct http_batch *b, const char *const *urls, size_t n, struct http_resp *out,
 		   struct net_error *errs, const atomic_bool *cancel);
+
+/*
+ * For connections opened outside this file (ws.c's WebSocket): the options
+ * every connection to the server has (no signals, User-Agent, connect
+ * timeout, http and https only, TCP keepalive, the CA file, --insecure).
+ * easy is a CURL *; errbuf (CURL_ERROR_SIZE bytes) gets libcurl's messages.
+ */
+void http_conn_options(void *easy, const struct http_conf *conf, char *errbuf);
+/* h's settings, its strings borrowed from h: to open another connection like h's. */
+struct http_conf http_conf_of(const struct http *h);
+/*
+ * Reads one header line of an answer (n bytes, "Name: value", CRLF or not)
+ * into r: X-Request-Id, ETag, Allow and Retry-After; others are ignored.
+ */
+void http_resp_header(struct http_resp *r, const char *line, size_t n);
 
 /* Fills err from an answer with an error status (NET_STATUS). */
 void net_error_from_resp(const struct http_resp *r, struct net_error *err);
