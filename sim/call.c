@@ -217,3 +217,33 @@ enum MHD_Result call_dispatch(struct call *c, const struct call_route *table, si
 		return call_not_allowed(c, allow);
 	return call_no_route(c);
 }
+
+struct effect_cause call_cause(const struct call *c)
+{
+	return (struct effect_cause){
+		.method = c->method,
+		.path = c->url,
+		.request_id = c->request_id,
+		.user_agent = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
+							  MHD_HTTP_HEADER_USER_AGENT),
+	};
+}
+
+int call_bad_field(struct call *c, const char *name, bool missing, const char *expected,
+		   const char *msg, enum MHD_Result *r)
+{
+	static const char prefix[] = "Failed to deserialize the JSON body into the target type: ";
+	char line[300];
+
+	if (!call_serve(c)) {
+		*r = call_error(c, CALL_INVALID_ARGUMENT, "%s", msg);
+		return -1;
+	}
+	if (missing)
+		snprintf(line, sizeof(line), "%smissing field `%s`", prefix, name);
+	else
+		snprintf(line, sizeof(line), "%s%s: invalid type%s%s", prefix, name,
+			 expected != NULL ? ": expected " : "", expected != NULL ? expected : "");
+	*r = call_text(c, MHD_HTTP_UNPROCESSABLE_CONTENT, line, NULL);
+	return -1;
+}

@@ -93,6 +93,16 @@ enum MHD_Result call_runtime_error(struct call *c, enum call_err e, const char *
  * an oversized body this way.
  */
 enum MHD_Result call_text(struct call *c, unsigned int status, const char *text, const char *allow);
+/*
+ * Answers a member of the request body that is missing (when required) or
+ * of the wrong kind, as the flavor's server does: serve's serde with a 422
+ * in plain text ("missing field `name`", "name: invalid type[: expected
+ * EXPECTED]"), the spec's handler with a 400 envelope saying msg. Returns -1.
+ */
+int call_bad_field(struct call *c, const char *name, bool missing, const char *expected,
+		   const char *msg, enum MHD_Result *r);
+/* The request as an effect's cause (its strings borrowed from c). */
+struct effect_cause call_cause(const struct call *c);
 /* No route matches: the spec's 404 envelope, or serve's empty 404. */
 enum MHD_Result call_no_route(struct call *c);
 /* Whether this run is the serve flavor. */
@@ -114,6 +124,16 @@ enum MHD_Result call_reply_text(struct call *c, unsigned int status, const char 
  * (the branch that streams as it builds).
  */
 enum MHD_Result call_stream_file(struct call *c, const char *path, uint64_t size);
+/*
+ * Answers 200 with a body of unknown length (chunked) that produce makes,
+ * as an MHD content reader (it may return MHD_CONTENT_READER_END_OF_STREAM
+ * or _END_WITH_ERROR), with the plan's drip, drop and corrupt applied as to
+ * an export (not --rate). cls is taken: free_cls frees it when the answer
+ * is done, also when it is never sent.
+ */
+enum MHD_Result call_stream_producer(struct call *c, const char *type,
+				     MHD_ContentReaderCallback produce, void *cls,
+				     MHD_ContentReaderFreeCallback free_cls);
 
 /*
  * The query parameter `name`, percent-decoded, or NULL when absent.

@@ -8,7 +8,7 @@
  * Kinds:
  *   boot       a metrics read started a box that was not running
  *   resume     an operation brought a stopped box back on its own
- *              (exec, files and attach: not served yet, kept for them)
+ *              (an exec, or files in the serve flavor, on a stopped box)
  *   stamp      a request reset the box's AutoStop idle clock (used it)
  *   autostop   the sweep stopped a box idle for its auto_stop seconds
  *   autodelete the sweep removed a box at rest for its auto_delete seconds

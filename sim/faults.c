@@ -44,6 +44,7 @@ enum key {
 	K_CORRUPT_AT,
 	K_LOST,
 	K_CUT,
+	K_HANGUP,
 	K_COUNT,
 	K_SKIP,
 	K_RATE, /* the only one that is not an integer */
@@ -66,6 +67,7 @@ static const struct {
 	[K_CORRUPT_AT] = {"corrupt_at", 0, 1ULL << 40},
 	[K_LOST] = {"lost", 0, 1},
 	[K_CUT] = {"cut", 0, 1},
+	[K_HANGUP] = {"hangup", 0, 1},
 	[K_COUNT] = {"count", 1, 1000000000},
 	[K_SKIP] = {"skip", 0, 1000000000},
 	[K_RATE] = {"rate", 0, 1},
@@ -179,6 +181,9 @@ static void set_field(struct rule *r, enum key k, uint64_t v)
 		break;
 	case K_CUT:
 		r->plan.cut = v != 0;
+		break;
+	case K_HANGUP:
+		r->plan.hangup = v != 0;
 		break;
 	case K_COUNT:
 		r->count = (int64_t)v;
@@ -342,7 +347,7 @@ static int spec_pair(struct rule *r, const char *s, size_t len, char *err, size_
 		snprintf(err, errlen,
 			 "unknown key '%.*s' (status, retry_after, latency_ms, "
 			 "truncate, not_json, pad_bytes, drip_ms, drop_after, corrupt_at, lost, "
-			 "cut, rate, count, skip)",
+			 "cut, hangup, rate, count, skip)",
 			 (int)(klen > 40 ? 40 : klen), s);
 		return -1;
 	}
@@ -558,6 +563,8 @@ static cJSON *rule_json(const struct rule *r)
 		cJSON_AddBoolToObject(o, "lost", 1);
 	if (p->cut)
 		cJSON_AddBoolToObject(o, "cut", 1);
+	if (p->hangup)
+		cJSON_AddBoolToObject(o, "hangup", 1);
 	return o;
 }
 

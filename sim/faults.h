@@ -30,6 +30,8 @@ struct fault_plan {
 				 instead of answering: the client never learns it happened */
 	bool cut;             /* the connection is cut once the request has arrived,
 				 before anything is done */
+	bool hangup;          /* an attach's WebSocket sends the output, then closes
+				 (no status) where the exit frame would go */
 };
 
 struct faults;

@@ -30,6 +30,7 @@
 #include "model/xalloc.h"
 #include "model/timeutil.h"
 #include "fleet_impl.h"
+#include "ftree.h"
 
 /* 2026-11-01T00:00:00Z: seeded boxes are created in the weeks before it. */
 #define FLEET_EPOCH 1793491200LL
@@ -321,6 +322,7 @@ void fleet_box_clear(struct sim_box *x)
 	free(x->dep_snap);
 	box_clear(&x->b);
 	snapset_clear(&x->snaps);
+	ftree_free(&x->files);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -599,6 +601,8 @@ enum fleet_rc fleet_get(struct fleet *f, const char *id_or_name, cJSON **out)
 
 void fleet_remove_at(struct fleet *f, size_t i)
 {
+	if (f->on_stop != NULL)
+		f->on_stop(f->on_stop_arg, f->boxes[i].b.id);
 	fleet_box_clear(&f->boxes[i]);
 	memmove(&f->boxes[i], &f->boxes[i + 1], (f->n - i - 1) * sizeof(*f->boxes));
 	f->n--;
@@ -655,6 +659,8 @@ void fleet_do_stop(struct fleet *f, struct sim_box *x)
 		return;
 	b->status = BOX_STOPPED;
 	f->stopped++;
+	if (f->on_stop != NULL)
+		f->on_stop(f->on_stop_arg, b->id);
 	b->pid = (struct opt_i64){OPT_NULL, 0};
 	/* serve sends an exit code only once the runtime recorded one; a stop records none */
 	if (!fleet_serve(f))

@@ -54,6 +54,23 @@ void fleet_free(struct fleet **f);
 void fleet_set_opts(struct fleet *f, const struct sim_opts *opts);
 /* Where effects are recorded (borrowed: it must outlive the fleet); NULL: nowhere. */
 void fleet_set_effects(struct fleet *f, struct effects *e);
+/*
+ * Called with the fleet's lock held whenever box box_id stops or is
+ * removed (exec.c ends its executions then); it must not call the fleet.
+ * NULL: none.
+ */
+typedef void (*fleet_stop_hook)(void *arg, const char *box_id);
+void fleet_set_stop_hook(struct fleet *f, fleet_stop_hook fn, void *arg);
+/* The seed the fleet was made from (the main sessions' logs derive from it). */
+uint64_t fleet_seed(struct fleet *f);
+/*
+ * A box about to be used by an exec: FLEET_OK with its id in id (id_len
+ * bytes) when it runs, or was stopped and auto_resume let it boot
+ * (EFFECT_RESUME with cause); FLEET_INVALID_STATE when it does not run and
+ * may not be booted; FLEET_NOT_FOUND. counts: an exec started (counters).
+ */
+enum fleet_rc fleet_use_box(struct fleet *f, const char *id_or_name, bool boot, bool counts,
+			    const struct effect_cause *cause, char *id, size_t id_len);
 
 /*
  * One page of boxes with status `status` (all when has_status is false)
@@ -127,6 +144,16 @@ enum fleet_rc fleet_snapshot_get(struct fleet *f, const char *id_or_name, const 
 enum fleet_rc fleet_snapshot_delete(struct fleet *f, const char *id_or_name, const char *name,
 				    char *other, size_t other_len);
 enum fleet_rc fleet_snapshot_restore(struct fleet *f, const char *id_or_name, const char *name);
+
+struct ftree;
+/*
+ * The files of the box id_or_name (fleet_files.c): on FLEET_OK *out is a
+ * reference the caller drops with ftree_free. A box that is not running is
+ * FLEET_INVALID_STATE, unless boot is set (serve's copy_in and copy_out
+ * bring it up): then a stopped box is started (EFFECT_RESUME with cause).
+ */
+enum fleet_rc fleet_files(struct fleet *f, const char *id_or_name, bool boot,
+			  const struct effect_cause *cause, struct ftree **out);
 
 /* Whether a CreateBoxRequest may carry the field (it is refused otherwise). */
 bool fleet_create_field_known(const char *key);

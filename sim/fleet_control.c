@@ -133,9 +133,17 @@ static int spec_field(const cJSON *it, struct box *b, char *err, size_t errlen)
 		return fleet_spec_seconds(it, k, &b->auto_stop, err, errlen);
 	if (strcmp(k, "auto_delete") == 0)
 		return fleet_spec_seconds(it, k, &b->auto_delete, err, errlen);
+	if (strcmp(k, "auto_resume") == 0) {
+		if (!cJSON_IsBool(it)) {
+			snprintf(err, errlen, "auto_resume must be true or false");
+			return -1;
+		}
+		b->auto_resume = cJSON_IsTrue(it);
+		return 0;
+	}
 	snprintf(err, errlen,
 		 "unknown field '%.40s' (name, image, status, cpus, memory_mib, labels, "
-		 "auto_stop, auto_delete)",
+		 "auto_stop, auto_delete, auto_resume)",
 		 k);
 	return -1;
 }

@@ -38,6 +38,7 @@ struct sim_box {
 	char *json;      /* the Box as JSON text, valid while sig matches the box */
 	size_t json_len;
 	struct box_sig sig;
+	struct ftree *files; /* its files (fleet_files.c); NULL until first used */
 };
 
 struct fleet {
@@ -59,6 +60,8 @@ struct fleet {
 	size_t next_seq;
 	int64_t last_tick; /* monotonic milliseconds metrics were last advanced to */
 	int64_t created, failed, stopped, commands, exec_errors; /* runtime counters */
+	fleet_stop_hook on_stop; /* exec.c: a box stopped or went away */
+	void *on_stop_arg;
 };
 
 typedef enum fleet_rc (*fleet_box_fn)(struct fleet *f, struct sim_box *x, void *arg);
@@ -100,6 +103,10 @@ void fleet_remove_at(struct fleet *f, size_t i);
 void fleet_box_clear(struct sim_box *x);
 /* The disk changed: drops the cached archive. */
 void fleet_disk_changed(struct sim_box *x);
+/* The box's files, made (seeded) on first use (fleet_files.c). */
+struct ftree *fleet_box_files(struct fleet *f, struct sim_box *x);
+/* clone gets a copy of src's files. */
+void fleet_files_clone(struct fleet *f, struct sim_box *clone, struct sim_box *src);
 /* The run's state directory, disk size and metric tick (defaults without opts). */
 const char *fleet_state_dir(const struct fleet *f);
 uint64_t fleet_disk_size(const struct fleet *f);

@@ -148,3 +148,57 @@ enum fleet_rc fleet_set_lifecycle(struct fleet *f, const char *id_or_name, int64
 	*out = d.out;
 	return rc;
 }
+
+void fleet_set_stop_hook(struct fleet *f, fleet_stop_hook fn, void *arg)
+{
+	pthread_mutex_lock(&f->lock);
+	f->on_stop = fn;
+	f->on_stop_arg = arg;
+	pthread_mutex_unlock(&f->lock);
+}
+
+uint64_t fleet_seed(struct fleet *f)
+{
+	uint64_t s;
+
+	pthread_mutex_lock(&f->lock);
+	s = f->seed;
+	pthread_mutex_unlock(&f->lock);
+	return s;
+}
+
+struct use {
+	bool boot, counts;
+	const struct effect_cause *cause;
+	char *id;
+	size_t id_len;
+};
+
+/* get_or_resume_box: a stopped box boots for an exec when auto_resume allows. */
+static enum fleet_rc use_box(struct fleet *f, struct sim_box *x, void *arg)
+{
+	struct use *u = arg;
+
+	snprintf(u->id, u->id_len, "%s", x->b.id);
+	if (x->b.status != BOX_RUNNING) {
+		if (!u->boot || !x->b.auto_resume ||
+		    (x->b.status != BOX_STOPPED && x->b.status != BOX_CONFIGURED))
+			return FLEET_INVALID_STATE;
+		fleet_do_start(f, x);
+		fleet_seed_gauges(&f->rng, x);
+		fleet_effect(f, EFFECT_RESUME, x, u->cause);
+	}
+	if (u->counts && x->m.commands_executed_total.state == OPT_SET) {
+		x->m.commands_executed_total.v++;
+		f->commands++;
+	}
+	return FLEET_OK;
+}
+
+enum fleet_rc fleet_use_box(struct fleet *f, const char *id_or_name, bool boot, bool counts,
+			    const struct effect_cause *cause, char *id, size_t id_len)
+{
+	struct use u = {.boot = boot, .counts = counts, .cause = cause, .id = id, .id_len = id_len};
+
+	return fleet_with(f, id_or_name, use_box, &u);
+}

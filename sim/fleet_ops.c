@@ -242,6 +242,7 @@ static enum fleet_rc do_clone(struct fleet *f, size_t i, const char *name, cJSON
 	base_snap = src->snaps.live_base;
 	/* fleet_append may move the array: take what is needed from src first. */
 	x = fleet_append(f, &b, &disk);
+	fleet_files_clone(f, x, &f->boxes[i]);
 	if (base_snap != NULL) {
 		x->dep_box = xstrdup(f->boxes[i].b.id);
 		x->dep_snap = xstrdup(base_snap);

@@ -66,6 +66,8 @@ static const char usage[] =
 	"  --rate BYTES/S       throttle exports and imports (suffixes K, M, G; 0 = off)\n"
 	"  --transfer-max SIZE  largest import accepted, file_transfer_max_bytes in\n"
 	"                       /v1/config (default 8G; larger uploads get 413)\n"
+	"  --files-max SIZE     each box's files budget, for PUT .../files and the\n"
+	"                       shell (default 64M; more is refused with 413)\n"
 	"  --tick MS            how often metrics evolve and the AutoStop sweep runs\n"
 	"                       (default 1000)\n"
 	"  --auto-stop S        every seeded box's auto_stop, seconds (0: none; default\n"
@@ -79,6 +81,10 @@ static const char usage[] =
 	"  --state-dir DIR      where archives and uploads live (default: a private\n"
 	"                       temporary directory, removed on exit)\n"
 	"  --strict-stopped     snapshot, clone and export refuse running boxes (409)\n"
+	"  --log-rate N         log lines per second each running box's main session\n"
+	"                       writes (default 2; 0: none)\n"
+	"  --reap-grace S       seconds an ended execution nobody is attached to is kept\n"
+	"                       (default 60)\n"
 	"  --no-etag            send no ETag and ignore If-None-Match, as a server\n"
 	"                       without them would\n"
 	"  --control            serve the /_sim/ control API (faults, key expiry, boxes)\n"
@@ -183,6 +189,8 @@ static int parse_valued(const char *opt, const char *val, struct options *o)
 		rc = parse_size(val, &o->sim.disk_size);
 	} else if (strcmp(opt, "--transfer-max") == 0) {
 		rc = parse_size(val, &o->sim.transfer_max);
+	} else if (strcmp(opt, "--files-max") == 0) {
+		rc = parse_size(val, &o->sim.files_max);
 	} else if (strcmp(opt, "--disable") == 0) {
 		rc = routes_caps_parse(val, &o->sim.caps_off);
 	} else if (strcmp(opt, "--rate") == 0) {
@@ -196,6 +204,12 @@ static int parse_valued(const char *opt, const char *val, struct options *o)
 		rc = 0;
 	} else if (strcmp(opt, "--export-delay") == 0 && parse_u64(val, 3600000, &v) == 0) {
 		o->sim.export_delay_ms = (unsigned)v;
+		rc = 0;
+	} else if (strcmp(opt, "--log-rate") == 0 && parse_u64(val, 1000, &v) == 0) {
+		o->sim.log_rate = (unsigned)v;
+		rc = 0;
+	} else if (strcmp(opt, "--reap-grace") == 0 && parse_u64(val, 86400, &v) == 0) {
+		o->sim.reap_grace = (unsigned)v;
 		rc = 0;
 	} else if (strcmp(opt, "--state-dir") == 0) {
 		o->sim.state_dir = val;
@@ -212,7 +226,7 @@ static bool takes_value(const char *opt)
 		"--host",      "--port",         "--api-key-file", "--prefix",       "--base-path",
 		"--flavor",    "--boxes",        "--seed",         "--disk-size",    "--rate",
 		"--tick",      "--state-dir",    "--fault",        "--transfer-max", "--disable",
-		"--auto-stop", "--export-delay",
+		"--auto-stop", "--export-delay", "--files-max",    "--log-rate",     "--reap-grace",
 	};
 
 	for (size_t i = 0; i < ARRAY_LEN(valued); i++)
@@ -431,6 +445,8 @@ int main(int argc, char **argv)
 
 	o.sim.disk_size = 64u << 20;
 	o.sim.tick_ms = 1000;
+	o.sim.log_rate = 2;
+	o.sim.reap_grace = 60;
 	char *key = NULL;
 	sigset_t set;
 	int rc = 2;

@@ -26,6 +26,7 @@ struct sim_opts {
 	uint64_t disk_size;       /* default disk content per box, bytes */
 	uint64_t rate;            /* transfer throttle, bytes/s; 0 = unlimited */
 	uint64_t transfer_max;    /* largest import accepted (413 above); 0 = SIM_TRANSFER_MAX */
+	uint64_t files_max;       /* each box's files budget (--files-max); 0 = 64 MiB */
 	unsigned tick_ms;         /* how often metrics evolve and the AutoStop sweep runs */
 	unsigned export_delay_ms; /* serve: the silence while the archive is built */
 	bool export_chunked;      /* serve: the branch's export, chunked from the first byte */
@@ -34,6 +35,8 @@ struct sim_opts {
 	unsigned caps_off;     /* capabilities --disable turned off (routes_caps_parse bits) */
 	const char *state_dir; /* archives and uploads live here */
 	const char *base_path; /* "" or e.g. "/api": prepended to every route */
+	unsigned log_rate;     /* main sessions' log lines per second (0: silent) */
+	unsigned reap_grace;   /* seconds an ended, unattached execution is kept */
 };
 
 #endif

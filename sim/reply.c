@@ -81,11 +81,14 @@ static const struct {
 	{503, "EngineError", "engine_unavailable", "Service Unavailable"},
 	{504, "TimeoutError", "timeout", "Gateway Timeout"},
 };
-/* A body sent by a content reader: from memory or from a file. */
+/* A body sent by a content reader: from memory, from a file or from a producer. */
 struct stream {
 	const struct call_env *env;
-	char *mem; /* owned; NULL when reading fd */
+	char *mem; /* owned; NULL when reading fd or src */
 	int fd;
+	MHD_ContentReaderCallback src; /* a producer of a body of unknown size */
+	void *src_cls;                 /* owned: freed with src_free */
+	MHD_ContentReaderFreeCallback src_free;
 	uint64_t size;
 	uint64_t rate; /* bytes per second, 0 = unlimited */
 	unsigned drip_ms;
@@ -155,9 +158,15 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 		memcpy(buf, st->mem + pos, max);
 		return (ssize_t)max;
 	}
-	n = pread(st->fd, buf, max, (off_t)pos);
-	if (n <= 0)
-		return MHD_CONTENT_READER_END_WITH_ERROR;
+	if (st->src != NULL) {
+		n = st->src(st->src_cls, pos, buf, max);
+		if (n < 0)
+			return n; /* the producer's end of stream, or its error */
+	} else {
+		n = pread(st->fd, buf, max, (off_t)pos);
+		if (n <= 0)
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
 	if (st->corrupt_at >= 0 && (uint64_t)st->corrupt_at >= pos &&
 	    (uint64_t)st->corrupt_at < pos + (uint64_t)n)
 		buf[st->corrupt_at - (int64_t)pos] ^= 0x5a;
@@ -170,6 +179,8 @@ static void stream_free(void *cls)
 
 	if (st->mem == NULL && st->fd >= 0)
 		close(st->fd);
+	if (st->src_free != NULL)
+		st->src_free(st->src_cls);
 	free(st->mem);
 	free(st);
 }
@@ -456,27 +467,46 @@ enum MHD_Result call_error_status(struct call *c, unsigned int status, unsigned 
 			  message, NULL, retry_after);
 }
 
+/* Answers 200 with st's body (taken), announcing size unless it is MHD_SIZE_UNKNOWN. */
+static enum MHD_Result send_stream(struct call *c, struct stream *st, uint64_t size,
+				   const char *type)
+{
+	struct MHD_Response *resp;
+
+	/* A stream is not kept for replays: a repeated export just runs again. */
+	if (c->idem_key != NULL)
+		idem_abort(c->idem, c->idem_key);
+	c->idem_key = NULL;
+	resp = MHD_create_response_from_callback(size, STREAM_CHUNK, stream_read, st, stream_free);
+	if (resp == NULL)
+		fatal("server: out of memory");
+	common_headers(c, resp, MHD_HTTP_OK);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	return queue(c, MHD_HTTP_OK, resp);
+}
+
 enum MHD_Result call_stream_file(struct call *c, const char *path, uint64_t size)
 {
 	bool chunked = call_serve(c) && c->env->opts->export_chunked;
-	struct MHD_Response *resp;
 	struct stream *st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return call_error(c, CALL_INTERNAL, "storage error: cannot read the archive");
-	/* A stream is not kept for replays: a repeated export just runs again. */
-	if (c->idem_key != NULL)
-		idem_abort(c->idem, c->idem_key);
-	c->idem_key = NULL;
 	st = stream_new(c, size);
 	st->fd = fd;
 	st->rate = c->env->opts != NULL ? c->env->opts->rate : 0;
-	resp = MHD_create_response_from_callback(chunked ? MHD_SIZE_UNKNOWN : size, STREAM_CHUNK,
-						 stream_read, st, stream_free);
-	if (resp == NULL)
-		fatal("server: out of memory");
-	common_headers(c, resp, MHD_HTTP_OK);
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/octet-stream");
-	return queue(c, MHD_HTTP_OK, resp);
+	return send_stream(c, st, chunked ? MHD_SIZE_UNKNOWN : size, "application/octet-stream");
+}
+
+enum MHD_Result call_stream_producer(struct call *c, const char *type,
+				     MHD_ContentReaderCallback produce, void *cls,
+				     MHD_ContentReaderFreeCallback free_cls)
+{
+	struct stream *st = stream_new(c, MHD_SIZE_UNKNOWN);
+
+	st->src = produce;
+	st->src_cls = cls;
+	st->src_free = free_cls;
+	return send_stream(c, st, MHD_SIZE_UNKNOWN, type);
 }

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "call.h"
+#include "exec.h"
+#include "files.h"
 #include "images.h"
 #include "snapset.h"
 #include "model/xalloc.h"
@@ -358,21 +360,9 @@ static enum MHD_Result runtime_metrics(struct call *c)
 	return fleet_reply(c, rc, MHD_HTTP_OK, doc);
 }
 
-/* The request as an effect's cause. */
-static struct effect_cause cause_of(const struct call *c)
-{
-	return (struct effect_cause){
-		.method = c->method,
-		.path = c->url,
-		.request_id = c->request_id,
-		.user_agent = MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND,
-							  MHD_HTTP_HEADER_USER_AGENT),
-	};
-}
-
 static enum MHD_Result box_metrics(struct call *c)
 {
-	struct effect_cause cause = cause_of(c);
+	struct effect_cause cause = call_cause(c);
 	cJSON *doc = NULL;
 	char why[256] = "";
 	enum fleet_rc rc =
@@ -412,27 +402,11 @@ static int string_field(struct call *c, const cJSON *body, const char *name, boo
 			const char *msg, const cJSON **out, enum MHD_Result *r)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, name);
-	char line[160];
 
 	*out = cJSON_IsString(v) ? v : NULL;
 	if (cJSON_IsString(v) || (!required && (v == NULL || cJSON_IsNull(v))))
 		return 0;
-	if (!call_serve(c)) {
-		*r = call_error(c, CALL_INVALID_ARGUMENT, "%s", msg);
-		return -1;
-	}
-	if (v == NULL)
-		snprintf(line, sizeof(line),
-			 "Failed to deserialize the JSON body into the target type: missing field "
-			 "`%s`",
-			 name);
-	else
-		snprintf(line, sizeof(line),
-			 "Failed to deserialize the JSON body into the target type: %s: invalid "
-			 "type: expected a string",
-			 name);
-	*r = call_text(c, MHD_HTTP_UNPROCESSABLE_CONTENT, line, NULL);
-	return -1;
+	return call_bad_field(c, name, v == NULL, "a string", msg, r);
 }
 
 static enum MHD_Result create_snapshot(struct call *c)
@@ -691,6 +665,15 @@ static const struct call_route routes[] = {
 	{{"boxes", "*", NULL}, "DELETE", delete_box},
 	{{"boxes", "*", "start", NULL}, "POST", start_box},
 	{{"boxes", "*", "stop", NULL}, "POST", stop_box},
+	{{"boxes", "*", "exec", NULL}, "POST", exec_create},
+	{{"boxes", "*", "attach", NULL}, "GET", exec_attach_box},
+	{{"boxes", "*", "executions", "*", NULL}, "GET", exec_get},
+	{{"boxes", "*", "executions", "*", NULL}, "DELETE", exec_kill},
+	{{"boxes", "*", "executions", "*", "attach", NULL}, "GET", exec_attach},
+	{{"boxes", "*", "executions", "*", "signal", NULL}, "POST", exec_signal},
+	{{"boxes", "*", "executions", "*", "resize", NULL}, "POST", exec_resize},
+	{{"boxes", "*", "files", NULL}, "PUT", files_upload},
+	{{"boxes", "*", "files", NULL}, "GET", files_download},
 };
 enum MHD_Result routes_dispatch(struct call *c)
 {

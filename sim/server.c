@@ -34,8 +34,10 @@
 #include "call.h"
 #include "control.h"
 #include "effects.h"
+#include "exec.h"
 #include "routes.h"
 #include "tally.h"
+#include "wss.h"
 #include "model/xalloc.h"
 
 #define SERVER_MAX_BODY (1024u * 1024)
@@ -437,13 +439,18 @@ static bool take_upload(struct server *s, struct pending *p, const char *data, s
 	return true;
 }
 
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s);
+
+	return n >= strlen(tail) && strcmp(s + n - strlen(tail), tail) == 0;
+}
+
+/* An import's body, or a files upload's tar (files.c reads it from the file). */
 static bool is_upload(const char *url, const char *method)
 {
-	size_t n = strlen(url);
-	const char *tail = "/boxes/import";
-
-	return strcmp(method, "POST") == 0 && n >= strlen(tail) &&
-	       strcmp(url + n - strlen(tail), tail) == 0;
+	return (strcmp(method, "POST") == 0 && ends_with(url, "/boxes/import")) ||
+	       (strcmp(method, "PUT") == 0 && ends_with(url, "/files"));
 }
 
 static void start_upload(struct server *s, struct pending *p)
@@ -570,8 +577,9 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 static struct MHD_Daemon *start_daemon(struct server *s, const struct sockaddr_in *sa)
 {
-	unsigned int flags =
-		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	/* MHD_ALLOW_UPGRADE: the attach routes' WebSockets (wss.c) */
+	unsigned int flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD |
+			     MHD_USE_ERROR_LOG | MHD_ALLOW_UPGRADE;
 
 	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
 				mhd_log, NULL, MHD_OPTION_SOCK_ADDR, sa,
@@ -619,6 +627,7 @@ struct server *server_start(const struct server_opts *opts, struct fleet *fleet,
 		fprintf(stderr, "boxlite-sim: --host %s: not an IPv4 address\n", opts->host);
 		goto fail;
 	}
+	exec_start(fleet, opts->sim);
 	s->daemon = start_daemon(s, &sa);
 	info = s->daemon != NULL ? MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT) : NULL;
 	if (info == NULL) {
@@ -637,8 +646,10 @@ void server_stop(struct server **s)
 	if (s == NULL || *s == NULL)
 		return;
 	atomic_store(&(*s)->stopping, true);
+	wss_stop_all(); /* MHD would wait for upgraded sockets forever */
 	if ((*s)->daemon != NULL)
 		MHD_stop_daemon((*s)->daemon);
+	exec_stop();
 	server_free(*s);
 	*s = NULL;
 }

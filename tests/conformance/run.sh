@@ -70,7 +70,8 @@ start() {
 pass=0
 fail=0
 # RUN:SCRIPT:FLAVOR. The schemas are the spec's: only the spec flavor must match them.
-for run in sdk:sdk:spec schema:schema:spec sdk-serve:sdk:serve; do
+for run in sdk:sdk:spec schema:schema:spec sdk-serve:sdk:serve sdk-files:sdk_files:spec \
+	sdk-files-serve:sdk_files:serve sdk-exec:sdk_exec:spec sdk-exec-serve:sdk_exec:serve; do
 	IFS=: read -r name suite flavor <<<"$run"
 	mkdir -p "$TMP/state-$name"
 	start "$name" "$flavor"
