@@ -21,6 +21,8 @@ static const char *const kind_names[JOB_KIND_COUNT] = {
 	[JOB_STOP] = "stop",
 	[JOB_DELETE_BOX] = "delete",
 	[JOB_IMAGE_DELETE] = "delete image",
+	[JOB_CP_OUT] = "copy-from",
+	[JOB_CP_IN] = "copy-to",
 };
 
 static const char *const state_names[JOB_STATE_COUNT] = {

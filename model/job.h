@@ -21,6 +21,8 @@ enum job_kind {
 	JOB_STOP,
 	JOB_DELETE_BOX,
 	JOB_IMAGE_DELETE, /* not about a box: arg is the image's name */
+	JOB_CP_OUT,       /* "copy-from": arg is "PATH -> DEST", result the local path */
+	JOB_CP_IN,        /* "copy-to": arg is "SRC -> PATH", result the path in the box */
 	JOB_KIND_COUNT,
 };
 
@@ -39,7 +41,8 @@ struct job {
 	enum job_state state;
 	char *box_id; /* each string may be NULL */
 	char *box_name;
-	char *arg;     /* snapshot name, clone name, archive path or image name */
+	char *arg;     /* snapshot name, clone name, archive path, image name or a copy's
+			  "FROM -> TO" */
 	char *message; /* the latest progress note or the error */
 	char *result;  /* what a finished job made: the saved path, the new box's id; or NULL */
 	int64_t created_ms;

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "files.h"
 #include "model/xalloc.h"
 #include "xfer.h"
 
@@ -38,6 +39,7 @@ struct job_arg {
 	char *box_id;
 	char *name;
 	char *path;
+	char *box_path;
 	bool force;
 	bool no_verify;
 	bool idempotent; /* the server announced idempotency when it was queued */
@@ -94,6 +96,7 @@ static void job_arg_free(void *p)
 	free(j->box_id);
 	free(j->name);
 	free(j->path);
+	free(j->box_path);
 	free(j);
 }
 
@@ -253,6 +256,37 @@ static int run_image_delete(struct api *api, const struct job_arg *j, struct poo
 	return rc;
 }
 
+static int run_cp_out(struct api *api, const struct job_arg *j, struct pool_ctx *ctx,
+		      struct net_error *err)
+{
+	struct xfer_opts o = xfer_opts_for(j, ctx);
+	char *saved = NULL;
+	int rc = files_copy_out(api, j->box_id, j->box_path, j->path, &o, &saved, err);
+
+	if (rc == 0) {
+		pool_ctx_message(ctx, "copied %s to %s", j->box_path, saved);
+		pool_ctx_result(ctx, saved);
+	}
+	free(saved);
+	return rc;
+}
+
+/* A PUT changes the box: without idempotency a lost answer is not sent again (api.h). */
+static int run_cp_in(struct api *api, const struct job_arg *j, struct pool_ctx *ctx,
+		     struct net_error *err)
+{
+	struct xfer_opts o = xfer_opts_for(j, ctx);
+	char *where = NULL;
+	int rc = files_copy_in(api, j->box_id, j->path, j->box_path, &o, &where, err);
+
+	if (rc == 0) {
+		pool_ctx_message(ctx, "copied %s to %s", j->path, where);
+		pool_ctx_result(ctx, where);
+	}
+	free(where);
+	return rc;
+}
+
 /* ---- the table ---- */
 
 static const struct action_def defs[] = {
@@ -345,6 +379,25 @@ static const struct action_def defs[] = {
 	 .ask_confirm = "Delete image %i?",
 	 .warning = "Every tag of it leaves the cache (refused while a box runs it).",
 	 .run = run_image_delete},
+	{.kind = JOB_CP_OUT,
+	 .command = "copy-from",
+	 .help = "copy a path out of the running box",
+	 .needs = ACT_BOX | ACT_BOX_PATH | ACT_LOCAL,
+	 .cap = CAP_COUNT,
+	 .ask_box_path = "Copy from %b: path in the box (dir/. for its contents)",
+	 .ask_path = "Copy it to (a directory gets it inside)",
+	 .usage = ACTION_CP_COMMAND " BOX:PATH DEST",
+	 .read_only = true,
+	 .run = run_cp_out},
+	{.kind = JOB_CP_IN,
+	 .command = "copy-to",
+	 .help = "copy a local file or directory into the running box",
+	 .needs = ACT_BOX | ACT_BOX_PATH | ACT_LOCAL,
+	 .cap = CAP_COUNT,
+	 .ask_path = "Copy into %b: local file or directory (dir/. for its contents)",
+	 .ask_box_path = "Copy it into %b at (a directory there gets it inside)",
+	 .usage = ACTION_CP_COMMAND " SRC BOX:PATH",
+	 .run = run_cp_in},
 };
 
 _Static_assert(ARRAY_LEN(defs) == JOB_KIND_COUNT, "every job kind is one action");
@@ -368,6 +421,8 @@ const struct action_def *action_by_command(const char *command)
 	for (size_t i = 0; command != NULL && i < ARRAY_LEN(defs); i++)
 		if (strcmp(defs[i].command, command) == 0)
 			return &defs[i];
+	if (command != NULL && strcmp(command, ACTION_CP_COMMAND) == 0)
+		return action_def(JOB_CP_OUT);
 	return NULL;
 }
 
@@ -384,6 +439,10 @@ const char *action_target_noun(const struct action_def *d)
 
 char *action_usage(const struct action_def *d, char *buf, size_t size)
 {
+	if (d->usage != NULL) {
+		snprintf(buf, size, "%s", d->usage);
+		return buf;
+	}
 	snprintf(buf, size, "%s%s%s%s%s%s%s%s", d->command, d->needs & ACT_BOX ? " BOX" : "",
 		 d->needs & ACT_IMAGE ? " IMAGE" : "", d->needs & ACT_SNAPSHOT ? " SNAPSHOT" : "",
 		 d->needs & ACT_FILE ? " FILE" : "",
@@ -491,8 +550,11 @@ static const char *lacks(const struct action_def *d, const struct action *act)
 		return "an image name";
 	if ((d->needs & ACT_SNAPSHOT) && (act->name == NULL || act->name[0] == '\0'))
 		return "a snapshot name";
-	if ((d->needs & (ACT_FILE | ACT_DEST)) && (act->path == NULL || act->path[0] == '\0'))
+	if ((d->needs & (ACT_FILE | ACT_DEST | ACT_LOCAL)) &&
+	    (act->path == NULL || act->path[0] == '\0'))
 		return "a file path";
+	if ((d->needs & ACT_BOX_PATH) && (act->box_path == NULL || act->box_path[0] == '\0'))
+		return "a path in the box";
 	if ((d->needs & ACT_NAME) && !d->name_optional &&
 	    (act->name == NULL || act->name[0] == '\0'))
 		return "a name";
@@ -556,6 +618,7 @@ uint64_t actions_submit(struct actions *a, const struct action *act,
 	j->box_id = xstrdup(act->box_id);
 	j->name = xstrdup(act->name);
 	j->path = xstrdup(act->path);
+	j->box_path = xstrdup(act->box_path);
 	j->force = act->force || d->force;
 	j->no_verify = act->no_verify;
 	j->idempotent = server_config_idempotent(cfg);
@@ -566,9 +629,14 @@ uint64_t actions_submit(struct actions *a, const struct action *act,
 	tmpl.box_id = j->box_id;
 	tmpl.box_name = xstrdup(act->box_name); /* pool_submit copies the template */
 	tmpl.arg = d->needs & (ACT_FILE | ACT_DEST) ? j->path : j->name;
+	if (d->needs & ACT_BOX_PATH) /* pool_submit copies it */
+		tmpl.arg = d->kind == JOB_CP_IN ? xasprintf("%s -> %s", j->path, j->box_path)
+						: xasprintf("%s -> %s", j->box_path, j->path);
 	/* an image is no box: its jobs are ordered by its name */
 	id = pool_submit(a->pool, &tmpl, d->needs & ACT_IMAGE ? act->name : act->box_id, job_fn, j,
 			 job_arg_free);
 	free(tmpl.box_name);
+	if (d->needs & ACT_BOX_PATH)
+		free(tmpl.arg);
 	return id;
 }

@@ -1,6 +1,7 @@
 /*
  * actions: the operator's actions (snapshot create/delete/restore, clone,
- * export, import, start, stop, delete box, delete image), each defined once
+ * export, import, start, stop, delete box, delete image, copy a path out of
+ * or into a box), each defined once
  * in a table, and run as worker-pool jobs.
  *
  * Each action is checked against the server's capabilities before anything
@@ -41,7 +42,12 @@ enum {
 	ACT_FILE = 1u << 3,     /* an archive to read: FILE */
 	ACT_DEST = 1u << 4,     /* where to write, with a default: -o PATH */
 	ACT_NAME = 1u << 5,     /* a name for what it makes, with a default: --name NAME */
+	ACT_BOX_PATH = 1u << 6, /* a path inside the box; with ACT_BOX one argument BOX:PATH */
+	ACT_LOCAL = 1u << 7,    /* a local file or directory to copy from or to: SRC, DEST */
 };
+
+/* `boxtop cp`: both copy rows answer to it, the arguments say which (tui/cli.c). */
+#define ACTION_CP_COMMAND "cp"
 
 enum action_confirm {
 	CONFIRM_NONE,
@@ -63,7 +69,10 @@ struct action_def {
 	enum capability cap; /* what /v1/config must enable; CAP_COUNT: nothing */
 	enum action_confirm confirm;
 	const char *ask_pick;        /* ACT_SNAPSHOT: "Restore which snapshot of %b?" */
-	const char *ask_path;        /* ACT_FILE, ACT_DEST: "Export %b to" */
+	const char *ask_path;        /* ACT_FILE, ACT_DEST, ACT_LOCAL: "Export %b to" */
+	const char *ask_box_path;    /* ACT_BOX_PATH: "Copy from %b: path in the box" */
+	const char *usage;           /* its usage after "boxtop ", or NULL: made from needs */
+	bool read_only;              /* changes nothing on the server (allowed with --readonly) */
 	const char *ask_name;        /* ACT_NAME: "Snapshot %b: name" */
 	bool name_optional;          /* an empty name lets the server (or the archive) pick */
 	const char *ask_confirm;     /* "Stop %b?" */
@@ -80,7 +89,10 @@ struct action_def {
 const struct action_def *action_defs(size_t *n);
 /* The action of a job kind, or NULL. */
 const struct action_def *action_def(enum job_kind kind);
-/* The action `boxtop COMMAND` runs, or NULL. */
+/*
+ * The action `boxtop COMMAND` runs, or NULL. ACTION_CP_COMMAND gives the
+ * copy-from row; the command line's arguments pick between the copy rows.
+ */
 const struct action_def *action_by_command(const char *command);
 /* What an action acts on, to be typed out to confirm it: "snapshot", "box", "image". */
 const char *action_target_noun(const struct action_def *d);
@@ -122,7 +134,8 @@ struct action {
 	const char *box_name; /* for the jobs table; may be NULL */
 	const char *name;     /* the snapshot (ACT_SNAPSHOT, or the one a snapshot makes), the
 				 image (ACT_IMAGE), the new box's name (clone, import; may be NULL) */
-	const char *path;     /* ACT_DEST, ACT_FILE */
+	const char *path;     /* ACT_DEST, ACT_FILE, ACT_LOCAL */
+	const char *box_path; /* ACT_BOX_PATH */
 	bool force;           /* export: replace an existing file (delete: always) */
 	bool no_verify;       /* export: skip the archive check after download */
 };

@@ -288,22 +288,14 @@ static int check_file(const char *path, int *fd, int64_t *size, char **archived,
 	return 0;
 }
 
-/* One upload of the whole file, from its start. */
-struct upload {
-	const struct http_req *req;
-	int fd;
-	int64_t size;
-	const struct xfer_opts *o;
-};
-
-static int upload_once(struct api *a, void *arg, struct http_resp *out, struct net_error *err)
+int xfer_upload_try(struct api *a, void *arg, struct http_resp *out, struct net_error *err)
 {
-	struct upload *u = arg;
+	struct xfer_upload *u = arg;
 	struct watch w = {.o = u->o, .upload = true};
 	int rc;
 
 	if (lseek(u->fd, 0, SEEK_SET) < 0) {
-		net_error_set(err, NET_LOCAL, "cannot read the archive: %s", strerror(errno));
+		net_error_set(err, NET_LOCAL, "cannot read what is sent: %s", strerror(errno));
 		return -1;
 	}
 	rc = http_upload(api_http(a), u->req, u->fd, u->size, watch_progress, &w, out, err);
@@ -339,7 +331,7 @@ int xfer_import(struct api *a, const char *path, const char *name, const struct 
 	struct api_look look = {0};
 	struct http_resp resp = {0};
 	struct decode_error derr = {0};
-	struct upload up = {.req = &req, .fd = -1, .o = o};
+	struct xfer_upload up = {.req = &req, .fd = -1, .o = o};
 	char *archived = NULL, *sent = NULL, *ename = NULL, *p = NULL, *url = NULL;
 	char msg[300];
 	int rc = -1;
@@ -355,7 +347,7 @@ int xfer_import(struct api *a, const char *path, const char *name, const struct 
 	url = api_url(a, true, p);
 	req.url = url;
 	api_look_box_named(&look, sent);
-	if (api_mutate(a, &req, sent != NULL ? &look : NULL, upload_once, &up, &resp, err) < 0)
+	if (api_mutate(a, &req, sent != NULL ? &look : NULL, xfer_upload_try, &up, &resp, err) < 0)
 		goto out;
 	if (box_decode(resp.body, resp.len, out, &derr) < 0) {
 		net_error_set(err, NET_DECODE, "import answer: %s",

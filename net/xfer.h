@@ -49,6 +49,21 @@ int xfer_export(struct api *a, const char *id, const char *dest, const struct xf
 		struct net_error *err);
 
 /*
+ * One upload of the whole of fd (size bytes) from its start: an api_try_fn
+ * for api_mutate (arg: struct xfer_upload), with o's progress and cancel,
+ * the stall rules and "waiting for the server" once all is sent. Imports
+ * and boxtop cp's tars go through it.
+ */
+struct xfer_upload {
+	const struct http_req *req;
+	int fd;
+	int64_t size;
+	const struct xfer_opts *o;
+};
+
+int xfer_upload_try(struct api *a, void *arg, struct http_resp *out, struct net_error *err);
+
+/*
  * Imports the archive at path as a new box called name (NULL: the server
  * picks). On 0, *out is the new box (caller frees).
  */

@@ -30,6 +30,7 @@
 #include "model/xalloc.h"
 #include "net/actions.h"
 #include "net/api.h"
+#include "net/files.h"
 #include "net/pool.h"
 #include "net/xfer.h"
 
@@ -70,6 +71,9 @@ struct run {
 	struct box *box; /* ACT_BOX: the box as the server named it */
 	char *dest;      /* ACT_DEST: where it goes */
 	char *name;      /* ACT_NAME: what it makes is called (NULL: the server picks) */
+	char *box_ref;   /* ACT_BOX_PATH: the box of BOX:PATH, and its path */
+	char *box_path;
+	const char *local; /* ACT_LOCAL: cp's other argument */
 	bool progress_tty;
 	bool drew; /* a progress line is on stderr and needs clearing */
 };
@@ -87,6 +91,34 @@ static char *export_dest(const struct opts *o, const struct box *b)
 	return xstrdup(o->output);
 }
 
+/*
+ * cp's arguments: the one spelled BOX:PATH is the box's side, and which it
+ * is picks the copy row (docker cp's rule). 0, or 2 for a usage error.
+ */
+static int cp_args(struct run *r)
+{
+	bool out = files_split_arg(r->o->target, &r->box_ref, &r->box_path);
+	char *b2 = NULL, *p2 = NULL;
+	bool in = files_split_arg(r->o->second, &b2, &p2);
+
+	if (out == in) {
+		fprintf(stderr, "boxtop: cp: %s\n",
+			out ? "both sides are in a box; copy through a local directory"
+			    : "one side must be BOX:PATH (boxtop cp BOX:PATH DEST, boxtop cp SRC "
+			      "BOX:PATH; a local path with ':' is written ./a:b)");
+		free(b2);
+		free(p2);
+		return 2;
+	}
+	if (in) {
+		r->box_ref = b2;
+		r->box_path = p2;
+	}
+	r->d = action_def(out ? JOB_CP_OUT : JOB_CP_IN);
+	r->local = out ? r->o->second : r->o->target;
+	return 0;
+}
+
 /* Connects and learns what the server allows; finds the box and fills in the defaults. */
 static int prepare(struct run *r, const struct settings *s, struct net_error *err)
 {
@@ -96,7 +128,8 @@ static int prepare(struct run *r, const struct settings *s, struct net_error *er
 	if (api_config(r->api, &interrupted, &r->cfg, err) < 0)
 		return -1;
 	if ((r->d->needs & ACT_BOX) &&
-	    api_box(r->api, r->o->target, &interrupted, &r->box, err) < 0)
+	    api_box(r->api, r->box_ref != NULL ? r->box_ref : r->o->target, &interrupted, &r->box,
+		    err) < 0)
 		return -1;
 	if (r->d->needs & ACT_DEST)
 		r->dest = export_dest(r->o, r->box);
@@ -279,9 +312,11 @@ static int run_job(struct run *r, struct actions *acts, struct store *st, struct
 	struct action act = {.kind = k,
 			     .box_id = r->box != NULL ? r->box->id : NULL,
 			     .box_name = r->box != NULL ? box_display_name(r->box) : NULL,
-			     .path = r->d->needs & ACT_DEST   ? r->dest
-				     : r->d->needs & ACT_FILE ? r->o->target
-							      : NULL,
+			     .path = r->d->needs & ACT_DEST    ? r->dest
+				     : r->d->needs & ACT_FILE  ? r->o->target
+				     : r->d->needs & ACT_LOCAL ? r->local
+							       : NULL,
+			     .box_path = r->box_path,
 			     .force = r->o->force,
 			     .no_verify = r->o->no_verify};
 	struct job final = {.kind = k};
@@ -305,7 +340,7 @@ static int run_job(struct run *r, struct actions *acts, struct store *st, struct
 		rc = 0;
 	else if (state == JOB_CANCELLED || caught != 0) {
 		fprintf(stderr, "boxtop: %s cancelled%s\n", job_kind_name(k),
-			k == JOB_EXPORT ? "; nothing saved" : "");
+			k == JOB_EXPORT || k == JOB_CP_OUT ? "; nothing saved" : "");
 		rc = 128 + (caught != 0 ? caught : SIGINT);
 	}
 	job_clear(&final);
@@ -353,6 +388,10 @@ int cli_action(const struct opts *o, const struct settings *s)
 	if (term == NULL || strcmp(term, "dumb") == 0)
 		r.progress_tty = false;
 	catch_signals();
+	if ((r.d->needs & ACT_BOX_PATH) && cp_args(&r) != 0) {
+		rc = 2;
+		goto out;
+	}
 	if (prepare(&r, s, &err) < 0) {
 		if (err.kind == NET_CANCELLED)
 			rc = 128 + (caught != 0 ? caught : SIGINT);
@@ -366,6 +405,8 @@ int cli_action(const struct opts *o, const struct settings *s)
 out:
 	free(r.dest);
 	free(r.name);
+	free(r.box_ref);
+	free(r.box_path);
 	box_free(&r.box);
 	server_config_free(&r.cfg);
 	api_free(&r.api);

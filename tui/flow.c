@@ -28,7 +28,8 @@ struct flow {
 	bool running;            /* the box ran (or was paused) when it began */
 	char *image;             /* ACT_IMAGE */
 	char *snapshot;          /* ACT_SNAPSHOT, once picked */
-	char *path;              /* ACT_FILE, ACT_DEST, once typed */
+	char *path;              /* ACT_FILE, ACT_DEST, ACT_LOCAL, once typed */
+	char *box_path;          /* ACT_BOX_PATH, once typed */
 	char *name;              /* ACT_NAME, once typed (NULL: let the server pick) */
 	bool named, confirmed;
 	int64_t pick_since_ms; /* a snapshot pick waits for a list asked then; 0: none */
@@ -43,6 +44,7 @@ static void flow_free(struct flow *f)
 	free(f->image);
 	free(f->snapshot);
 	free(f->path);
+	free(f->box_path);
 	free(f->name);
 	free(f);
 }
@@ -90,7 +92,8 @@ static uint64_t submit(struct ui *ui, const struct flow *f, enum job_kind k)
 			     .name = f->snapshot != NULL ? f->snapshot
 				     : f->image != NULL  ? f->image
 							 : f->name,
-			     .path = f->path};
+			     .path = f->path,
+			     .box_path = f->box_path};
 	struct net_error err;
 	uint64_t id;
 
@@ -124,21 +127,47 @@ static void picked(struct ui *ui, const struct modal *m, const char *text, int c
 	step(ui);
 }
 
+/*
+ * The flow a typed path goes on with, or NULL when there is none or the
+ * path is empty (then the flow ends, saying it needed what).
+ */
+static struct flow *path_flow(struct ui *ui, const char *text, const char *needed)
+{
+	struct flow *f = ui->flow;
+
+	if (f == NULL)
+		return NULL;
+	if (text[0] == '\0') {
+		ui_flash(ui, true, "%s needs %s", job_kind_name(f->def->kind), needed);
+		flow_forget(ui);
+		return NULL;
+	}
+	return f;
+}
+
 static void path_typed(struct ui *ui, const struct modal *m, const char *text, int choice)
 {
 	struct flow *f = ui->flow;
 
 	(void)m;
 	(void)choice;
+	f = path_flow(ui, text,
+		      f != NULL && (f->def->needs & ACT_FILE) ? "a .boxlite file" : "a file name");
 	if (f == NULL)
 		return;
-	if (text[0] == '\0') {
-		ui_flash(ui, true, "%s needs %s", job_kind_name(f->def->kind),
-			 f->def->needs & ACT_FILE ? "a .boxlite file" : "a file name");
-		flow_forget(ui);
-		return;
-	}
 	f->path = xstrdup(text);
+	step(ui);
+}
+
+static void box_path_typed(struct ui *ui, const struct modal *m, const char *text, int choice)
+{
+	struct flow *f = path_flow(ui, text, "a path in the box");
+
+	(void)m;
+	(void)choice;
+	if (f == NULL)
+		return;
+	f->box_path = xstrdup(text);
 	step(ui);
 }
 
@@ -186,11 +215,20 @@ static void ask_path(struct ui *ui, struct flow *f)
 {
 	const char *dir = ui->opts->export_dir != NULL ? ui->opts->export_dir : ".";
 	char *title = fill(f, f->def->ask_path);
-	char *def = f->def->needs & ACT_DEST ? xfer_default_name(dir, f->box_name, time(NULL))
-					     : xstrdup("");
+	char *def = f->def->needs & ACT_DEST     ? xfer_default_name(dir, f->box_name, time(NULL))
+		    : f->def->kind == JOB_CP_OUT ? xstrdup(dir)
+						 : xstrdup("");
 
 	modal_prompt(ui, title, def, true, path_typed);
 	free(def);
+	free(title);
+}
+
+static void ask_box_path(struct ui *ui, struct flow *f)
+{
+	char *title = fill(f, f->def->ask_box_path);
+
+	modal_prompt(ui, title, "/", true, box_path_typed);
 	free(title);
 }
 
@@ -226,7 +264,10 @@ static void step(struct ui *ui)
 
 	if ((d->needs & ACT_SNAPSHOT) && f->snapshot == NULL) {
 		ask_snapshots(ui, f);
-	} else if ((d->needs & (ACT_FILE | ACT_DEST)) && f->path == NULL) {
+	} else if ((d->needs & ACT_BOX_PATH) && f->box_path == NULL &&
+		   !(d->kind == JOB_CP_IN && f->path == NULL)) {
+		ask_box_path(ui, f); /* copy-to asks its source first */
+	} else if ((d->needs & (ACT_FILE | ACT_DEST | ACT_LOCAL)) && f->path == NULL) {
 		ask_path(ui, f);
 	} else if ((d->needs & ACT_NAME) && !f->named) {
 		ask_name(ui, f);

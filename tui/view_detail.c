@@ -304,6 +304,8 @@ static const struct binding detail_keys[] = {
 	 0,
 	 NO_ACTION,
 	 k_look_box},
+	{{'f'}, "f", NULL, IN_HINTS, JOB_CP_OUT, NULL},
+	{{'F'}, "F", NULL, 0, JOB_CP_IN, NULL},
 };
 
 const struct view_class view_detail = {

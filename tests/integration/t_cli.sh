@@ -208,7 +208,7 @@ fi
 # --- --help and the man page list every action of the table -----------------
 MAN=${BASH_SOURCE[0]%/*}/../../docs/boxtop.1
 "$BOXTOP" --help | awk -F '  +' '/^        [a-z][a-z-]* [A-Z]/ { print $2 }' >"$CLI/usages"
-check 'the help lists ten actions' test "$(wc -l <"$CLI/usages")" = 10
+check 'the help lists twelve actions' test "$(wc -l <"$CLI/usages")" = 12
 while read -r u; do
 	if sed 's/\\-/-/g' "$MAN" | grep -qxF ".B boxtop $u"; then ok; else bad "boxtop.1 has no '.B boxtop $u'"; fi
 done <"$CLI/usages"

@@ -77,6 +77,10 @@ static void test_table(void **state)
 		for (size_t k = i + 1; k < n; k++)
 			assert_string_not_equal(d[i].command, d[k].command);
 	}
+	/* cp is both copy rows' word: the first, and the arguments pick (tui/cli.c) */
+	assert_ptr_equal(action_by_command(ACTION_CP_COMMAND), action_def(JOB_CP_OUT));
+	assert_true(action_def(JOB_CP_OUT)->read_only);
+	assert_false(action_def(JOB_CP_IN)->read_only);
 	assert_null(action_by_command("frobnicate"));
 	assert_null(action_by_command(NULL));
 	assert_null(action_def(JOB_KIND_COUNT));
@@ -98,6 +102,8 @@ static void test_usage(void **state)
 	usage_is(JOB_IMPORT, "import FILE [--name NAME]");
 	usage_is(JOB_START, "start BOX");
 	usage_is(JOB_IMAGE_DELETE, "delete-image IMAGE [--yes]");
+	usage_is(JOB_CP_OUT, "cp BOX:PATH DEST");
+	usage_is(JOB_CP_IN, "cp SRC BOX:PATH");
 	assert_string_equal(action_target_noun(action_def(JOB_SNAPSHOT_DELETE)), "snapshot");
 	assert_string_equal(action_target_noun(action_def(JOB_IMAGE_DELETE)), "image");
 	assert_string_equal(action_target_noun(action_def(JOB_DELETE_BOX)), "box");
