@@ -170,6 +170,22 @@ static unsigned k_start_stop(struct ui *ui, const struct binding *b, int key)
 	return flow_begin(ui, action_def(box->status == BOX_RUNNING ? JOB_STOP : JOB_START));
 }
 
+/* l: the box's log, followed from now (an explicit look: it attaches). */
+static unsigned k_logs(struct ui *ui, const struct binding *b, int key)
+{
+	(void)b;
+	(void)key;
+	return logs_follow(ui, ui_box(ui));
+}
+
+/* !: a shell in the box, on the whole terminal (tui/shellkey.c). */
+static unsigned k_shell(struct ui *ui, const struct binding *b, int key)
+{
+	(void)b;
+	(void)key;
+	return shell_open(ui, ui_box(ui));
+}
+
 /* ---- the table ---- */
 
 static const struct binding bindings[] = {
@@ -201,6 +217,13 @@ static const struct binding bindings[] = {
 	 NO_ACTION,
 	 k_start_stop},
 	{{'D'}, "D", NULL, 0, JOB_DELETE_BOX, NULL},
+	{{'l'}, "l", "the box's log (follows it)", IN_HINTS | NEEDS_BOX, NO_ACTION, k_logs},
+	{{'!'},
+	 "!",
+	 "a shell in the box (~. leaves it running)",
+	 IN_HINTS | NEEDS_BOX | MUTATES,
+	 NO_ACTION,
+	 k_shell},
 	{{'p'}, "p", "pause / resume updates", 0, NO_ACTION, k_pause},
 	{{CTRL_KEY('l')}, "^L", "redraw the screen", 0, NO_ACTION, k_redraw},
 	{{CTRL_KEY('r'), KEYCODE(KEY_F(5))}, "^R", "ask again now", 0, NO_ACTION, k_look},
@@ -251,7 +274,7 @@ unsigned binding_flags(const struct binding *b)
 
 	if (d == NULL)
 		return b->flags;
-	return b->flags | MUTATES | (d->needs & ACT_BOX ? NEEDS_BOX : 0);
+	return b->flags | (d->read_only ? 0 : MUTATES) | (d->needs & ACT_BOX ? NEEDS_BOX : 0);
 }
 
 /* Whether a global row applies to a view of class c: one about boxes only where it has them. */

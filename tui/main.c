@@ -1,7 +1,8 @@
 /*
  * boxtop: entry point. Parses the command line, resolves where the server is
  * and how to authenticate (net/settings), then runs one mode: an action's
- * command (tui/cli), the images command (tui/imagecmd), batch output, or
+ * command (tui/cli), the images command (tui/imagecmd), exec, shell and
+ * logs (tui/execcmd), batch output, or
  * the dashboard; `boxtop keys` needs no server.
  */
 #include <locale.h>
@@ -14,6 +15,7 @@
 #include "cli.h"
 #include "config.h"
 #include "demo.h"
+#include "execcmd.h"
 #include "imagecmd.h"
 #include "net/http.h"
 #include "net/settings.h"
@@ -43,6 +45,10 @@ static int run_mode(const struct opts *o, const struct settings *s)
 		return batch_run(o, s);
 	case MODE_IMAGES:
 		return imagecmd_run(o, s);
+	case MODE_EXEC:
+		return execcmd_run(o, s);
+	case MODE_LOGS:
+		return logscmd_run(o, s);
 	default:
 		return app_run(o, s);
 	}

@@ -66,6 +66,11 @@ static const struct option long_opts[] = {
 	{"no-verify", no_argument, NULL, OPT_NO_VERIFY},
 	{"print-config", no_argument, NULL, OPT_PRINT_CONFIG},
 	{"yes", no_argument, NULL, OPT_YES},
+	{"tty", no_argument, NULL, 't'},
+	{"interactive", no_argument, NULL, 'i'},
+	{"env", required_argument, NULL, 'e'},
+	{"workdir", required_argument, NULL, 'w'},
+	{"follow", no_argument, NULL, 'f'},
 	{NULL, 0, NULL, 0},
 };
 
@@ -87,6 +92,11 @@ static const struct {
 } commands[] = {
 	{"images", MODE_IMAGES, "images [--json]", "the image cache as a table, or JSON"},
 	{"keys", MODE_KEYS, "keys", "every key of the dashboard, by view"},
+	{"exec", MODE_EXEC, "exec BOX [-t] [-i] [-e K=V] [-w DIR] -- CMD [ARGS]",
+	 "run a command in a box; its exit status is boxtop's"},
+	{"shell", MODE_EXEC, "shell BOX",
+	 "a shell in a box (exec -it BOX -- the configured shell)"},
+	{"logs", MODE_LOGS, "logs BOX [-f]", "what the box's main session wrote; -f follows"},
 };
 
 void opts_usage(FILE *out)
@@ -99,7 +109,12 @@ void opts_usage(FILE *out)
 	      "       boxtop -b|--json [-n N] [options] boxes as text or JSON, N times\n",
 	      out);
 	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
-		fprintf(out, "       boxtop %-26s %s\n", commands[i].usage, commands[i].help);
+		if (strlen(commands[i].usage) <= 26)
+			fprintf(out, "       boxtop %-26s %s\n", commands[i].usage,
+				commands[i].help);
+		else
+			fprintf(out, "       boxtop %s\n%41s%s\n", commands[i].usage, "",
+				commands[i].help);
 	fputs("       boxtop COMMAND ARGS [--json]      one action, as the dashboard's key does "
 	      "it;\n"
 	      "                                         the result on stdout (--json: the job)\n",
@@ -145,11 +160,21 @@ void opts_usage(FILE *out)
 	      "  -y, --yes            do not ask first (without a terminal to ask on, an\n"
 	      "                       action that asks needs it)\n"
 	      "\n"
+	      "exec, shell and logs (they attach to the box: on boxlite serve that is use\n"
+	      "of it; a stopped box is not started):\n"
+	      "  -i, --interactive    exec: stdin goes to the command\n"
+	      "  -t, --tty            exec: a terminal (raw, resized with this one);\n"
+	      "                       ~. after Enter leaves it running\n"
+	      "  -e, --env NAME=VALUE exec: set a variable (repeatable)\n"
+	      "  -w, --workdir DIR    exec: where the command starts\n"
+	      "  -f, --follow         logs: keep reading until Ctrl-C\n"
+	      "\n"
 	      "  -h, --help           this text      -V, --version   the version\n"
 	      "\n"
 	      "Settings file: $XDG_CONFIG_HOME/boxtop/config.toml (see boxtop(1)).\n"
 	      "In the dashboard, ? lists the keys (boxtop keys prints them all).\n"
-	      "Exit status: 0 done, 1 failed, 2 usage, 128+N stopped by signal N.\n",
+	      "Exit status: 0 done, 1 failed, 2 usage, 128+N stopped by signal N;\n"
+	      "exec and shell: the command's, 255 when its end was not learnt.\n",
 	      out);
 }
 
@@ -284,17 +309,36 @@ static int take(struct opts *o, int c, const char *arg, char *err, size_t errlen
 	case OPT_YES:
 		o->yes = true;
 		break;
+	case 't':
+		o->tty = true;
+		break;
+	case 'i':
+		o->interactive = true;
+		break;
+	case 'f':
+		o->follow = true;
+		break;
+	case 'w':
+		o->workdir = arg;
+		break;
+	case 'e':
+		if (strchr(arg, '=') == NULL || arg[0] == '=')
+			return fail(err, errlen, "-e '%s': expected NAME=VALUE", arg);
+		if (o->n_env == OPTS_ENV_MAX)
+			return fail(err, errlen, "-e: at most %d of them", OPTS_ENV_MAX);
+		o->env[o->n_env++] = arg;
+		break;
 	default:
 		return fail(err, errlen, "%s", "unknown option (see boxtop --help)");
 	}
 	return 0;
 }
 
-/* How many arguments an action takes: what it acts on, then a snapshot. */
+/* How many arguments an action takes: what it acts on, then a snapshot (or cp's other side). */
 static int action_args(const struct action_def *d)
 {
 	return ((d->needs & (ACT_BOX | ACT_IMAGE | ACT_FILE)) != 0) +
-	       ((d->needs & ACT_SNAPSHOT) != 0);
+	       ((d->needs & (ACT_SNAPSHOT | ACT_LOCAL)) != 0);
 }
 
 /* "snapshot, restore, ... images, keys": what `boxtop COMMAND` may be. */
@@ -325,6 +369,23 @@ static void commands_with(unsigned bit, enum action_confirm any_confirm, char *b
 						 defs[i].command);
 }
 
+/* exec BOX CMD [ARGS], shell BOX, logs BOX: the box, and the command exec runs. */
+static int take_box_command(struct opts *o, int argc, char **argv, const char *usage, char *err,
+			    size_t errlen)
+{
+	bool is_exec = strcmp(argv[optind], "exec") == 0;
+	int have = argc - optind - 1;
+
+	if (have < 1 || (is_exec && have < 2) || (!is_exec && have != 1))
+		return fail(err, errlen, "usage: boxtop %s", usage);
+	o->target = argv[optind + 1];
+	o->argv = is_exec ? argv + optind + 2 : NULL;
+	o->argc = is_exec ? have - 1 : 0;
+	if (strcmp(argv[optind], "shell") == 0)
+		o->tty = o->interactive = true;
+	return 0;
+}
+
 /* The command and its arguments, from what getopt left. */
 static int take_command(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 {
@@ -338,6 +399,9 @@ static int take_command(struct opts *o, int argc, char **argv, char *err, size_t
 	for (size_t i = 0; d == NULL && i < ARRAY_LEN(commands); i++)
 		if (strcmp(argv[optind], commands[i].name) == 0) {
 			o->mode = commands[i].mode;
+			if (o->mode == MODE_EXEC || o->mode == MODE_LOGS)
+				return take_box_command(o, argc, argv, commands[i].usage, err,
+							errlen);
 			if (argc - optind != 1)
 				return fail(err, errlen, "usage: boxtop %s", commands[i].usage);
 			return 0;
@@ -379,6 +443,15 @@ static int check_mode(const struct opts *o, char *err, size_t errlen)
 	if ((o->mode == MODE_IMAGES || o->mode == MODE_ACTION) && (o->batch || o->iterations != 0))
 		return fail(err, errlen, "-b and -n do not go with %s (--json does)",
 			    o->mode == MODE_IMAGES ? "images" : o->action->command);
+	if ((o->tty || o->interactive || o->n_env > 0 || o->workdir != NULL) &&
+	    o->mode != MODE_EXEC)
+		return fail(err, errlen, "%s", "-t, -i, -e and -w go with exec");
+	if (o->follow && o->mode != MODE_LOGS)
+		return fail(err, errlen, "%s", "-f goes with logs");
+	if ((o->mode == MODE_EXEC || o->mode == MODE_LOGS) &&
+	    (o->batch || o->json || o->iterations != 0))
+		return fail(err, errlen, "%s",
+			    "-b, -n and --json do not go with exec, shell or logs");
 	if (o->mode == MODE_KEYS && (o->batch || o->json || o->iterations != 0))
 		return fail(err, errlen, "%s", "keys takes no option");
 	if (o->iterations != 0 && !(o->batch || o->json))
@@ -427,7 +500,7 @@ int opts_parse(int argc, char **argv, struct opts *o, char *err, size_t errlen)
 	optind = 0; /* glibc: 0 also resets its scanning state, for a second parse */
 	opterr = 0;
 	for (;;) {
-		c = getopt_long(argc, argv, ":hVd:bn:o:y", long_opts, NULL);
+		c = getopt_long(argc, argv, ":hVd:bn:o:ytife:w:", long_opts, NULL);
 		if (c == -1)
 			break;
 		if (c == '?')

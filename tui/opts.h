@@ -16,12 +16,16 @@
 #include "net/actions.h"
 #include "net/settings.h"
 
+#define OPTS_ENV_MAX 64 /* -e given more often is refused */
+
 enum opts_mode {
 	MODE_DASHBOARD,
 	MODE_BATCH,  /* -b or --json */
 	MODE_ACTION, /* boxtop COMMAND ...: one of net/actions' table (action says which) */
 	MODE_IMAGES, /* boxtop images [--json]: json says which */
 	MODE_KEYS,   /* boxtop keys: every key of the dashboard */
+	MODE_EXEC,   /* boxtop exec BOX ... -- CMD [ARGS]; boxtop shell BOX (tui/execcmd) */
+	MODE_LOGS,   /* boxtop logs BOX [-f] */
 	MODE_HELP,
 	MODE_VERSION,
 };
@@ -57,6 +61,15 @@ struct opts {
 	bool force;
 	bool no_verify;
 	bool yes; /* --yes: no question before an action that asks one */
+	/* exec, shell, logs (target is the box) */
+	bool tty;                      /* -t */
+	bool interactive;              /* -i: stdin goes to the command */
+	bool follow;                   /* logs -f */
+	const char *env[OPTS_ENV_MAX]; /* -e K=V */
+	size_t n_env;
+	const char *workdir; /* -w DIR */
+	char **argv;         /* the command and its arguments ... */
+	int argc;            /* ... (shell: none, the configured shell) */
 };
 
 #define OPTS_LOG_LINES 10000

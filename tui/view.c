@@ -8,7 +8,7 @@
 #include "ui.h"
 
 static const struct view_class *const classes[] = {
-	&view_boxes, &view_detail, &view_images, &view_jobs, &view_events,
+	&view_boxes, &view_detail, &view_images, &view_jobs, &view_events, &view_logs,
 };
 
 _Static_assert(ARRAY_LEN(classes) <= VIEW_MAX, "a number key for every view");

@@ -86,7 +86,8 @@ struct view {
 };
 
 /* The classes, in tab order (view.c). */
-extern const struct view_class view_boxes, view_detail, view_images, view_jobs, view_events;
+extern const struct view_class view_boxes, view_detail, view_images, view_jobs, view_events,
+	view_logs;
 
 /* The table: how many views, and the i-th class. */
 size_t view_count(void);
@@ -117,6 +118,14 @@ const struct box *boxes_selected(struct ui *ui);
 unsigned boxes_filter_open(struct ui *ui);
 /* The rows of the boxes table (after the filter), for the header's counts. */
 size_t boxes_shown(struct ui *ui);
+
+/* shellkey.c */
+/* A shell in b on the whole terminal; the dashboard comes back after it. */
+unsigned shell_open(struct ui *ui, const struct box *b);
+
+/* view_logs.c */
+/* Follows b's log (a read-only attach to its main session) and shows it. */
+unsigned logs_follow(struct ui *ui, const struct box *b);
 
 /* view_jobs.c */
 /* Puts the cursor of the Jobs view on job id (a job just queued). */

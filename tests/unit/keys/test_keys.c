@@ -209,8 +209,8 @@ static void test_help_says_why(void **state)
 	(void)state;
 	o.readonly = true;
 	mutating = help_lines_with("[off: read-only mode (--readonly)]", &total);
-	/* S R d c e i s D in the Boxes view */
-	assert_int_equal(mutating, 8);
+	/* S R d c e i s D ! in the Boxes view */
+	assert_int_equal(mutating, 9);
 	assert_true(total > 20);
 	o.readonly = false;
 	assert_int_equal(help_lines_with("[off:", &total), 0);
@@ -275,9 +275,11 @@ static void test_views_and_quit(void **state)
 	keys_handle(&ui, '\t');
 	assert_true(ui_showing(&ui, &view_events));
 	keys_handle(&ui, '\t');
+	assert_true(ui_showing(&ui, &view_logs));
+	keys_handle(&ui, '\t');
 	assert_true(ui_showing(&ui, &view_boxes));
 	keys_handle(&ui, KEYCODE(KEY_BTAB));
-	assert_true(ui_showing(&ui, &view_events));
+	assert_true(ui_showing(&ui, &view_logs));
 	keys_handle(&ui, KEY_ESC);
 	assert_true(ui_showing(&ui, &view_boxes));
 	assert_int_equal(keys_handle(&ui, '9'), 0); /* no ninth view */

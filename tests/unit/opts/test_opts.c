@@ -170,7 +170,7 @@ static void test_every_action_is_a_command(void **state)
 	for (size_t i = 0; i < n; i++) {
 		const char *argv2[] = {defs[i].command, "a", "b", NULL};
 		int args = ((defs[i].needs & (ACT_BOX | ACT_IMAGE | ACT_FILE)) != 0) +
-			   ((defs[i].needs & ACT_SNAPSHOT) != 0);
+			   ((defs[i].needs & (ACT_SNAPSHOT | ACT_LOCAL)) != 0);
 
 		argv2[1 + args] = NULL;
 		assert_int_equal(parse(argv2[0], argv2[1], argv2[2], NULL), 0);
@@ -241,7 +241,7 @@ static void test_mode_refusals(void **state)
 	refused(parse("frobnicate", NULL), "unknown command 'frobnicate'");
 	refused(parse("frobnicate", NULL), "commands: snapshot, restore, delete-snapshot, clone, "
 					   "export, import, start, stop, delete, delete-image, "
-					   "images, keys");
+					   "copy-from, copy-to, images, keys");
 	refused(parse("-o", "x", NULL), "-o, --force and --no-verify");
 	refused(parse("import", "f", "-o", "x", NULL), "-o, --force and --no-verify");
 	refused(parse("import", "f", "--force", NULL), "--force");
