@@ -54,21 +54,11 @@ static struct api *connect_box(const struct settings *s, const char *target, str
 	return a;
 }
 
-/* Why an exec or attach was refused, in the operator's words. */
 static void explain(const char *box, const struct net_error *err)
 {
 	char msg[800];
 
-	if (err->kind == NET_STATUS && err->api.http_status == 409)
-		snprintf(msg, sizeof(msg),
-			 "%s: %s (another client may be attached: `boxtop logs %s` reads it "
-			 "without taking it)",
-			 box, err->message, box);
-	else if (err->kind == NET_STATUS && err->api.http_status == 404)
-		snprintf(msg, sizeof(msg), "%s: %s (does this server serve exec?)", box,
-			 err->message);
-	else
-		snprintf(msg, sizeof(msg), "%s: %s", box, err->message);
+	session_why(box, err, msg, sizeof(msg));
 	say("", msg);
 }
 

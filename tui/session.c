@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -87,6 +88,19 @@ static void send_size(struct attach *t, int fd)
 
 	if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0)
 		attach_resize(t, ws.ws_col, ws.ws_row);
+}
+
+void session_why(const char *box, const struct net_error *err, char *buf, size_t size)
+{
+	if (err->kind == NET_STATUS && err->api.http_status == 409)
+		snprintf(buf, size,
+			 "%s: %s (another client may be attached: its log can be read without "
+			 "taking it, with boxtop logs or l)",
+			 box, err->message);
+	else if (err->kind == NET_STATUS && err->api.http_status == 404)
+		snprintf(buf, size, "%s: %s (does this server serve exec?)", box, err->message);
+	else
+		snprintf(buf, size, "%s: %s", box, err->message);
 }
 
 bool detach_scan(struct detach_scan *d, const char *in, size_t n, char *out, size_t *out_n)

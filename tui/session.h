@@ -39,6 +39,13 @@ enum session_end {
 enum session_end session_run(struct attach *t, const struct session_opts *o, int *exit_code,
 			     struct net_error *err);
 
+/*
+ * Why an exec or an attach to box failed, in the operator's words: the
+ * server's message, and what to do about a 409 (another client attached:
+ * reading the log does not take it) or a 404 (a server without exec).
+ */
+void session_why(const char *box, const struct net_error *err, char *buf, size_t size);
+
 /* The detach sequence's scanner, apart so it can be tested. */
 struct detach_scan {
 	int state; /* 0 mid-line, 1 at a line's start, 2 after a '~' there */

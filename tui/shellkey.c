@@ -134,7 +134,10 @@ unsigned shell_open(struct ui *ui, const struct box *b)
 	a = session_api(ui, &bearer);
 	t = open_shell(ui, a, b, &eid, &err);
 	if (t == NULL) {
-		ui_flash(ui, true, "no shell in %s: %s", box_display_name(b), err.message);
+		char why[800];
+
+		session_why(box_display_name(b), &err, why, sizeof(why));
+		ui_flash(ui, true, "no shell in %s", why);
 		react = REDRAW_FOOT;
 		goto out;
 	}
@@ -156,7 +159,8 @@ unsigned shell_open(struct ui *ui, const struct box *b)
 		break;
 	case SESSION_FAILED:
 	case SESSION_NO_READER:
-		ui_flash(ui, true, "the shell in %s: %s", box_display_name(b), err.message);
+		ui_flash(ui, true, "the shell in %s ended: %s (the terminal is boxtop's again)",
+			 box_display_name(b), err.message);
 		break;
 	}
 	react = come_back();
