@@ -118,6 +118,14 @@ static void logs_destroy(void *p)
 
 unsigned logs_follow(struct ui *ui, const struct box *b)
 {
+	/* on boxlite serve an attach may start the box: looking must not */
+	if (b->status != BOX_RUNNING) {
+		ui_flash(ui, true,
+			 "%s is %s: it has no log to follow (boxtop does not start a box to "
+			 "read it)",
+			 box_display_name(b), box_status_name(b->status));
+		return REDRAW_FOOT;
+	}
 	start(ui, state(ui), b);
 	return ui_show(ui, &view_logs) | REDRAW_ALL;
 }
