@@ -24,8 +24,9 @@ struct fault_plan {
 	uint64_t pad_bytes;   /* a JSON body gets this many spaces appended (huge bodies) */
 	unsigned drip_ms;     /* the body is sent one byte per drip_ms */
 	int64_t drop_after;   /* -1, or the connection is cut after this many body bytes
-				 (export download or import upload) */
-	int64_t corrupt_at;   /* -1, or the byte at this offset of an export is flipped */
+				 (export or files download, import upload) */
+	int64_t corrupt_at;   /* -1, or the byte at this offset of an export or a files
+				 download is flipped */
 	bool lost;            /* the request is carried out, then the connection is cut
 				 instead of answering: the client never learns it happened */
 	bool cut;             /* the connection is cut once the request has arrived,

@@ -1,7 +1,8 @@
 /*
  * view_jobs: the worker pool's jobs, newest first, with their progress,
- * rate, ETA and how they ended; x cancels one, t retries one. The cursor is
- * a job id, so it stays on its job as new ones arrive above it.
+ * rate and ETA (transfers and copies) and how they ended; x cancels one,
+ * t retries one. The cursor is a job id, so it stays on its job as new
+ * ones arrive above it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +116,12 @@ static attr_t job_attr(struct ui *ui, enum job_state st)
 	}
 }
 
+/* Whether a job of kind k counts bytes (bytes_done, bytes_total; total -1 when unknown). */
+static bool moves_bytes(enum job_kind k)
+{
+	return k == JOB_EXPORT || k == JOB_IMPORT || k == JOB_CP_OUT || k == JOB_CP_IN;
+}
+
 /* "12.0 MiB/1.0 GiB 3.2 MiB/s ETA 4m05s", or the elapsed time of a job that moves no bytes. */
 static void job_progress(const struct job *j, char *buf, size_t size)
 {
@@ -122,7 +129,7 @@ static void job_progress(const struct job *j, char *buf, size_t size)
 	int64_t end = j->finished_ms > 0 ? j->finished_ms : time_mono_ms();
 
 	fmt_duration(j->started_ms > 0 ? (end - j->started_ms) / 1000 : 0, el, sizeof(el));
-	if (j->kind != JOB_EXPORT && j->kind != JOB_IMPORT) {
+	if (!moves_bytes(j->kind)) {
 		snprintf(buf, size, "%s", el);
 		return;
 	}

@@ -3,8 +3,9 @@
 # name, a directory's "/." contents; the errors (a stopped box's 409, a
 # missing path, a DEST that cannot be written, a usage error); and no
 # partial file under its final name, nor a temporary directory, after a
-# transfer cut by the simulator or by a full disk. Sourced by run.sh (ok,
-# bad, check, start_sim, TMP); BOXTOP is the binary.
+# transfer cut by the simulator (drop_after) or by a full disk, or a tar
+# damaged in its header (corrupt_at); a flipped content byte gets through.
+# Sourced by run.sh (ok, bad, check, start_sim, TMP); BOXTOP is the binary.
 
 BOXTOP=${BOXTOP:-build/boxtop}
 CP=$TMP/cp
