@@ -20,8 +20,10 @@
 #include "net/exec.h"
 #include "session.h"
 
-#define LOGS_QUIET_MS 300  /* logs without -f: done once the replay has been quiet this long */
-#define LOGS_FIRST_MS 2000 /* ... or nothing came at all for this long */
+#define LOGS_QUIET_MS  300  /* logs without -f: done once the replay has been quiet this long, */
+#define LOGS_REPLAY_MS 1000 /* ... or this long after its first byte (a busy log is never quiet),  \
+			     */
+#define LOGS_FIRST_MS 2000  /* ... or when nothing came at all for this long */
 
 static void say(const char *what, const char *text)
 {
@@ -157,7 +159,7 @@ struct logs {
 	bool tty;
 	struct logbuf lb;
 	uint64_t next; /* the number of the next line to print (tty) */
-	int64_t last_ms;
+	int64_t first_ms, last_ms;
 	bool any, gone;
 };
 
@@ -181,6 +183,8 @@ static void on_log(void *arg, enum attach_stream s, const uint8_t *data, size_t 
 	struct logs *l = arg;
 	FILE *f = s == ATTACH_STDERR ? stderr : stdout;
 
+	if (!l->any)
+		l->first_ms = time_mono_ms();
 	l->any = true;
 	l->last_ms = time_mono_ms();
 	if (!l->tty) {
@@ -228,7 +232,8 @@ int logscmd_run(const struct opts *o, const struct settings *s)
 
 		if (logs_stop || l.gone)
 			break;
-		if (!o->follow && ((l.any && now - l.last_ms >= LOGS_QUIET_MS) ||
+		if (!o->follow && ((l.any && (now - l.last_ms >= LOGS_QUIET_MS ||
+					      now - l.first_ms >= LOGS_REPLAY_MS)) ||
 				   (!l.any && now - start >= LOGS_FIRST_MS)))
 			break;
 		if (!o->follow && wait > 100)

@@ -161,7 +161,9 @@ void opts_usage(FILE *out)
 	      "                       action that asks needs it)\n"
 	      "\n"
 	      "exec, shell and logs (they attach to the box: on boxlite serve that is use\n"
-	      "of it; a stopped box is not started):\n"
+	      "of it; logs never starts a stopped box, exec and shell only one that\n"
+	      "resumes on use):\n"
+
 	      "  -i, --interactive    exec: stdin goes to the command\n"
 	      "  -t, --tty            exec: a terminal (raw, resized with this one);\n"
 	      "                       ~. after Enter leaves it running\n"
