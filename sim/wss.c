@@ -127,6 +127,11 @@ static ssize_t on_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, in
 		ws->extra_off += n;
 		return (ssize_t)n;
 	}
+	/* wslay reads until told to stop: a full owner stops it between frames, not after many */
+	if (ws->ops->rx_full != NULL && ws->ops->rx_full(ws->arg)) {
+		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+		return -1;
+	}
 	do
 		r = recv(ws->fd, buf, len, 0);
 	while (r < 0 && errno == EINTR);

@@ -20,10 +20,11 @@
 #include "net/exec.h"
 #include "session.h"
 
-#define LOGS_QUIET_MS  300  /* logs without -f: done once the replay has been quiet this long, */
-#define LOGS_REPLAY_MS 1000 /* ... or this long after its first byte (a busy log is never quiet),  \
-			     */
-#define LOGS_FIRST_MS 2000  /* ... or when nothing came at all for this long */
+#define LOGS_QUIET_MS 300 /* logs without -f: done once the replay has been quiet this long, */
+#define LOGS_REPLAY_MS                                                                             \
+	1000               /* ... or this long after its first byte (a busy log is never quiet),   \
+			    */
+#define LOGS_FIRST_MS 2000 /* ... or when nothing came at all for this long */
 
 static void say(const char *what, const char *text)
 {
@@ -114,9 +115,17 @@ int execcmd_run(const struct opts *o, const struct settings *s)
 		code = 1;
 		goto out;
 	}
-	t = attach_open(a, b->id, eid, o->interactive, NULL, &err);
+	/* writable without -i too: a read-only attach is refused the signal frames */
+	t = attach_open(a, b->id, eid, true, NULL, &err);
 	if (t == NULL) {
+		struct net_error kerr;
+
 		explain(box_display_name(b), &err);
+		code = err.kind == NET_STATUS ? 1 : EXEC_UNKNOWN_STATUS; /* refused: 409, 404 */
+		/* nobody will read it: the command just started is not left running */
+		if (err.kind == NET_STATUS && api_exec_kill(a, b->id, eid, NULL, &kerr) < 0 &&
+		    !(kerr.kind == NET_STATUS && kerr.api.http_status == 404))
+			explain(box_display_name(b), &kerr);
 		goto out;
 	}
 	switch (session_run(t, &so, &code, &err)) {

@@ -12,12 +12,14 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "model/sanitize.h"
 #include "model/timeutil.h"
 
 #define STDIN_QUEUE_MAX (1u << 20)
@@ -172,6 +174,21 @@ static void on_output(void *arg, enum attach_stream s, const uint8_t *data, size
 		l->out_gone = true;
 }
 
+/* The server's error message (a refused write, say): said on stderr, the session goes on. */
+static void on_error(void *arg, const char *code, const char *message)
+{
+	struct loop *l = arg;
+	char *safe = sanitize_dup(message[0] != '\0' ? message : code, 200);
+	char line[300];
+	int n = snprintf(line, sizeof(line), "boxtop: the server says: %s%s", safe,
+			 l->o->tty ? "\r\n" : "\n");
+
+	free(safe);
+	if (n > 0)
+		write_all(l->o->err_fd, (const uint8_t *)line,
+			  (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
 /* Signals that came: forwarded, or the window size sent. Returns true to detach. */
 static bool take_signals(struct loop *l)
 {
@@ -224,7 +241,7 @@ enum session_end session_run(struct attach *t, const struct session_opts *o, int
 			     struct net_error *err)
 {
 	struct loop l = {.o = o, .t = t, .scan = {.state = 1}};
-	struct attach_cb cb = {.output = on_output, .arg = &l};
+	struct attach_cb cb = {.output = on_output, .error = on_error, .arg = &l};
 	struct saved sv;
 	enum session_end end = SESSION_FAILED;
 
@@ -234,6 +251,9 @@ enum session_end session_run(struct attach *t, const struct session_opts *o, int
 	}
 	if (o->tty)
 		send_size(t, o->in_fd);
+	/* as docker exec without -i: the command's input ends at once */
+	if (!o->send_stdin)
+		attach_stdin_eof(t);
 	for (;;) {
 		struct pollfd pf[3] = {
 			{.fd = sig_pipe[0], .events = POLLIN},

@@ -23,7 +23,8 @@
 
 struct session_opts {
 	int in_fd, out_fd, err_fd;
-	bool send_stdin;  /* stdin goes to the command (else it is not read) */
+	bool send_stdin;  /* stdin goes to the command (else it is not read: its input ends at once)
+			   */
 	bool tty;         /* raw mode on in_fd, window sizes sent */
 	bool detach_keys; /* "~." detaches */
 };

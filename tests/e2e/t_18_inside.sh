@@ -172,7 +172,7 @@ case_shell_server_killed() {
 	see 'the shell answers' '^before-kill$'
 	check 'raw mode in the shell' eval "stty -F '$tty' -a | grep -q -- '-icanon'"
 	kill -9 "$PID"
-	see 'an error flash' '^the shell in web-1: .+'
+	see 'an error flash' '^the shell in web-1 ended: .+'
 	see 'the header (the server is down)' '^ (boxtop down|SERVER DOWN)'
 	see 'the tab bar' '^ 1 Boxes   2 Detail   3 Images   4 Jobs   5 Events   6 Logs'
 	see 'the last rows kept' '^web-1 +[0-9A-Z]{12} '

@@ -97,6 +97,11 @@ static void test_spec_good(void **state)
 	p = plan(f, "GET", "/v1/me");
 	assert_true(p.not_json);
 	assert_false(p.truncate);
+	assert_false(p.hangup);
+	add_ok(f, "GET /v1/boxes/*/executions/*/attach:hangup=1");
+	p = plan(f, "GET", "/v1/boxes/b1/executions/e1/attach");
+	assert_true(p.hangup);
+	assert_false(p.cut);
 	faults_free(&f);
 }
 
@@ -130,6 +135,7 @@ static void test_spec_bad(void **state)
 	add_bad("GET /v1/boxes:rate=0.5.5", "is not a number");
 	add_bad("GET /v1/boxes:rate=1e-3", "is not a number");
 	add_bad("GET /v1/boxes:truncate=2", "truncate must be 0 or 1");
+	add_bad("GET /v1/boxes/*/attach:hangup=2", "hangup must be 0 or 1");
 	add_bad("GET /v1/boxes:not_json=yes", "not_json: 'yes' is not");
 	add_bad("GET /v1/boxes:count=0", "count must be an integer from 1 to");
 	add_bad("GET /v1/boxes:latency_ms=600001",
@@ -343,8 +349,11 @@ static void test_json_round_trip(void **state)
 	/* every 0-or-1 key is listed as a boolean, so each must read one back */
 	json_ok(f, "{\"method\":\"POST\",\"path\":\"/v1/boxes/*/clone\",\"lost\":true}");
 	json_ok(f, "{\"path\":\"/v1/boxes\",\"status\":502,\"cut\":1}");
+	json_ok(f, "{\"path\":\"/v1/boxes/*/attach\",\"hangup\":true}");
 	list = faults_to_json(f);
-	assert_int_equal(cJSON_GetArraySize(list), 5);
+	assert_int_equal(cJSON_GetArraySize(list), 6);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 5), "hangup")));
+	assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 4), "hangup"));
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 3), "lost")));
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 4), "cut")));
 	it = cJSON_GetArrayItem(list, 0);
@@ -493,6 +502,7 @@ static void test_box_spec_bad(void **state)
 	spec_bad("{\"memory_mib\":\"1024\"}", "memory_mib must be an integer");
 	spec_bad("{\"labels\":[\"a\"]}", "labels must be");
 	spec_bad("{\"labels\":{\"a\":1}}", "label a must be a string");
+	spec_bad("{\"auto_resume\":0}", "auto_resume must be true or false");
 }
 
 static void test_add_box(void **state)
@@ -528,8 +538,13 @@ static void test_add_box(void **state)
 	cJSON_Delete(doc);
 	doc = get_box(fl, "added");
 	assert_string_equal(str(doc, "box_id"), id);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(doc, "auto_resume")));
 	cJSON_Delete(doc);
-	assert_int_equal(runtime(fl, "boxes_created_total"), created + 2);
+	doc = add_box(fl, "{\"name\":\"manual\",\"status\":\"stopped\",\"auto_resume\":false}",
+		      FLEET_OK);
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(doc, "auto_resume")));
+	cJSON_Delete(doc);
+	assert_int_equal(runtime(fl, "boxes_created_total"), created + 3);
 	assert_int_equal(runtime(fl, "boxes_failed_total"), failed + 1);
 	dup = add_box(fl, "{\"name\":\"added\"}", FLEET_EXISTS);
 	assert_null(dup);
