@@ -200,6 +200,9 @@ static void style_line(struct logbuf *lb, int s, const char *raw, size_t n, stru
 	}
 	add_piece(&b, raw + start, n - start, lb->style[s]);
 	l->text[l->len] = '\0';
+	/* kept at its size: the worst case's room (3 bytes a byte) is 3x what the bound counts */
+	if (b.cap > l->len + 1)
+		l->text = xrealloc(l->text, l->len + 1);
 }
 
 static void add_line(struct logbuf *lb, int s, const char *raw, size_t n)

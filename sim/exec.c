@@ -412,10 +412,23 @@ static int64_t wall_ms(void)
 
 static void emit_line(struct exec *e, int64_t when)
 {
+	static const char fill[] = " filler filler filler filler filler filler filler filler";
 	char buf[1024];
 	size_t n = log_line(e->seed, ++e->line, when, buf, sizeof(buf));
+	size_t want = reg.opts != NULL ? reg.opts->log_line_len : 0;
 
-	backlog_put(&e->out[0], buf, n);
+	if (want <= n || n == 0 || buf[n - 1] != '\n') {
+		backlog_put(&e->out[0], buf, n);
+		return;
+	}
+	backlog_put(&e->out[0], buf, n - 1); /* --log-line-bytes: padded to want */
+	for (n--; n + 1 < want;) {
+		size_t k = want - 1 - n < sizeof(fill) - 1 ? want - 1 - n : sizeof(fill) - 1;
+
+		backlog_put(&e->out[0], fill, k);
+		n += k;
+	}
+	backlog_put(&e->out[0], "\n", 1);
 }
 
 /* A new main session has been "running" a while: its last lines are there. */

@@ -83,6 +83,9 @@ static const char usage[] =
 	"  --strict-stopped     snapshot, clone and export refuse running boxes (409)\n"
 	"  --log-rate N         log lines per second each running box's main session\n"
 	"                       writes (default 2; 0: none)\n"
+	"  --log-line-bytes N   pad each log line to N bytes, newline included (at most\n"
+	"                       65536; default 0: as made), for a flood: 1000 lines of\n"
+	"                       10000 bytes a second is 10 MB/s\n"
 	"  --reap-grace S       seconds an ended execution nobody is attached to is kept\n"
 	"                       (default 60)\n"
 	"  --no-etag            send no ETag and ignore If-None-Match, as a server\n"
@@ -208,6 +211,9 @@ static int parse_valued(const char *opt, const char *val, struct options *o)
 	} else if (strcmp(opt, "--log-rate") == 0 && parse_u64(val, 1000, &v) == 0) {
 		o->sim.log_rate = (unsigned)v;
 		rc = 0;
+	} else if (strcmp(opt, "--log-line-bytes") == 0 && parse_u64(val, 65536, &v) == 0) {
+		o->sim.log_line_len = (unsigned)v;
+		rc = 0;
 	} else if (strcmp(opt, "--reap-grace") == 0 && parse_u64(val, 86400, &v) == 0) {
 		o->sim.reap_grace = (unsigned)v;
 		rc = 0;
@@ -223,10 +229,12 @@ static int parse_valued(const char *opt, const char *val, struct options *o)
 static bool takes_value(const char *opt)
 {
 	static const char *const valued[] = {
-		"--host",      "--port",         "--api-key-file", "--prefix",       "--base-path",
-		"--flavor",    "--boxes",        "--seed",         "--disk-size",    "--rate",
-		"--tick",      "--state-dir",    "--fault",        "--transfer-max", "--disable",
-		"--auto-stop", "--export-delay", "--files-max",    "--log-rate",     "--reap-grace",
+		"--host",           "--port",         "--api-key-file", "--prefix",
+		"--base-path",      "--flavor",       "--boxes",        "--seed",
+		"--disk-size",      "--rate",         "--tick",         "--state-dir",
+		"--fault",          "--transfer-max", "--disable",      "--auto-stop",
+		"--export-delay",   "--files-max",    "--log-rate",     "--reap-grace",
+		"--log-line-bytes",
 	};
 
 	for (size_t i = 0; i < ARRAY_LEN(valued); i++)

@@ -36,6 +36,7 @@ struct sim_opts {
 	const char *state_dir; /* archives and uploads live here */
 	const char *base_path; /* "" or e.g. "/api": prepended to every route */
 	unsigned log_rate;     /* main sessions' log lines per second (0: silent) */
+	unsigned log_line_len; /* pad each log line to this length (0: as made) */
 	unsigned reap_grace;   /* seconds an ended, unattached execution is kept */
 };
 

@@ -248,11 +248,17 @@ static bool step(struct wss *ws)
 	int64_t until;
 	bool full;
 	struct pollfd p[2];
+	size_t queued;
+	bool room;
 
 	if (!ws->close_wanted && !wslay_event_get_close_sent(ctx))
 		ws->ops->pump(ws->arg, ws);
+	queued = wslay_event_get_queued_msg_count(ctx);
 	if (wslay_event_want_write(ctx) && wslay_event_send(ctx) != 0)
 		return false;
+	/* frames went out: the pump (which stopped at a full queue) must run again before a sleep
+	 */
+	room = wslay_event_get_queued_msg_count(ctx) < queued;
 	close_when_drained(ws);
 	if (wslay_event_want_write(ctx) && wslay_event_send(ctx) != 0)
 		return false;
@@ -283,6 +289,8 @@ static bool step(struct wss *ws)
 		until = earliest(until, ws->close_by);
 	if (full)
 		until = earliest(until, now + 50);
+	if (room)
+		until = now;
 	if (poll(p, 2, (int)(until > now ? until - now : 0)) < 0 && errno != EINTR)
 		return false;
 	if ((p[1].revents & POLLIN) != 0)

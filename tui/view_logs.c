@@ -176,7 +176,7 @@ static size_t last_page(struct ui *ui, struct logs *s, size_t rows)
 		used += h;
 		i--;
 	}
-	return i;
+	return i == n && n > 0 ? n - 1 : i; /* a newest line taller than the view: its start */
 }
 
 static size_t first_shown(struct ui *ui, struct logs *s)
