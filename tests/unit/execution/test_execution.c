@@ -94,9 +94,12 @@ static void test_messages(void **state)
 	assert_int_equal(attach_msg_decode(other, strlen(other), &m), 0);
 	assert_int_equal(m.type, ATTACH_MSG_OTHER);
 	/* an exit without a usable code says -1, not 0 */
-	assert_int_equal(attach_msg_decode("{\"type\":\"exit\"}", strlen("{\"type\":\"exit\"}"), &m), 0);
+	assert_int_equal(
+		attach_msg_decode("{\"type\":\"exit\"}", strlen("{\"type\":\"exit\"}"), &m), 0);
 	assert_int_equal(m.exit_code, -1);
-	assert_int_equal(attach_msg_decode("{\"type\":\"exit\",\"exit_code\":1e300}", strlen("{\"type\":\"exit\",\"exit_code\":1e300}"), &m), 0);
+	assert_int_equal(attach_msg_decode("{\"type\":\"exit\",\"exit_code\":1e300}",
+					   strlen("{\"type\":\"exit\",\"exit_code\":1e300}"), &m),
+			 0);
 	assert_int_equal(m.exit_code, -1);
 	assert_int_equal(attach_msg_decode("not json", strlen("not json"), &m), -1);
 	assert_int_equal(attach_msg_decode("{\"type\":1}", strlen("{\"type\":1}"), &m), -1);
