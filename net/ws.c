@@ -64,6 +64,8 @@ struct ws {
 	const atomic_bool *cancel; /* ws_open's */
 	ws_message_fn fn;          /* during ws_service */
 	void *arg;
+	size_t rx_round;          /* bytes read in this ws_service */
+	bool more;                /* it stopped at WS_READ_ROUND: bytes may be left (TLS's too) */
 	bool eof;                 /* the server closed the TCP connection */
 	CURLcode io_rc;           /* a failed curl_easy_recv or curl_easy_send */
 	int state;                /* 0 open, 1 closed, -1 failed */
@@ -557,6 +559,16 @@ static ssize_t on_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, in
 		w->early_off += got;
 		return (ssize_t)got;
 	}
+	/*
+	 * A server that never stops sending would keep wslay reading forever
+	 * and nothing of ours (stdin, a Ctrl-C, a pong) would go out: a round
+	 * reads at most WS_READ_ROUND, then the caller's poll comes back at once.
+	 */
+	if (w->rx_round >= WS_READ_ROUND) {
+		w->more = true;
+		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+		return -1;
+	}
 	rc = curl_easy_recv(w->easy, buf, len, &got);
 	if (rc == CURLE_AGAIN) {
 		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
@@ -569,6 +581,7 @@ static ssize_t on_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, in
 		return -1;
 	}
 	w->last_rx_ms = time_mono_ms();
+	w->rx_round += got;
 	return (ssize_t)got;
 }
 
@@ -690,8 +703,12 @@ int ws_timeout_ms(const struct ws *w)
 	int64_t dead = w->last_rx_ms + w->silence_ms - now;
 	int64_t t = ping < dead ? ping : dead;
 
-	/* frames that came with the 101's head wait in early: the socket will not wake the poll */
-	if (w->state != 0 || w->early_off < w->early_len)
+	/*
+	 * Frames that came with the 101's head wait in early, and a round that
+	 * stopped at its limit may have left bytes inside libcurl's TLS: the
+	 * socket would not wake the poll for either.
+	 */
+	if (w->state != 0 || w->early_off < w->early_len || w->more)
 		return 0;
 	return t < 0 ? 0 : (int)t;
 }
@@ -771,6 +788,8 @@ int ws_service(struct ws *w, ws_message_fn fn, void *arg, struct net_error *err)
 		return w->state;
 	w->fn = fn;
 	w->arg = arg;
+	w->rx_round = 0;
+	w->more = false;
 	rc = wslay_event_want_read(w->ctx) ? wslay_event_recv(w->ctx) : 0;
 	w->fn = NULL;
 	if (rc != 0)

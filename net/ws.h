@@ -29,9 +29,10 @@
 #define WS_PING_MS    15000L
 #define WS_SILENCE_MS 45000L
 #define WS_MESSAGE_MAX                                                                             \
-	(16u * 1024 * 1024)  /* a longer message from the server fails the connection */
-#define WS_NO_STATUS    1005 /* a close frame that carried no status */
-#define WS_ACCEPT_BYTES 29   /* a Sec-WebSocket-Accept value and its NUL */
+	(16u * 1024 * 1024)           /* a longer message from the server fails the connection */
+#define WS_NO_STATUS    1005          /* a close frame that carried no status */
+#define WS_READ_ROUND   (256u * 1024) /* one ws_service reads at most this: ours go out too */
+#define WS_ACCEPT_BYTES 29            /* a Sec-WebSocket-Accept value and its NUL */
 
 struct ws;
 

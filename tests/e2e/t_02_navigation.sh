@@ -40,7 +40,7 @@ case_navigation() {
 	keys k # before the start: stays
 	detail_is "$first"
 
-	# views: Tab, Shift-Tab, 1-5; the tab bar highlights the current one
+	# views: Tab, Shift-Tab, 1-5 (6, the Logs view, in t_18); the tab bar highlights the current one
 	see_tab 'Boxes first' '1 Boxes'
 	keys Tab
 	see_tab 'Tab: Detail' '2 Detail'
@@ -55,7 +55,12 @@ case_navigation() {
 	see_tab 'Tab: Events' '5 Events'
 	see 'Events view' '^TIME +EVENT \(newest first\)'
 	keys Tab
+	see_tab 'Tab: Logs' '6 Logs'
+	see 'Logs view, nothing followed' 'l on a box follows its log'
+	keys Tab
 	see_tab 'Tab wraps to Boxes' '1 Boxes'
+	keys BTab
+	see_tab 'Shift-Tab: Logs' '6 Logs'
 	keys BTab
 	see_tab 'Shift-Tab: Events' '5 Events'
 	keys 3

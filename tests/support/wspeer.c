@@ -357,6 +357,34 @@ static int accept_upgrade(struct wspeer *p, const struct wspeer_step *s)
 	return rc;
 }
 
+static int flood(struct wspeer *p, wslay_frame_context_ptr ctx, const struct wspeer_step *s)
+{
+	uint8_t *chunk = xmalloc(s->len);
+	struct timespec t0, t;
+	int rc = 1;
+
+	memset(chunk, 'y', s->len);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (rc > 0) {
+		struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
+		uint8_t got = 0;
+		bool fin = false;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >
+		    WSPEER_WAIT_MS)
+			rc = failf(p, "the client said nothing while the flood ran");
+		else if (send_frame(p, WSLAY_BINARY_FRAME, true, chunk, s->len, 0, 0) < 0)
+			rc = -1;
+		else if (poll(&pfd, 1, 0) == 1 && read_frame(p, ctx, &got, &fin) < 0)
+			rc = -1;
+		else if (got == s->opcode && fin)
+			rc = 0;
+	}
+	free(chunk);
+	return rc;
+}
+
 static int play(struct wspeer *p, wslay_frame_context_ptr ctx, const struct wspeer_step *s)
 {
 	switch (s->op) {
@@ -376,6 +404,8 @@ static int play(struct wspeer *p, wslay_frame_context_ptr ctx, const struct wspe
 	case WSPEER_CALL:
 		s->fn(s->arg);
 		return 0;
+	case WSPEER_FLOOD:
+		return flood(p, ctx, s);
 	case WSPEER_HANGUP:
 		close(p->fd);
 		p->fd = -1;

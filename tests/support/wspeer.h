@@ -33,6 +33,9 @@ enum wspeer_op {
 	WSPEER_PAUSE,  /* sleeps pause_ms */
 	WSPEER_CALL,   /* fn(arg) on the peer's thread */
 	WSPEER_HANGUP, /* closes the connection at once (no close frame) */
+	WSPEER_FLOOD,  /* binary frames of len bytes back to back, never pausing, until a
+			  whole message of opcode comes from the client (a server that never
+			  stops talking: does the client still get a word in?) */
 };
 
 struct wspeer_step {

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <poll.h>
@@ -430,6 +431,57 @@ static void test_close_then_hangup(void **state)
 	wspeer_free(&p);
 }
 
+/* A reader slower than the server writes (a terminal taking a shell's output): the socket is never
+ * empty. */
+static void count_bytes(void *arg, enum ws_type type, const uint8_t *data, size_t len)
+{
+	struct timespec ms = {.tv_nsec = 1000000};
+
+	(void)type;
+	(void)data;
+	*(size_t *)arg += len;
+	nanosleep(&ms, NULL);
+}
+
+/*
+ * A server that never stops sending (yes in a shell): what the client
+ * queued still goes out, as a Ctrl-C must. The peer floods until it has
+ * the client's message; a client that only reads never sends it.
+ */
+static void test_flood_lets_ours_out(void **state)
+{
+	static const struct wspeer_step script[] = {
+		{.op = WSPEER_ACCEPT},
+		{.op = WSPEER_FLOOD, .len = 64 * 1024, .opcode = WSLAY_TEXT_FRAME},
+		{.op = WSPEER_FRAME,
+		 .opcode = WSLAY_CONNECTION_CLOSE,
+		 .data = "\x03\xe8",
+		 .len = 2},
+	};
+	struct net_error err;
+	size_t bytes = 0;
+	struct wspeer *p = wspeer_start(script, N(script));
+	struct ws *w = open_at(p, "/ws", NULL, NULL, &err);
+	int64_t end = time_mono_ms() + PUMP_MS;
+	int rc = 0;
+
+	(void)state;
+	assert_non_null(w);
+	assert_int_equal(ws_send_text(w, "stop", 4), 0);
+	while (rc == 0 && time_mono_ms() < end) {
+		short ev = (short)(POLLIN | (ws_wants_write(w) ? POLLOUT : 0));
+		struct pollfd pf = {.fd = ws_fd(w), .events = ev};
+
+		poll(&pf, 1, ws_timeout_ms(w));
+		rc = ws_service(w, count_bytes, &bytes, &err);
+	}
+	assert_int_equal(rc, 1);
+	assert_true(bytes >= 64 * 1024);
+	finish(&w, &p);
+	assert_msg(p, 0, WSLAY_TEXT_FRAME, "stop", 4);
+	wspeer_free(&p);
+}
+
 static void test_our_close(void **state)
 {
 	static const struct wspeer_step script[] = {
@@ -796,6 +848,7 @@ int main(void)
 		cmocka_unit_test(test_close_without_status),
 		cmocka_unit_test(test_close_then_hangup),
 		cmocka_unit_test(test_our_close),
+		cmocka_unit_test(test_flood_lets_ours_out),
 		cmocka_unit_test(test_hangup_without_close),
 		cmocka_unit_test(test_refused_with_json),
 		cmocka_unit_test(test_refused_chunked),
