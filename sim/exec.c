@@ -1213,8 +1213,14 @@ static void attach_pump(void *arg, struct wss *ws)
 		a->ws = ws;
 		e->client = ws;
 	}
-	if (!a->closing && (pump_stream(e, ws, 0) | pump_stream(e, ws, 1)))
-		pthread_cond_signal(&e->cond);
+	if (!a->closing) {
+		/* both streams get their turn: no short-circuit */
+		bool out = pump_stream(e, ws, 0);
+		bool err = pump_stream(e, ws, 1);
+
+		if (out || err)
+			pthread_cond_signal(&e->cond);
+	}
 	if (e->done && !a->closing && !a->exit_sent && e->sent[0] == e->out[0].total &&
 	    e->sent[1] == e->out[1].total) {
 		if (!a->hangup) {
