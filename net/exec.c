@@ -84,38 +84,6 @@ int api_exec(struct api *a, const char *box_id, const struct exec_spec *spec,
 	return rc < 0 ? decode_failed(err, "exec", &d) : 0;
 }
 
-int api_execution(struct api *a, const char *box_id, const char *eid, const atomic_bool *cancel,
-		  struct execution *out, struct net_error *err)
-{
-	struct http_resp resp;
-	struct decode_error d = {0};
-	int rc = send_req(a, "GET", exec_url(a, box_id, eid, ""), NULL, cancel, &resp, err);
-
-	if (rc < 0)
-		return -1;
-	rc = execution_decode(resp.body, resp.len, out, &d);
-	http_resp_clear(&resp);
-	return rc < 0 ? decode_failed(err, "execution", &d) : 0;
-}
-
-int api_exec_signal(struct api *a, const char *box_id, const char *eid, int sig,
-		    const atomic_bool *cancel, struct net_error *err)
-{
-	char json[40];
-
-	snprintf(json, sizeof(json), "{\"signal\":%d}", sig);
-	return send_req(a, "POST", exec_url(a, box_id, eid, "/signal"), json, cancel, NULL, err);
-}
-
-int api_exec_resize(struct api *a, const char *box_id, const char *eid, unsigned cols,
-		    unsigned rows, const atomic_bool *cancel, struct net_error *err)
-{
-	char json[60];
-
-	snprintf(json, sizeof(json), "{\"cols\":%u,\"rows\":%u}", cols, rows);
-	return send_req(a, "POST", exec_url(a, box_id, eid, "/resize"), json, cancel, NULL, err);
-}
-
 int api_exec_kill(struct api *a, const char *box_id, const char *eid, const atomic_bool *cancel,
 		  struct net_error *err)
 {

@@ -2,7 +2,8 @@
  * exec: running a command in a box and attaching to it (api.md, "Exec
  * and attach").
  *
- * The REST calls start an execution and steer it (signal, resize, kill);
+ * The REST calls start an execution and kill it (signals and window sizes
+ * go on the attach);
  * an attach is a WebSocket (ws.c) to an execution or to the box's main
  * session, with stdout and stderr apart and the exit status at the end.
  * An attach is a struct ws underneath and keeps its rules: it belongs to
@@ -32,12 +33,6 @@
  */
 int api_exec(struct api *a, const char *box_id, const struct exec_spec *spec,
 	     const atomic_bool *cancel, char **eid, struct net_error *err);
-int api_execution(struct api *a, const char *box_id, const char *eid, const atomic_bool *cancel,
-		  struct execution *out, struct net_error *err);
-int api_exec_signal(struct api *a, const char *box_id, const char *eid, int sig,
-		    const atomic_bool *cancel, struct net_error *err);
-int api_exec_resize(struct api *a, const char *box_id, const char *eid, unsigned cols,
-		    unsigned rows, const atomic_bool *cancel, struct net_error *err);
 int api_exec_kill(struct api *a, const char *box_id, const char *eid, const atomic_bool *cancel,
 		  struct net_error *err);
 
