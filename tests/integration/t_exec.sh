@@ -11,7 +11,7 @@ if ! node --experimental-websocket -e 'process.exit(typeof WebSocket === "functi
 fi
 
 WSCLIENT=tests/integration/wsclient.mjs
-start_sim exec --port 0 --flavor serve --control --reap-grace 1 --log-rate 20
+start_sim exec --port 0 --flavor serve --control --reap-grace 5 --log-rate 20
 EXEC_PID=$PID
 WS=${URL/http:/ws:}
 
@@ -141,10 +141,10 @@ expect 'stdin=maybe: 400' 400
 ws eof "/v1/boxes/$BOX/executions/$CAT/attach" 'bin:more\n' 'wait:more' 'text:{"type":"stdin_eof"}'
 wsfield 'stdin_eof ends cat' eof '.texts[-1].exit_code' 0
 
-# --- reaping (--reap-grace 1) and kill ---------------------------------------------
+# --- reaping (--reap-grace 5: a slow machine still reads a finished one) and kill ---
 run_exec '{"command":"echo","args":["short"]}'
 poll 5 sh -c "curl -s '$URL/v1/boxes/$BOX/executions/$EID' | jq -e '.status == \"completed\"' >/dev/null"
-poll 5 sh -c "curl -s -o /dev/null -w '%{http_code}' '$URL/v1/boxes/$BOX/executions/$EID' | grep -q 404"
+poll 15 sh -c "curl -s -o /dev/null -w '%{http_code}' '$URL/v1/boxes/$BOX/executions/$EID' | grep -q 404"
 check 'reaped after the grace' test $? = 0
 
 run_exec '{"command":"sleep","args":["60"]}'
