@@ -9,12 +9,14 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "api.h"
 #include "exec.h"
+#include "pool.h"
 #include "model/sanitize.h"
 #include "model/xalloc.h"
 
@@ -102,6 +104,7 @@ struct logtail *logtail_start(const char *base_url, const char *prefix,
 			      struct store *store, uint64_t session)
 {
 	struct logtail *t = xcalloc(1, sizeof(*t));
+	sigset_t old;
 	int rc;
 
 	t->base_url = xstrdup(base_url);
@@ -115,7 +118,9 @@ struct logtail *logtail_start(const char *base_url, const char *prefix,
 	t->store = store;
 	t->session = session;
 	store_log_open(store, session);
+	pool_block_signals(&old); /* the terminal's signals are the UI thread's */
 	rc = pthread_create(&t->thread, NULL, run, t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
 		t->thread = 0;
 		logtail_stop(&t);

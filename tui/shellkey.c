@@ -86,7 +86,11 @@ static struct attach *open_shell(struct ui *ui, struct api *a, const struct box 
 			*eid = xstrdup(*kept);
 			return t;
 		}
-		forget(b->id); /* gone (reaped, box restarted): a new shell */
+		/* only a shell that is gone (reaped, box restarted) is replaced: not one behind a
+		 * failed connection or another client, which would be left running unreachable */
+		if (!(err->kind == NET_STATUS && err->api.http_status == 404))
+			return NULL;
+		forget(b->id);
 	}
 	if (api_exec(a, b->id, &spec, NULL, eid, err) < 0)
 		return NULL;

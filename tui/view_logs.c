@@ -80,7 +80,6 @@ static void start(struct ui *ui, struct logs *s, const struct box *b)
 	s->follow = true;
 	s->match = -1;
 	snprintf(s->state, sizeof(s->state), "attaching");
-	store_log_open(ui->store, s->session);
 	s->tail = logtail_start(ui->settings->url, prefix(ui), &conf, ui->login, s->box_id,
 				ui->store, s->session);
 	if (s->tail == NULL)
