@@ -387,15 +387,13 @@ int api_mutate(struct api *a, struct http_req *req, const struct api_look *look,
 	return rc;
 }
 
-typedef int (*decode_fn)(const char *buf, size_t len, void *out, struct decode_error *err);
-
 /*
  * Sends and decodes: the answer's body goes to decode (NULL: none
  * expected). A mutation whose answer is lost is looked for with look (NULL:
  * it cannot be).
  */
 static int call_looked(struct api *a, const char *method, char *url, const char *json,
-		       const atomic_bool *cancel, const struct api_look *look, decode_fn decode,
+		       const atomic_bool *cancel, const struct api_look *look, api_decode_fn decode,
 		       void *out, struct net_error *err)
 {
 	struct http_req req = {.method = method, .url = url, .json = json, .cancel = cancel};
@@ -420,8 +418,8 @@ static int call_looked(struct api *a, const char *method, char *url, const char 
 	return rc;
 }
 
-static int call(struct api *a, const char *method, char *url, const char *json,
-		const atomic_bool *cancel, decode_fn decode, void *out, struct net_error *err)
+int api_call(struct api *a, const char *method, char *url, const char *json,
+	     const atomic_bool *cancel, api_decode_fn decode, void *out, struct net_error *err)
 {
 	return call_looked(a, method, url, json, cancel, NULL, decode, out, err);
 }
@@ -513,18 +511,18 @@ static int dec_snapshot_list(const char *b, size_t n, void *out, struct decode_e
 int api_config(struct api *a, const atomic_bool *cancel, struct server_config **out,
 	       struct net_error *err)
 {
-	return call(a, "GET", api_url(a, false, "/config"), NULL, cancel, dec_config, out, err);
+	return api_call(a, "GET", api_url(a, false, "/config"), NULL, cancel, dec_config, out, err);
 }
 
 int api_me(struct api *a, const atomic_bool *cancel, struct principal **out, struct net_error *err)
 {
-	return call(a, "GET", api_url(a, false, "/me"), NULL, cancel, dec_principal, out, err);
+	return api_call(a, "GET", api_url(a, false, "/me"), NULL, cancel, dec_principal, out, err);
 }
 
 int api_box(struct api *a, const char *id, const atomic_bool *cancel, struct box **out,
 	    struct net_error *err)
 {
-	return call(a, "GET", box_url(a, id, "", NULL), NULL, cancel, dec_box, out, err);
+	return api_call(a, "GET", box_url(a, id, "", NULL), NULL, cancel, dec_box, out, err);
 }
 
 /* ---- looking whether a mutation whose answer was lost happened ---- */
@@ -669,7 +667,7 @@ static int box_call(struct api *a, const char *method, char *url, const char *js
 		    enum api_look_rc (*fn)(struct api *, const struct api_look *,
 					   const atomic_bool *, struct http_resp *,
 					   struct net_error *),
-		    const char *what, decode_fn decode, void *out, struct net_error *err)
+		    const char *what, api_decode_fn decode, void *out, struct net_error *err)
 {
 	if (l != NULL) {
 		l->fn = fn;
@@ -735,7 +733,7 @@ int api_box_clone(struct api *a, const char *id, const char *name, const atomic_
 int api_image(struct api *a, const char *name, const atomic_bool *cancel, struct image_detail **out,
 	      struct net_error *err)
 {
-	return call(a, "GET", image_url(a, name), NULL, cancel, dec_image_detail, out, err);
+	return api_call(a, "GET", image_url(a, name), NULL, cancel, dec_image_detail, out, err);
 }
 
 int api_image_delete(struct api *a, const char *name, const atomic_bool *cancel,
@@ -750,28 +748,29 @@ int api_image_delete(struct api *a, const char *name, const atomic_bool *cancel,
 int api_image_usage(struct api *a, const atomic_bool *cancel, struct image_usage *out,
 		    struct net_error *err)
 {
-	return call(a, "GET", api_url(a, true, "/images/usage"), NULL, cancel, dec_image_usage, out,
-		    err);
+	return api_call(a, "GET", api_url(a, true, "/images/usage"), NULL, cancel, dec_image_usage,
+			out, err);
 }
 
 int api_runtime_metrics(struct api *a, const atomic_bool *cancel, struct runtime_metrics *out,
 			struct net_error *err)
 {
-	return call(a, "GET", api_url(a, true, "/metrics"), NULL, cancel, dec_runtime, out, err);
+	return api_call(a, "GET", api_url(a, true, "/metrics"), NULL, cancel, dec_runtime, out,
+			err);
 }
 
 int api_box_metrics(struct api *a, const char *id, const atomic_bool *cancel,
 		    struct box_metrics *out, struct net_error *err)
 {
-	return call(a, "GET", box_url(a, id, "/metrics", NULL), NULL, cancel, dec_box_metrics, out,
-		    err);
+	return api_call(a, "GET", box_url(a, id, "/metrics", NULL), NULL, cancel, dec_box_metrics,
+			out, err);
 }
 
 int api_snapshots(struct api *a, const char *id, const atomic_bool *cancel,
 		  struct snapshot_list **out, struct net_error *err)
 {
-	return call(a, "GET", box_url(a, id, "/snapshots", NULL), NULL, cancel, dec_snapshot_list,
-		    out, err);
+	return api_call(a, "GET", box_url(a, id, "/snapshots", NULL), NULL, cancel,
+			dec_snapshot_list, out, err);
 }
 
 int api_snapshot_create(struct api *a, const char *id, const char *name, const atomic_bool *cancel,
@@ -876,7 +875,7 @@ void api_pages_clear(struct api_pages *w)
 struct pager {
 	void *(*get_items)(void *page, size_t **n, char ***token);
 	size_t item_size;
-	decode_fn decode;
+	api_decode_fn decode;
 	void (*free_page)(void **page);
 };
 
@@ -930,8 +929,8 @@ static int all_pages(struct api *a, const char *path, const char *query, const s
 		more = api_pages_next(&walk, &token, err);
 		if (more <= 0)
 			break;
-		if (call(a, "GET", api_page_url(a, path, query, token), NULL, cancel, pg->decode,
-			 &page, err) < 0)
+		if (api_call(a, "GET", api_page_url(a, path, query, token), NULL, cancel,
+			     pg->decode, &page, err) < 0)
 			goto out;
 		src = pg->get_items(page, &n_page, &next);
 		api_pages_got(&walk, *next);

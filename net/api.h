@@ -163,6 +163,16 @@ struct http *api_http(struct api *a);
  */
 int api_send(struct api *a, struct http_req *req, bool mutation, struct http_resp *out,
 	     struct net_error *err);
+typedef int (*api_decode_fn)(const char *buf, size_t len, void *out, struct decode_error *err);
+/*
+ * One request of method to url (taken: freed) with json as its body, by
+ * the read rules or, for any method but GET and HEAD, the mutation rules
+ * with nothing to look at (a lost answer is not sent again without
+ * announced idempotency); a 2xx body goes to decode (NULL: none expected),
+ * a body it cannot read is NET_DECODE naming the request.
+ */
+int api_call(struct api *a, const char *method, char *url, const char *json,
+	     const atomic_bool *cancel, api_decode_fn decode, void *out, struct net_error *err);
 /*
  * A mutation with the rules above: try (NULL: req as JSON with http_do)
  * sends it once; look (NULL: none) finds out what became of it when its

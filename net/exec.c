@@ -36,38 +36,15 @@ static char *exec_url(struct api *a, const char *box_id, const char *eid, const 
 	return url;
 }
 
-/* Sends a request; out keeps the answer for a caller that reads it (NULL: dropped). */
-static int send_req(struct api *a, const char *method, char *url, const char *json,
-		    const atomic_bool *cancel, struct http_resp *out, struct net_error *err)
+static int dec_eid(const char *buf, size_t len, void *out, struct decode_error *err)
 {
-	struct http_req req = {.method = method, .url = url, .json = json, .cancel = cancel};
-	bool mutation = strcmp(method, "GET") != 0;
-	struct http_resp resp;
-	int rc = mutation ? api_mutate(a, &req, NULL, NULL, NULL, &resp, err)
-			  : api_send(a, &req, false, &resp, err);
-
-	if (rc == 0 && out != NULL)
-		*out = resp;
-	else if (rc == 0)
-		http_resp_clear(&resp);
-	free(url);
-	return rc;
-}
-
-static int decode_failed(struct net_error *err, const char *what, const struct decode_error *d)
-{
-	char msg[300];
-
-	net_error_set(err, NET_DECODE, "%s: %s", what, decode_error_str(d, msg, sizeof(msg)));
-	return -1;
+	return execution_id_decode(buf, len, out, err);
 }
 
 int api_exec(struct api *a, const char *box_id, const struct exec_spec *spec,
 	     const atomic_bool *cancel, char **eid, struct net_error *err)
 {
 	char *json = exec_spec_encode(spec);
-	struct http_resp resp;
-	struct decode_error d = {0};
 	int rc;
 
 	*eid = NULL;
@@ -75,19 +52,16 @@ int api_exec(struct api *a, const char *box_id, const struct exec_spec *spec,
 		net_error_set(err, NET_LOCAL, "exec: a command is needed, and -e takes NAME=VALUE");
 		return -1;
 	}
-	rc = send_req(a, "POST", exec_url(a, box_id, NULL, "/exec"), json, cancel, &resp, err);
+	rc = api_call(a, "POST", exec_url(a, box_id, NULL, "/exec"), json, cancel, dec_eid, eid,
+		      err);
 	free(json);
-	if (rc < 0)
-		return -1;
-	rc = execution_id_decode(resp.body, resp.len, eid, &d);
-	http_resp_clear(&resp);
-	return rc < 0 ? decode_failed(err, "exec", &d) : 0;
+	return rc;
 }
 
 int api_exec_kill(struct api *a, const char *box_id, const char *eid, const atomic_bool *cancel,
 		  struct net_error *err)
 {
-	return send_req(a, "DELETE", exec_url(a, box_id, eid, ""), NULL, cancel, NULL, err);
+	return api_call(a, "DELETE", exec_url(a, box_id, eid, ""), NULL, cancel, NULL, NULL, err);
 }
 
 /* ---- the attach ---- */
