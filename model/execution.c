@@ -56,8 +56,6 @@ char *exec_spec_encode(const struct exec_spec *spec)
 	}
 	if (spec->working_dir != NULL)
 		cJSON_AddStringToObject(root, "working_dir", spec->working_dir);
-	if (spec->timeout_s > 0)
-		cJSON_AddNumberToObject(root, "timeout_seconds", (double)spec->timeout_s);
 	cJSON_AddBoolToObject(root, "tty", spec->tty);
 	return print(root);
 }
@@ -73,39 +71,6 @@ int execution_id_decode(const char *buf, size_t len, char **id, struct decode_er
 {
 	*id = NULL;
 	return json_decode_doc(buf, len, "execution", err, id_json, id);
-}
-
-static int execution_json(const cJSON *root, const struct json_ctx *ctx, void *out)
-{
-	struct execution *e = out;
-	char *status = NULL;
-	int rc;
-
-	if (json_want_object(root, NULL, ctx) < 0 ||
-	    json_req_string(root, "execution_id", ctx, &e->id) < 0 ||
-	    json_req_string(root, "status", ctx, &status) < 0)
-		return -1;
-	e->running = strcmp(status, "running") == 0;
-	free(status);
-	rc = json_opt_i64(root, "exit_code", -(1LL << 31), (1LL << 31) - 1, ctx, &e->exit_code);
-	return rc;
-}
-
-int execution_decode(const char *buf, size_t len, struct execution *out, struct decode_error *err)
-{
-	int rc;
-
-	*out = (struct execution){0};
-	rc = json_decode_doc(buf, len, "execution", err, execution_json, out);
-	if (rc < 0)
-		execution_clear(out);
-	return rc;
-}
-
-void execution_clear(struct execution *e)
-{
-	free(e->id);
-	*e = (struct execution){0};
 }
 
 static void copy_string(const cJSON *obj, const char *name, char *out, size_t size)

@@ -1,8 +1,8 @@
 /*
  * execution: what exec and attach carry (api.md, "Exec and attach").
  *
- * The REST side: the exec request boxtop sends, the {execution_id} it gets
- * back and an execution's state (GET .../executions/{eid}). The WebSocket
+ * The REST side: the exec request boxtop sends and the {execution_id} it
+ * gets back. The WebSocket
  * side: the server's text messages on an attach ({"type":"exit",...} and
  * {"type":"error",...}) and the client's (resize, signal, stdin_eof). The
  * binary frames (a stream byte, then bytes) are net/exec.c's.
@@ -23,23 +23,13 @@ struct exec_spec {
 	const char *const *env; /* "K=V", n_env of them */
 	size_t n_env;
 	const char *working_dir; /* NULL: the box's */
-	long timeout_s;          /* 0: none */
 	bool tty;
-};
-
-/* An execution as GET .../executions/{eid} describes it. */
-struct execution {
-	char *id;
-	bool running; /* status "running"; anything else is over */
-	struct opt_i64 exit_code;
 };
 
 /* The exec request's JSON; NULL when spec is unusable (no command, an env entry without '='). */
 char *exec_spec_encode(const struct exec_spec *spec);
 /* {execution_id} of a 201: *id (caller frees). */
 int execution_id_decode(const char *buf, size_t len, char **id, struct decode_error *err);
-int execution_decode(const char *buf, size_t len, struct execution *out, struct decode_error *err);
-void execution_clear(struct execution *e);
 
 /* A text message from the server on an attach. */
 enum attach_msg_type {

@@ -19,7 +19,6 @@
 
 struct attach {
 	struct ws *ws;
-	char *eid;
 	bool exited;
 	int exit_code;
 	const struct attach_cb *cb; /* during attach_service */
@@ -74,15 +73,12 @@ struct attach *attach_open(struct api *a, const char *box_id, const char *eid, b
 	char *url = exec_url(a, box_id, eid, with_stdin ? "/attach" : "/attach?stdin=0");
 	struct ws *ws = ws_open(url, &conf, &o, err);
 	struct attach *t;
-	const char *main_id;
 
 	free(url);
 	if (ws == NULL)
 		return NULL;
 	t = xcalloc(1, sizeof(*t));
 	t->ws = ws;
-	main_id = ws_header(ws, "x-boxlite-execution-id");
-	t->eid = xstrdup(eid != NULL ? eid : main_id != NULL ? main_id : "");
 	return t;
 }
 
@@ -91,14 +87,8 @@ void attach_free(struct attach **t)
 	if (*t == NULL)
 		return;
 	ws_free(&(*t)->ws);
-	free((*t)->eid);
 	free(*t);
 	*t = NULL;
-}
-
-const char *attach_execution_id(const struct attach *t)
-{
-	return t->eid;
 }
 
 int attach_fd(const struct attach *t)
@@ -128,7 +118,7 @@ static void on_message(void *arg, enum ws_type type, const uint8_t *data, size_t
 
 	if (type == WS_BINARY) {
 		/* [stream][bytes]; a stream boxtop does not know is dropped */
-		if (len >= 1 && (data[0] == ATTACH_STDOUT || data[0] == ATTACH_STDERR) && len > 1 &&
+		if (len > 1 && (data[0] == ATTACH_STDOUT || data[0] == ATTACH_STDERR) &&
 		    t->cb->output != NULL)
 			t->cb->output(t->cb->arg, data[0], data + 1, len - 1);
 		return;

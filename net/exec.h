@@ -60,8 +60,6 @@ struct attach_cb {
 struct attach *attach_open(struct api *a, const char *box_id, const char *eid, bool with_stdin,
 			   const atomic_bool *cancel, struct net_error *err);
 void attach_free(struct attach **t);
-/* The execution attached to: eid, or the main session's (x-boxlite-execution-id; "" if unsaid). */
-const char *attach_execution_id(const struct attach *t);
 
 int attach_fd(const struct attach *t);
 bool attach_wants_write(const struct attach *t);

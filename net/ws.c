@@ -272,8 +272,6 @@ static char *upgrade_request(struct ws *w, const struct http_conf *conf, const c
 		free(more);
 		more = next;
 	}
-	if (strpbrk(more, "\r\n") != NULL && strstr(more, "\r\n") == NULL)
-		goto out;
 	req = xasprintf("GET %s%s%s HTTP/1.1\r\nHost: %s%s%s\r\nUser-Agent: boxtop/" BOXTOP_VERSION
 			"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
 			"%s\r\nSec-WebSocket-Version: 13\r\n%s\r\n",
