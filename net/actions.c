@@ -416,6 +416,14 @@ const struct action_def *action_def(enum job_kind kind)
 	return NULL;
 }
 
+const char *action_box_refusal(const struct action_def *d, const struct box *b)
+{
+	if (d->read_only && b != NULL && b->status != BOX_RUNNING)
+		return "the box is not running (reading it would start it on boxlite serve: start "
+		       "it first)";
+	return NULL;
+}
+
 const struct action_def *action_by_command(const char *command)
 {
 	for (size_t i = 0; command != NULL && i < ARRAY_LEN(defs); i++)

@@ -87,6 +87,12 @@ struct action_def {
 
 /* Every action, in the order help lists them. Static storage. */
 const struct action_def *action_defs(size_t *n);
+/*
+ * Why d cannot act on box b now, or NULL when it can: a row that only
+ * reads (read_only) refuses a box that is not running, because reading it
+ * (its files) would start it on boxlite serve.
+ */
+const char *action_box_refusal(const struct action_def *d, const struct box *b);
 /* The action of a job kind, or NULL. */
 const struct action_def *action_def(enum job_kind kind);
 /*

@@ -131,6 +131,11 @@ static int prepare(struct run *r, const struct settings *s, struct net_error *er
 	    api_box(r->api, r->box_ref != NULL ? r->box_ref : r->o->target, &interrupted, &r->box,
 		    err) < 0)
 		return -1;
+	if (action_box_refusal(r->d, r->box) != NULL) {
+		net_error_set(err, NET_REFUSED, "%s %s: %s", job_kind_name(r->d->kind),
+			      box_display_name(r->box), action_box_refusal(r->d, r->box));
+		return -1;
+	}
 	if (r->d->needs & ACT_DEST)
 		r->dest = export_dest(r->o, r->box);
 	r->name = xstrdup(r->o->name);

@@ -287,8 +287,14 @@ unsigned flow_begin(struct ui *ui, const struct action_def *d)
 {
 	const struct box *b = d->needs & ACT_BOX ? ui_box(ui) : NULL;
 	const struct image_info *im = d->needs & ACT_IMAGE ? ui_image(ui) : NULL;
-	struct flow *f = xcalloc(1, sizeof(*f));
+	const char *no = action_box_refusal(d, b);
+	struct flow *f;
 
+	if (no != NULL) {
+		ui_flash(ui, true, "%s %s: %s", job_kind_name(d->kind), box_display_name(b), no);
+		return REDRAW_FOOT;
+	}
+	f = xcalloc(1, sizeof(*f));
 	flow_forget(ui);
 	f->def = d;
 	if (b != NULL) {

@@ -84,8 +84,9 @@ curl -s -X POST "$CP_URL/v1/boxes/web-3/stop" >/dev/null
 check 'web-3 is stopped' test "$(curl -s "$CP_URL/v1/boxes/web-3" | jq -r .status)" = stopped
 bt cp web-3:/etc "$CP/out/stopped"
 cp_rc 'cp from a stopped box' 1
-cp_saw 'says the box must run' "$CP/stderr" '409.*must be running'
+cp_saw 'refused before asking: it would start the box' "$CP/stderr" 'not running.*start it first'
 check 'nothing saved from a stopped box' test ! -e "$CP/out/stopped"
+check 'web-3 still stopped' test "$(curl -s "$CP_URL/v1/boxes/web-3" | jq -r .status)" = stopped
 bt cp "$CP/big.bin" web-3:/tmp/x
 cp_rc 'cp into a stopped box' 1
 cp_saw 'says the box must run (in)' "$CP/stderr" 'must be running'
