@@ -136,14 +136,19 @@ static attr_t conn_attr(const struct ui *ui, enum conn_status s)
 	return ui->attr[C_BANNER];
 }
 
-/* The endpoint as requests go: URL and the prefix in use. */
-static void endpoint_text(struct ui *ui, char *buf, size_t size)
+const char *ui_prefix(struct ui *ui)
 {
 	const char *prefix = settings_prefix(ui->settings);
 	const struct principal *me = store_view_principal(&ui->view);
 
-	if (prefix == NULL && me != NULL)
-		prefix = me->path_prefix;
+	return prefix != NULL ? prefix : me != NULL ? me->path_prefix : NULL;
+}
+
+/* The endpoint as requests go: URL and the prefix in use. */
+static void endpoint_text(struct ui *ui, char *buf, size_t size)
+{
+	const char *prefix = ui_prefix(ui);
+
 	snprintf(buf, size, "%s%s%s", ui->settings->url, prefix != NULL && prefix[0] ? "/" : "",
 		 prefix != NULL ? prefix : "");
 }

@@ -59,17 +59,11 @@ static void forget(const char *box_id)
 static struct api *session_api(struct ui *ui, char **bearer)
 {
 	struct http_conf conf = settings_http_conf(ui->settings);
-	const struct principal *me = store_view_principal(&ui->view);
-	const char *prefix = settings_prefix(ui->settings);
 
 	*bearer = ui->login != NULL ? login_bearer(ui->login, NULL) : NULL;
 	if (*bearer != NULL)
 		conf.bearer = *bearer;
-	return api_new(ui->settings->url,
-		       prefix != NULL ? prefix
-		       : me != NULL   ? me->path_prefix
-				      : NULL,
-		       &conf);
+	return api_new(ui->settings->url, ui_prefix(ui), &conf);
 }
 
 /* Attaches to the box's detached shell, else starts one. NULL with err. */

@@ -135,6 +135,8 @@ void ui_flash(struct ui *ui, bool error, const char *fmt, ...)
 size_t ui_active_jobs(struct ui *ui);
 
 /* draw.c */
+/* The path prefix requests go under: the setting, else what GET /v1/me said (NULL: none yet). */
+const char *ui_prefix(struct ui *ui);
 /* The lines of the body a table has for rows: all but its heading line. */
 size_t draw_table_rows(const struct ui *ui);
 /* Sets the glyph set every draw_ function uses (app.c, once the terminal is known). */

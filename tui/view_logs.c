@@ -48,15 +48,6 @@ static struct logs *state(struct ui *ui)
 	return ui_view_state(ui, &view_logs);
 }
 
-/* The prefix requests go under: the setting, else what GET /v1/me said. */
-static const char *prefix(struct ui *ui)
-{
-	const struct principal *me = store_view_principal(&ui->view);
-	const char *p = settings_prefix(ui->settings);
-
-	return p != NULL ? p : (me != NULL ? me->path_prefix : NULL);
-}
-
 static void stop(struct logs *s)
 {
 	logtail_stop(&s->tail);
@@ -80,7 +71,7 @@ static void start(struct ui *ui, struct logs *s, const struct box *b)
 	s->follow = true;
 	s->match = -1;
 	snprintf(s->state, sizeof(s->state), "attaching");
-	s->tail = logtail_start(ui->settings->url, prefix(ui), &conf, ui->login, s->box_id,
+	s->tail = logtail_start(ui->settings->url, ui_prefix(ui), &conf, ui->login, s->box_id,
 				ui->store, s->session);
 	if (s->tail == NULL)
 		snprintf(s->state, sizeof(s->state), "cannot start a thread: %s", strerror(errno));
@@ -154,7 +145,9 @@ static unsigned logs_update(struct ui *ui, struct view *v, unsigned changed)
 		return 0;
 	s->dropped +=
 		store_log_take(ui->store, s->session, take, &s->buf, s->state, sizeof(s->state));
-	if (strncmp(s->state, "closed", 6) == 0 || strncmp(s->state, "refused", 7) == 0)
+	/* the follower is done: a last line without its newline is shown too */
+	if (strncmp(s->state, "closed", 6) == 0 || strncmp(s->state, "refused", 7) == 0 ||
+	    strncmp(s->state, "ended", 5) == 0)
 		logbuf_flush(&s->buf);
 	return REDRAW_BODY;
 }
