@@ -470,7 +470,7 @@ static int refused(struct ws *w, struct answer *a, int64_t deadline, const atomi
 }
 
 /* Whether the comma-separated header value list holds token (case-insensitive). */
-static bool has_token(const char *list, const char *token)
+bool ws_has_token(const char *list, const char *token)
 {
 	size_t n = strlen(token);
 
@@ -491,9 +491,9 @@ static int accepted(struct ws *w, const char *key, struct net_error *err)
 	const char *why = NULL;
 
 	ws_accept_key(key, want);
-	if (!has_token(ws_header(w, "Upgrade"), "websocket"))
+	if (!ws_has_token(ws_header(w, "Upgrade"), "websocket"))
 		why = "no Upgrade: websocket";
-	else if (!has_token(ws_header(w, "Connection"), "upgrade"))
+	else if (!ws_has_token(ws_header(w, "Connection"), "upgrade"))
 		why = "no Connection: upgrade";
 	else if (got == NULL || strcmp(got, want) != 0)
 		why = "a wrong Sec-WebSocket-Accept";

@@ -107,6 +107,8 @@ int ws_close(struct ws *w, uint16_t status);
 /* The status of the server's close frame: WS_NO_STATUS when it had none; 0 before one came. */
 uint16_t ws_close_status(const struct ws *w);
 
+/* Whether the comma-separated header value list holds token (case-insensitive); NULL holds none. */
+bool ws_has_token(const char *list, const char *token);
 /* Sec-WebSocket-Accept for a Sec-WebSocket-Key (for servers: the simulator, tests). */
 void ws_accept_key(const char *key, char out[WS_ACCEPT_BYTES]);
 

@@ -27,13 +27,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 #include <wslay/wslay.h>
 
 #include "model/timeutil.h"
 #include "model/xalloc.h"
-
-#define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+#include "net/ws.h"
 
 struct wss {
 	int fd;
@@ -65,20 +63,6 @@ static struct {
 	atomic_bool stopping;
 } all = {.lock = PTHREAD_MUTEX_INITIALIZER, .gone = PTHREAD_COND_INITIALIZER};
 
-static bool has_token(const char *value, const char *token)
-{
-	size_t n = strlen(token);
-
-	while (value != NULL && *value != '\0') {
-		value += strspn(value, " \t,");
-		if (strncasecmp(value, token, n) == 0 &&
-		    (value[n] == '\0' || value[n] == ',' || value[n] == ' ' || value[n] == '\t'))
-			return true;
-		value += strcspn(value, ",");
-	}
-	return false;
-}
-
 bool wss_handshake_ok(struct MHD_Connection *conn, const char *method, const char **why)
 {
 	const char *up = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Upgrade");
@@ -90,7 +74,7 @@ bool wss_handshake_ok(struct MHD_Connection *conn, const char *method, const cha
 	*why = NULL;
 	if (strcmp(method, "GET") != 0)
 		*why = "Request method must be `GET`";
-	else if (!has_token(co, "upgrade"))
+	else if (!ws_has_token(co, "upgrade"))
 		*why = "Connection header did not include 'upgrade'";
 	else if (up == NULL || strcasecmp(up, "websocket") != 0)
 		*why = "`Upgrade` header did not include 'websocket'";
@@ -99,18 +83,6 @@ bool wss_handshake_ok(struct MHD_Connection *conn, const char *method, const cha
 	else if (key == NULL || key[0] == '\0' || strlen(key) > 64)
 		*why = "`Sec-WebSocket-Key` header missing";
 	return *why == NULL;
-}
-
-/* Sec-WebSocket-Accept: base64(sha1(key + GUID)). */
-static void accept_key(const char *key, char out[64])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	char *in = xasprintf("%s%s", key, WS_GUID);
-
-	EVP_Digest(in, strlen(in), md, &n, EVP_sha1(), NULL);
-	EVP_EncodeBlock((unsigned char *)out, md, (int)n);
-	free(in);
 }
 
 static ssize_t on_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *user)
@@ -387,12 +359,12 @@ enum MHD_Result wss_upgrade(struct MHD_Connection *conn, const char *request_id,
 	struct pending_upgrade *pu = xcalloc(1, sizeof(*pu));
 	struct MHD_Response *r;
 	enum MHD_Result ret = MHD_NO;
-	char acc[64] = "";
+	char acc[WS_ACCEPT_BYTES] = "";
 
 	pu->ops = ops;
 	pu->arg = arg;
 	if (key != NULL)
-		accept_key(key, acc);
+		ws_accept_key(key, acc);
 	r = atomic_load(&all.stopping) ? NULL : MHD_create_response_for_upgrade(on_upgrade, pu);
 	if (r != NULL) {
 		MHD_add_response_header(r, "Upgrade", "websocket");
