@@ -247,6 +247,10 @@ enum fleet_rc fleet_set_status(struct fleet *f, const char *id_or_name, enum box
 	x = &f->boxes[i];
 	f->failed += status == BOX_FAILED && x->b.status != BOX_FAILED;
 	f->stopped += status == BOX_STOPPED && x->b.status != BOX_STOPPED;
+	/* a box that stops behind the API's back ends its executions as a stop does */
+	if ((x->b.status == BOX_RUNNING || x->b.status == BOX_PAUSED) &&
+	    !(status == BOX_RUNNING || status == BOX_PAUSED) && f->on_stop != NULL)
+		f->on_stop(f->on_stop_arg, x->b.id);
 	x->b.status = status;
 	settle_exit(f, &x->b, exit_code);
 	settle_boot(f, x);
