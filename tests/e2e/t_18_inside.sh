@@ -142,8 +142,8 @@ case_shell_detach() {
 	see 'the detach flash' '^detached from the shell in web-1: ! attaches again'
 	i18_dashboard 'detached'
 	see 'the box list' '^web-1 +[0-9A-Z]{12} . running'
-	unseen 'late-marker not shown before the reattach' 'late-marker'
-	sleep 3
+	sleep 3 # late-marker is written while nobody is attached
+	check 'late-marker not shown before the reattach' off_screen '^late-marker$'
 	keys '!'
 	see 'reattached: marker-1 replayed' '^marker-1$'
 	see 'reattached: what came while detached replayed' '^late-marker$'
@@ -196,7 +196,6 @@ case_shell_refused() {
 	sim_post /_sim/faults '{"spec":"POST /v1/boxes/*/exec:status=409"}' >/dev/null
 	start_boxtop --url "$URL" -d 0.5
 	ready || return
-	sim_get /_sim/effects >/dev/null
 	i18_filter web-3
 	keys '!'
 	see 'a flash says no shell' '^no shell in web-3: .*invalid_state'
@@ -230,7 +229,6 @@ case_logs_view() {
 	see 'the header stays' '^ boxtop connected '
 	see 'the tab bar stays' '^ 1 Boxes   2 Detail   3 Images   4 Jobs   5 Events   6 Logs'
 	check 'a second attach is refused (409) while the view follows' i18_logs_refused web-1
-	is 'boxtop logs exits 1' "$I18_RC" 1
 	# search
 	keys /
 	type_text 'slow query'
@@ -265,7 +263,6 @@ case_logs_view() {
 	keys 1
 	see_tab 'the Boxes tab' '1 Boxes'
 	check 'left: another client can attach' poll "$WAIT" i18_logs_taken web-1
-	is 'boxtop logs exits 0' "$I18_RC" 0
 	keys 6
 	see 'the view says it is not followed' 'not followed since the view was left'
 	check 'shown again but not followed: still free' i18_logs_taken web-1

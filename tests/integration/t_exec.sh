@@ -113,8 +113,7 @@ field 'sleep: running' .status running
 field 'sleep: no exit_code while running' 'has("exit_code")' false
 req POST "/v1/boxes/$BOX/executions/$EID/signal" -H 'Content-Type: application/json' -d '{"signal":15}'
 expect 'signal TERM' 204
-poll 5 sh -c "curl -s '$URL/v1/boxes/$BOX/executions/$EID' | jq -e '.exit_code == 143' >/dev/null"
-check 'TERM: exit 143' test $? = 0
+check 'TERM: exit 143' poll 5 sh -c "curl -s '$URL/v1/boxes/$BOX/executions/$EID' | jq -e '.exit_code == 143' >/dev/null"
 
 # --- one client at a time, read-only, replay --------------------------------------
 run_exec '{"command":"cat"}'
@@ -143,9 +142,10 @@ wsfield 'stdin_eof ends cat' eof '.texts[-1].exit_code' 0
 
 # --- reaping (--reap-grace 5: a slow machine still reads a finished one) and kill ---
 run_exec '{"command":"echo","args":["short"]}'
-poll 5 sh -c "curl -s '$URL/v1/boxes/$BOX/executions/$EID' | jq -e '.status == \"completed\"' >/dev/null"
-poll 15 sh -c "curl -s -o /dev/null -w '%{http_code}' '$URL/v1/boxes/$BOX/executions/$EID' | grep -q 404"
-check 'reaped after the grace' test $? = 0
+check 'a finished execution is still read before the grace' \
+	poll 5 sh -c "curl -s '$URL/v1/boxes/$BOX/executions/$EID' | jq -e '.status == \"completed\"' >/dev/null"
+check 'reaped after the grace' \
+	poll 15 sh -c "curl -s -o /dev/null -w '%{http_code}' '$URL/v1/boxes/$BOX/executions/$EID' | grep -q 404"
 
 run_exec '{"command":"sleep","args":["60"]}'
 ws killed "/v1/boxes/$BOX/executions/$EID/attach" &
@@ -172,8 +172,8 @@ req GET "/v1/boxes/$BOX/executions/$MAIN"
 field 'main session: an execution' .status running
 run_exec '{"command":"sleep","args":["60"]}'
 req POST "/v1/boxes/$BOX/stop"
-poll 5 sh -c "curl -s '$URL/v1/boxes/$BOX/executions/$EID' | jq -e '.exit_code == 137' >/dev/null"
-check 'stopping the box ends its executions (137)' test $? = 0
+check 'stopping the box ends its executions (137)' \
+	poll 5 sh -c "curl -s '$URL/v1/boxes/$BOX/executions/$EID' | jq -e '.exit_code == 137' >/dev/null"
 handshake "/v1/boxes/$BOX/attach"
 check 'main attach of a stopped box: 409' test "$CODE" = 409
 field 'main attach of a stopped box: invalid_state' .error.code invalid_state
