@@ -43,7 +43,6 @@ static void drop_oldest(struct logbuf *lb)
 	lb->head = (lb->head + 1) % lb->max_lines;
 	lb->n--;
 	lb->first++;
-	lb->dropped_lines++;
 }
 
 void logbuf_clear(struct logbuf *lb)
@@ -157,8 +156,7 @@ static void add_piece(struct styled *b, const char *raw, size_t n, struct log_st
 		return;
 	while (l->len + room > b->cap)
 		l->text = xrealloc(l->text, b->cap *= 2);
-	got = sanitize_display(raw, n, SANITIZE_NO_LIMIT, l->text + l->len, room);
-	(void)got;
+	sanitize_display(raw, n, SANITIZE_NO_LIMIT, l->text + l->len, room);
 	got = strlen(l->text + l->len);
 	if (got == 0)
 		return;

@@ -54,7 +54,6 @@ struct logbuf {
 	size_t head, n; /* the oldest kept, and how many */
 	size_t bytes;   /* what the kept lines take */
 	uint64_t first; /* the absolute number of the oldest kept line */
-	uint64_t dropped_lines;
 	/* per stream (index 1, 2): the bytes of the line not yet ended, and its style */
 	char *partial[3];
 	size_t partial_len[3];

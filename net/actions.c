@@ -434,17 +434,6 @@ const struct action_def *action_by_command(const char *command)
 	return NULL;
 }
 
-const char *action_target_noun(const struct action_def *d)
-{
-	if (d->needs & ACT_SNAPSHOT)
-		return "snapshot";
-	if (d->needs & ACT_IMAGE)
-		return "image";
-	if (d->needs & ACT_FILE)
-		return "file";
-	return "box";
-}
-
 char *action_usage(const struct action_def *d, char *buf, size_t size)
 {
 	if (d->usage != NULL) {

@@ -100,8 +100,6 @@ const struct action_def *action_def(enum job_kind kind);
  * copy-from row; the command line's arguments pick between the copy rows.
  */
 const struct action_def *action_by_command(const char *command);
-/* What an action acts on, to be typed out to confirm it: "snapshot", "box", "image". */
-const char *action_target_noun(const struct action_def *d);
 /*
  * Its command line after "boxtop ": "snapshot BOX [--name NAME]". Writes
  * at most size bytes to buf; returns buf.
