@@ -34,6 +34,11 @@ enum box_status box_status_parse(const char *s)
 	return BOX_UNKNOWN;
 }
 
+bool box_is_live(const struct box *b)
+{
+	return b->status == BOX_RUNNING || b->status == BOX_PAUSED;
+}
+
 const char *box_display_name(const struct box *b)
 {
 	if (b->name != NULL && b->name[0] != '\0')

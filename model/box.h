@@ -52,6 +52,8 @@ const char *box_status_name(enum box_status s);
 /* Any string, including ones from newer servers; unknown ones give BOX_UNKNOWN. */
 enum box_status box_status_parse(const char *s);
 
+/* Running, or paused (a running box frozen a moment, e.g. for a snapshot). */
+bool box_is_live(const struct box *b);
 /* The name if the box has one, else its id. Never NULL for a decoded box. */
 const char *box_display_name(const struct box *b);
 /* The label's value or NULL. */

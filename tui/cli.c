@@ -147,7 +147,7 @@ static int prepare(struct run *r, const struct settings *s, struct net_error *er
 
 static bool running(const struct run *r)
 {
-	return r->box != NULL && (r->box->status == BOX_RUNNING || r->box->status == BOX_PAUSED);
+	return r->box != NULL && box_is_live(r->box);
 }
 
 /* What the action acts on, as typed to confirm it: the snapshot, the image or the box. */

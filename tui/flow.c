@@ -301,7 +301,7 @@ unsigned flow_begin(struct ui *ui, const struct action_def *d)
 		f->box_id = xstrdup(b->id);
 		f->box_name = xstrdup(box_display_name(b));
 		/* paused is a running box frozen a moment (a snapshot): it must stop too */
-		f->running = b->status == BOX_RUNNING || b->status == BOX_PAUSED;
+		f->running = box_is_live(b);
 	}
 	if (im != NULL)
 		f->image = xstrdup(im->repository);

@@ -21,6 +21,7 @@
 
 #include "model/sanitize.h"
 #include "model/timeutil.h"
+#include "model/xalloc.h"
 
 #define STDIN_QUEUE_MAX (1u << 20)
 #define READ_CHUNK      (64u * 1024)
@@ -43,7 +44,7 @@ static void on_signal(int sig)
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH};
 
 struct saved {
-	struct sigaction act[sizeof(forwarded) / sizeof(forwarded[0])];
+	struct sigaction act[ARRAY_LEN(forwarded)];
 	struct termios tio;
 	bool raw;
 };
@@ -61,7 +62,7 @@ static int setup(const struct session_opts *o, struct saved *sv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(forwarded); i++)
 		sigaction(forwarded[i], &sa, &sv->act[i]);
 	sv->raw = false;
 	if (o->tty && isatty(o->in_fd) && tcgetattr(o->in_fd, &sv->tio) == 0) {
@@ -77,7 +78,7 @@ static void teardown(const struct session_opts *o, struct saved *sv)
 {
 	if (sv->raw)
 		tcsetattr(o->in_fd, TCSAFLUSH, &sv->tio);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(forwarded); i++)
 		sigaction(forwarded[i], &sv->act[i], NULL);
 	close(sig_pipe[0]);
 	close(sig_pipe[1]);

@@ -62,11 +62,6 @@ static bool metric_sort(enum sort_key k)
  * a moment). Those of a box that stopped are what it last had; they are
  * shown as such in its detail, never as if it ran.
  */
-static bool live(const struct box *b)
-{
-	return b->status == BOX_RUNNING || b->status == BOX_PAUSED;
-}
-
 /* The live values of every box, for a sort by a metric. Caller frees. */
 static struct sort_metrics *gather_metrics(struct ui *ui, struct boxes *s, const struct box_list *l)
 {
@@ -78,7 +73,8 @@ static struct sort_metrics *gather_metrics(struct ui *ui, struct boxes *s, const
 		struct box_metrics m;
 		double v;
 
-		if (!live(&l->items[i]) || !store_box_metrics(ui->store, l->items[i].id, &m, h))
+		if (!box_is_live(&l->items[i]) ||
+		    !store_box_metrics(ui->store, l->items[i].id, &m, h))
 			continue;
 		sm[i].cpu_percent = m.cpu_percent;
 		sm[i].memory_bytes = m.memory_bytes;
@@ -397,7 +393,7 @@ static void draw_row(struct ui *ui, WINDOW *w, int y, const struct box *b, const
 	attr_t base = selected ? ui->attr[C_SELECTED] : ui->attr[C_NORMAL];
 	int x = 0;
 
-	d->has_m = live(b) && store_box_metrics(ui->store, b->id, &d->m, &d->h);
+	d->has_m = box_is_live(b) && store_box_metrics(ui->store, b->id, &d->m, &d->h);
 	if (selected) {
 		wattrset(w, base);
 		mvwhline(w, y, 0, ' ', ui->cols);

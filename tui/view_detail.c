@@ -25,11 +25,6 @@ struct detail {
 	char *box_id; /* the box it was opened on */
 };
 
-static bool live(const struct box *b)
-{
-	return b->status == BOX_RUNNING || b->status == BOX_PAUSED;
-}
-
 /* ---- hooks ---- */
 
 static void *detail_create(struct ui *ui, char *err, size_t errlen)
@@ -212,14 +207,15 @@ static void metric_graphs(struct page *p, const struct box *b)
 	p->y++;
 	if (!store_box_metrics(p->ui->store, b->id, &m, h)) {
 		field(p, "metrics",
-		      live(b) ? "waiting..."
+		      box_is_live(b)
+			      ? "waiting..."
 			      : "none: boxtop does not ask a box that is not running for its "
 				"metrics "
 				"(on boxlite serve that would start it)");
 		free(h);
 		return;
 	}
-	if (!live(b))
+	if (!box_is_live(b))
 		last_measured(p, h);
 	graph(p, h, HISTORY_CPU, 100.0 * (double)(b->cpus > 0 ? b->cpus : 1), "cpu",
 	      fmt_percent(m.cpu_percent.v, t, sizeof(t)));
