@@ -113,6 +113,16 @@ char *time_format_rfc3339(int64_t t, char *buf, size_t size)
 	return buf;
 }
 
+char *time_format_stamp(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, size, "%Y%m%d-%H%M%S", &tm) == 0)
+		snprintf(buf, size, "0");
+	return buf;
+}
+
 int64_t time_mono_ms(void)
 {
 	struct timespec ts;

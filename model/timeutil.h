@@ -20,6 +20,10 @@ int time_parse_rfc3339(const char *s, int64_t *out);
 /* Writes t as "2025-01-02T03:04:05Z" into buf (at least 21 bytes). Returns buf. */
 char *time_format_rfc3339(int64_t t, char *buf, size_t size);
 
+/* Writes t as "20250102-030405" (UTC), for names made from the time, into buf (at least 16 bytes).
+ * Returns buf. */
+char *time_format_stamp(int64_t t, char *buf, size_t size);
+
 /* Milliseconds on the monotonic clock: for intervals and deadlines, never for dates. */
 int64_t time_mono_ms(void);
 

@@ -15,6 +15,7 @@
 
 #include "api.h"
 #include "files.h"
+#include "model/timeutil.h"
 #include "model/xalloc.h"
 #include "xfer.h"
 
@@ -473,29 +474,15 @@ char *action_text(const char *tmpl, const char *box, const char *snapshot, const
 	return out;
 }
 
-static char *utc_stamp(int64_t now)
-{
-	char buf[32];
-	time_t t = (time_t)now;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y%m%d-%H%M%S", &tm);
-	return xstrdup(buf);
-}
-
 char *action_default_name(const struct action_def *d, const char *box_name, int64_t now)
 {
-	char *stamp, *name;
+	char stamp[32];
 
 	if (d->kind == JOB_CLONE)
 		return xasprintf("%s-clone", box_name != NULL ? box_name : "box");
 	if (d->kind != JOB_SNAPSHOT_CREATE)
 		return NULL;
-	stamp = utc_stamp(now);
-	name = xasprintf("snap-%s", stamp);
-	free(stamp);
-	return name;
+	return xasprintf("snap-%s", time_format_stamp(now, stamp, sizeof(stamp)));
 }
 
 /*
@@ -581,12 +568,9 @@ char *actions_clone_name(const char *box_name, int64_t now)
 {
 	char stamp[32];
 	char *name;
-	time_t t = (time_t)now;
-	struct tm tm;
 	size_t n = 0;
 
-	gmtime_r(&t, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	time_format_stamp(now, stamp, sizeof(stamp));
 	name = xasprintf("%.100s-clone-%s", box_name != NULL ? box_name : "box", stamp);
 	/* a box name is [A-Za-z0-9._-], starting alphanumeric */
 	for (char *p = name; *p != '\0'; p++, n++)

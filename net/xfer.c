@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "model/timeutil.h"
 #include "model/xalloc.h"
 
 #define SAFE_NAME_MAX 64
@@ -29,8 +30,6 @@ char *xfer_default_name(const char *dir, const char *box_name, int64_t now)
 {
 	char safe[SAFE_NAME_MAX + 1];
 	char stamp[32];
-	time_t t = (time_t)now;
-	struct tm tm;
 	size_t n = 0;
 
 	for (const char *p = box_name != NULL ? box_name : ""; *p != '\0' && n < SAFE_NAME_MAX;
@@ -47,10 +46,8 @@ char *xfer_default_name(const char *dir, const char *box_name, int64_t now)
 	safe[n] = '\0';
 	if (n == 0)
 		snprintf(safe, sizeof(safe), "box");
-	gmtime_r(&t, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
 	return xasprintf("%s/%s-%s.boxlite", dir != NULL && dir[0] != '\0' ? dir : ".", safe,
-			 stamp);
+			 time_format_stamp(now, stamp, sizeof(stamp)));
 }
 
 /* fsync of the directory holding path, so the rename survives a crash. */
@@ -223,9 +220,7 @@ int xfer_export(struct api *a, const char *id, const char *dest, const struct xf
 		struct net_error *err)
 {
 	char *part = xasprintf("%s.part", dest);
-	char *eid = api_escape(id);
-	char *path = xasprintf("/boxes/%s/export", eid);
-	char *url = api_url(a, true, path);
+	char *url = api_item_url(a, "boxes", id, "/export");
 	struct http_req req = {.method = "POST", .url = url, .json = "{}", .cancel = o->cancel};
 	struct http_resp resp = {0};
 	struct verifier v = {.rd = -1, .wr = -1};
@@ -256,8 +251,6 @@ out:
 		unlink(part);
 	http_resp_clear(&resp);
 	free(url);
-	free(path);
-	free(eid);
 	free(part);
 	return rc;
 }
