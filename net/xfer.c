@@ -146,18 +146,15 @@ static int verifier_finish(struct verifier *v, struct net_error *err)
 	return -1;
 }
 
-/* fsync, rename into place, fsync the directory. */
-static int commit(int fd, const char *part, const char *dest, const struct xfer_opts *o,
-		  struct net_error *err)
+int xfer_commit_part(int fd, const char *part, const char *dest, bool force, struct net_error *err)
 {
 	if (fsync(fd) < 0) {
 		net_error_set(err, NET_LOCAL, "cannot write %s: %s", part, strerror(errno));
 		return -1;
 	}
-	if (renameat2(AT_FDCWD, part, AT_FDCWD, dest, o->force ? 0 : RENAME_NOREPLACE) < 0) {
+	if (renameat2(AT_FDCWD, part, AT_FDCWD, dest, force ? 0 : RENAME_NOREPLACE) < 0) {
 		net_error_set(err, NET_LOCAL, "cannot rename %s to %s: %s", part, dest,
-			      errno == EEXIST ? "it appeared meanwhile (use --force)"
-					      : strerror(errno));
+			      errno == EEXIST ? "it appeared meanwhile" : strerror(errno));
 		return -1;
 	}
 	sync_dir(dest);
@@ -241,7 +238,7 @@ int xfer_export(struct api *a, const char *id, const char *dest, const struct xf
 	if (!o->no_verify && verifier_finish(&v, rc == 0 ? err : NULL) < 0)
 		rc = -1;
 	if (rc == 0)
-		rc = commit(fd, part, dest, o, err);
+		rc = xfer_commit_part(fd, part, dest, o->force, err);
 out:
 	if (verifying)
 		verifier_finish(&v, NULL);

@@ -49,6 +49,13 @@ int xfer_export(struct api *a, const char *id, const char *dest, const struct xf
 		struct net_error *err);
 
 /*
+ * A written part file made final: fsync fd, rename part to dest (never over
+ * an existing dest unless force, the check and the rename one step), fsync
+ * the directory. For whatever boxtop saves (exports, a log).
+ */
+int xfer_commit_part(int fd, const char *part, const char *dest, bool force, struct net_error *err);
+
+/*
  * One upload of the whole of fd (size bytes) from its start: an api_try_fn
  * for api_mutate (arg: struct xfer_upload), with o's progress and cancel,
  * the stall rules and "waiting for the server" once all is sent. Imports

@@ -426,6 +426,7 @@ static int save(struct logs *s, const char *path, char *why, size_t size)
 	char *part = xasprintf("%s.part", path);
 	int fd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	struct net_error err;
 	int rc = -1;
 
 	if (f == NULL) {
@@ -437,10 +438,10 @@ static int save(struct logs *s, const char *path, char *why, size_t size)
 	}
 	if (access(path, F_OK) == 0)
 		snprintf(why, size, "%s exists; not replacing it", path);
-	else if (logbuf_write(&s->buf, f) < 0 || fflush(f) != 0 || fsync(fileno(f)) != 0)
+	else if (logbuf_write(&s->buf, f) < 0 || fflush(f) != 0)
 		snprintf(why, size, "cannot write %s: %s", part, strerror(errno));
-	else if (rename(part, path) != 0)
-		snprintf(why, size, "cannot rename %s: %s", part, strerror(errno));
+	else if (xfer_commit_part(fileno(f), part, path, false, &err) < 0)
+		snprintf(why, size, "%s", err.message);
 	else
 		rc = 0;
 	fclose(f);
