@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "query.h"
 #include "sanitize.h"
 #include "xalloc.h"
 
@@ -286,45 +287,36 @@ size_t logbuf_index(const struct logbuf *lb, uint64_t no)
 	return no - lb->first < lb->n ? (size_t)(no - lb->first) : lb->n - 1;
 }
 
+/* Smart case: a needle with a capital letter matches exactly, else ignoring ASCII case. */
 static bool has_upper(const char *s)
 {
 	for (; *s != '\0'; s++)
-		if (isupper((unsigned char)*s))
+		if (*s >= 'A' && *s <= 'Z')
 			return true;
 	return false;
 }
 
-static bool holds(const char *text, const char *needle, bool exact)
-{
-	size_t n = strlen(needle);
-
-	for (const char *p = text; *p != '\0'; p++) {
-		size_t k = 0;
-
-		while (k < n && p[k] != '\0' &&
-		       (exact ? p[k] == needle[k]
-			      : tolower((unsigned char)p[k]) == tolower((unsigned char)needle[k])))
-			k++;
-		if (k == n)
-			return true;
-	}
-	return n == 0;
-}
-
 long logbuf_find(const struct logbuf *lb, const char *needle, size_t from, int dir)
 {
-	bool exact = has_upper(needle);
+	bool exact;
+	char *folded;
+	long at = -1;
 
 	if (lb->n == 0 || needle == NULL || needle[0] == '\0')
 		return -1;
+	exact = has_upper(needle);
+	folded = xstrdup(needle);
+	query_fold(folded);
 	from = from < lb->n ? from : lb->n - 1;
-	for (size_t k = 0; k < lb->n; k++) {
+	for (size_t k = 0; k < lb->n && at < 0; k++) {
 		size_t i = dir >= 0 ? (from + k) % lb->n : (from + lb->n - k) % lb->n;
+		const char *text = lb->ring[(lb->head + i) % lb->max_lines].text;
 
-		if (holds(lb->ring[(lb->head + i) % lb->max_lines].text, needle, exact))
-			return (long)i;
+		if (exact ? strstr(text, needle) != NULL : query_contains(text, folded))
+			at = (long)i;
 	}
-	return -1;
+	free(folded);
+	return at;
 }
 
 int logbuf_write(const struct logbuf *lb, FILE *f)

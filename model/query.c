@@ -84,7 +84,7 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-static void fold(char *s)
+void query_fold(char *s)
 {
 	for (; *s != '\0'; s++)
 		*s = (char)ascii_lower((unsigned char)*s);
@@ -101,8 +101,7 @@ static bool has_prefix(const char *s, const char *prefix)
 	return true;
 }
 
-/* Whether hay (NULL: no) holds the folded, non-empty needle, ignoring ASCII case. */
-static bool contains(const char *hay, const char *needle)
+bool query_contains(const char *hay, const char *needle)
 {
 	size_t hay_len, needle_len = strlen(needle);
 
@@ -186,7 +185,7 @@ static bool finish_term(struct term *t)
 {
 	if (t->kind == TERM_LABEL)
 		return finish_label(t);
-	fold(t->text);
+	query_fold(t->text);
 	if (t->kind == TERM_STATUS)
 		finish_status(t);
 	return true;
@@ -258,12 +257,12 @@ static bool term_match(const struct term *t, const struct box *b)
 {
 	switch (t->kind) {
 	case TERM_TEXT:
-		return contains(b->name, t->text) || contains(b->id, t->text) ||
-		       contains(b->image, t->text);
+		return query_contains(b->name, t->text) || query_contains(b->id, t->text) ||
+		       query_contains(b->image, t->text);
 	case TERM_NAME:
-		return contains(box_display_name(b), t->text);
+		return query_contains(box_display_name(b), t->text);
 	case TERM_IMAGE:
-		return contains(b->image, t->text);
+		return query_contains(b->image, t->text);
 	case TERM_ID:
 		return has_prefix(b->id, t->text);
 	case TERM_STATUS:

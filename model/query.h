@@ -153,4 +153,13 @@ const char *query_sort_key_name(enum sort_key key);
  */
 int query_sort_key_parse(const char *name, enum sort_key *out);
 
+/*
+ * ASCII case folding by hand, never the locale's (a Turkish locale would
+ * change what matches): query_fold folds s in place; query_contains says
+ * whether hay (NULL: no) holds the already folded needle, ignoring ASCII
+ * case. Also the Logs view's search.
+ */
+void query_fold(char *s);
+bool query_contains(const char *hay, const char *needle);
+
 #endif
