@@ -390,24 +390,6 @@ char *sanitize_dup(const char *s, size_t max_cols)
 	return sanitize_dup_opts(s, max_cols, NULL);
 }
 
-size_t sanitize_width(const char *utf8)
-{
-	const unsigned char *p = (const unsigned char *)utf8;
-	size_t n = utf8 != NULL ? strlen(utf8) : 0;
-	size_t cols = 0;
-
-	while (n > 0) {
-		uint32_t cp;
-		size_t len = utf8_decode(p, n, &cp);
-		int width = cp == BAD_CP ? 1 : cp_width(cp);
-
-		cols += width < 0 ? 1 : (size_t)width;
-		p += len;
-		n -= len;
-	}
-	return cols;
-}
-
 size_t sanitize_prefix(const char *utf8, size_t len, size_t max_cols, size_t *cols)
 {
 	const unsigned char *p = (const unsigned char *)utf8;
@@ -427,4 +409,13 @@ size_t sanitize_prefix(const char *utf8, size_t len, size_t max_cols, size_t *co
 	if (cols != NULL)
 		*cols = width;
 	return used;
+}
+
+size_t sanitize_width(const char *utf8)
+{
+	size_t cols = 0;
+
+	if (utf8 != NULL)
+		sanitize_prefix(utf8, strlen(utf8), SIZE_MAX, &cols);
+	return cols;
 }
