@@ -1041,7 +1041,7 @@ void store_log_push(struct store *s, uint64_t session, int stream, const void *b
 {
 	struct log_chunk *c, *gone = NULL;
 	struct release rel = {0};
-	bool taken = false;
+	bool taken = false, first = false;
 
 	if (n == 0)
 		return;
@@ -1056,6 +1056,8 @@ void store_log_push(struct store *s, uint64_t session, int stream, const void *b
 	memcpy(c->data, bytes, n);
 	lock(s);
 	if (session == s->log_session) {
+		/* a queue already holding chunks has a wake pending: one byte per take, not per read */
+		first = s->log_head == NULL;
 		gone = make_room(s, n);
 		*(s->log_tail != NULL ? &s->log_tail->next : &s->log_head) = c;
 		s->log_tail = c;
@@ -1064,7 +1066,7 @@ void store_log_push(struct store *s, uint64_t session, int stream, const void *b
 		s->gen++;
 		taken = true;
 	}
-	unlock_and_wake(s, &rel, taken);
+	unlock_and_wake(s, &rel, taken && first);
 	chunks_free(gone);
 	if (!taken)
 		free(c);
