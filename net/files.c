@@ -334,18 +334,11 @@ static void reader_finish(struct reader *r)
 
 /* ---- the GET ---- */
 
+/* The caller's progress, stopping the reader on its cancel; a peek's is nobody's business. */
 struct watch {
 	const struct xfer_opts *o;
 	struct reader *r;
-	const char *said;
 };
-
-static void say_waiting(struct watch *w, const char *what)
-{
-	if (w->o->waiting != NULL && what != w->said && !w->r->peek)
-		w->o->waiting(w->o->progress_arg, what);
-	w->said = what;
-}
 
 static void watch_progress(void *arg, int64_t done, int64_t total)
 {
@@ -353,9 +346,16 @@ static void watch_progress(void *arg, int64_t done, int64_t total)
 
 	if (w->o->cancel != NULL && atomic_load(w->o->cancel))
 		atomic_store(&w->r->stop, true);
-	say_waiting(w, done > 0 ? NULL : XFER_WAIT_BUILD);
 	if (w->o->progress != NULL && !w->r->peek)
 		w->o->progress(w->o->progress_arg, done, total);
+}
+
+static void watch_waiting(void *arg, const char *what)
+{
+	struct watch *w = arg;
+
+	if (w->o->waiting != NULL && !w->r->peek)
+		w->o->waiting(w->o->progress_arg, what);
 }
 
 /* .../boxes/{id}/files?path=PATH; caller frees. */
@@ -391,27 +391,17 @@ static int fetch(struct api *a, const char *id, const char *path, struct reader 
 	struct http_req req = {.method = "GET", .url = url, .cancel = &r->stop};
 	struct http_resp resp = {0};
 	struct watch w = {.o = o, .r = r};
+	struct xfer_opts fo = {.cancel = o->cancel,
+			       .progress = watch_progress,
+			       .progress_arg = &w,
+			       .waiting = watch_waiting};
 	int rc = -1;
 
 	err->kind = NET_OK;
 	if (reader_start(r, err) < 0)
 		goto out;
-	say_waiting(&w, XFER_WAIT_BUILD);
-	for (unsigned attempt = 0;; attempt++) {
-		int got =
-			http_download(api_http(a), &req, r->wr, -1, watch_progress, &w, &resp, err);
-
-		if (got == 0 && resp.status >= 200 && resp.status < 300) {
-			rc = 0;
-			break;
-		}
-		if (got == 0)
-			net_error_from_resp(&resp, err);
-		http_resp_clear(&resp);
-		if (err->kind != NET_STATUS || !api_retry_wait(a, attempt, err, o->cancel))
-			break;
-	}
-	say_waiting(&w, NULL);
+	rc = xfer_download(a, &req, r->wr, -1, &fo, &resp, err);
+	watch_waiting(&w, NULL);
 	reader_finish(r);
 	if (o->cancel != NULL && atomic_load(o->cancel)) {
 		net_error_set(err, NET_CANCELLED, "cancelled");

@@ -188,14 +188,8 @@ static void watch_progress(void *arg, int64_t done, int64_t total)
 		w->o->progress(w->o->progress_arg, done, total);
 }
 
-/*
- * The export's request, sent again (same Idempotency-Key) on a 429, 502,
- * 503 or 504 with Retry-After honoured: such an answer wrote nothing to the
- * file (only a 2xx body goes there). A connection cut mid-body is not
- * retried: the caller cleans up and says so.
- */
-static int download(struct api *a, const struct http_req *req, int fd, int tee,
-		    const struct xfer_opts *o, struct http_resp *resp, struct net_error *err)
+int xfer_download(struct api *a, const struct http_req *req, int fd, int tee,
+		  const struct xfer_opts *o, struct http_resp *resp, struct net_error *err)
 {
 	struct watch w = {.o = o};
 
@@ -233,7 +227,7 @@ int xfer_export(struct api *a, const char *id, const char *dest, const struct xf
 	verifying = !o->no_verify;
 	api_new_idem_key(key);
 	req.idem_key = key;
-	rc = download(a, &req, fd, v.wr, o, &resp, err);
+	rc = xfer_download(a, &req, fd, v.wr, o, &resp, err);
 	verifying = false;
 	if (!o->no_verify && verifier_finish(&v, rc == 0 ? err : NULL) < 0)
 		rc = -1;

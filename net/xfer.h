@@ -49,6 +49,17 @@ int xfer_export(struct api *a, const char *id, const char *dest, const struct xf
 		struct net_error *err);
 
 /*
+ * A download of req's 2xx body into fd (and tee unless -1), with o's
+ * progress and "waiting for the server" until the first byte; sent again
+ * (same request, Idempotency-Key and all) on a 429, 502, 503 or 504 with
+ * Retry-After honoured: such an answer wrote nothing (only a 2xx body goes
+ * to fd). A connection cut mid-body is not retried: the caller cleans up
+ * and says so. Exports and boxtop cp's tars come through it.
+ */
+int xfer_download(struct api *a, const struct http_req *req, int fd, int tee,
+		  const struct xfer_opts *o, struct http_resp *resp, struct net_error *err);
+
+/*
  * A written part file made final: fsync fd, rename part to dest (never over
  * an existing dest unless force, the check and the rename one step), fsync
  * the directory. For whatever boxtop saves (exports, a log).
