@@ -116,10 +116,15 @@ static attr_t job_attr(struct ui *ui, enum job_state st)
 	}
 }
 
-/* Whether a job of kind k counts bytes (bytes_done, bytes_total; total -1 when unknown). */
+/*
+ * Whether a job of kind k counts bytes (bytes_done, bytes_total; total -1
+ * when unknown): one whose action moves a local file (the table says).
+ */
 static bool moves_bytes(enum job_kind k)
 {
-	return k == JOB_EXPORT || k == JOB_IMPORT || k == JOB_CP_OUT || k == JOB_CP_IN;
+	const struct action_def *d = action_def(k);
+
+	return d != NULL && (d->needs & (ACT_FILE | ACT_DEST | ACT_LOCAL)) != 0;
 }
 
 /* "12.0 MiB/1.0 GiB 3.2 MiB/s ETA 4m05s", or the elapsed time of a job that moves no bytes. */
