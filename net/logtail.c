@@ -1,18 +1,20 @@
 /*
- * logtail: one thread, one read-only attach, woken every STOP_POLL_MS to
- * see whether it was stopped. A refused or ended attach is not retried on
+ * logtail: one thread, one read-only attach, and a pipe that wakes it when
+ * it is stopped. A refused or ended attach is not retried on
  * its own: following again is the operator's choice (the Logs view's key),
  * since every attach is use of the box.
  */
 #include "logtail.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "api.h"
 #include "exec.h"
@@ -20,11 +22,10 @@
 #include "model/sanitize.h"
 #include "model/xalloc.h"
 
-#define STOP_POLL_MS 200
-
 struct logtail {
 	pthread_t thread;
-	atomic_bool stop;
+	atomic_bool stop; /* with a byte down wake[1]: the thread is asked to end */
+	int wake[2];
 	char *base_url, *prefix, *box_id;
 	struct http_conf conf; /* its strings are the two below */
 	char *bearer, *ca_file;
@@ -58,12 +59,14 @@ static void follow(struct logtail *t, struct attach *at)
 
 	state(t, "attached", NULL);
 	while (!atomic_load(&t->stop)) {
-		struct pollfd pf = {.fd = attach_fd(at), .events = POLLIN};
-		int wait = attach_timeout_ms(at);
+		struct pollfd pf[2] = {{.fd = attach_fd(at), .events = POLLIN},
+				       {.fd = t->wake[0], .events = POLLIN}};
 
 		if (attach_wants_write(at))
-			pf.events |= POLLOUT;
-		poll(&pf, 1, wait < STOP_POLL_MS ? wait : STOP_POLL_MS);
+			pf[0].events |= POLLOUT;
+		poll(pf, 2, attach_timeout_ms(at));
+		if (atomic_load(&t->stop))
+			break;
 		rc = attach_service(at, &cb, &code, &err);
 		if (rc == 1) {
 			char why[40];
@@ -117,6 +120,15 @@ struct logtail *logtail_start(const char *base_url, const char *prefix,
 	t->conf.ca_file = t->ca_file;
 	t->store = store;
 	t->session = session;
+	t->wake[0] = t->wake[1] = -1;
+	if (pipe(t->wake) < 0) {
+		rc = errno;
+		logtail_stop(&t);
+		errno = rc;
+		return NULL;
+	}
+	fcntl(t->wake[0], F_SETFD, FD_CLOEXEC);
+	fcntl(t->wake[1], F_SETFD, FD_CLOEXEC);
 	store_log_open(store, session);
 	pool_block_signals(&old); /* the terminal's signals are the UI thread's */
 	rc = pthread_create(&t->thread, NULL, run, t);
@@ -137,8 +149,15 @@ void logtail_stop(struct logtail **tp)
 	if (t == NULL)
 		return;
 	atomic_store(&t->stop, true);
+	if (t->wake[1] >= 0 && write(t->wake[1], "x", 1) < 0) {
+		/* the pipe is empty and ours: it takes the byte; the flag alone would wait a ping
+		 */
+	}
 	if (t->thread != 0)
 		pthread_join(t->thread, NULL);
+	for (int i = 0; i < 2; i++)
+		if (t->wake[i] >= 0)
+			close(t->wake[i]);
 	free(t->base_url);
 	free(t->prefix);
 	free(t->box_id);
