@@ -553,6 +553,16 @@ static void reg_remove(struct exec *e)
 	pthread_mutex_unlock(&reg.lock);
 }
 
+/* Ends e as a kill does (137) unless it already ended; its thread wakes to it. */
+static void kill_exec(struct exec *e)
+{
+	pthread_mutex_lock(&e->lock);
+	if (!e->done && e->kill_code == 0)
+		e->kill_code = EXEC_KILLED_CODE;
+	pthread_cond_signal(&e->cond);
+	pthread_mutex_unlock(&e->lock);
+}
+
 /* The fleet's hook, under its lock: box_id stopped or is gone. */
 static void on_box_stop(void *arg, const char *box_id)
 {
@@ -563,11 +573,7 @@ static void on_box_stop(void *arg, const char *box_id)
 
 		if (strcmp(e->box_id, box_id) != 0)
 			continue;
-		pthread_mutex_lock(&e->lock);
-		if (!e->done && e->kill_code == 0)
-			e->kill_code = EXEC_KILLED_CODE;
-		pthread_cond_signal(&e->cond);
-		pthread_mutex_unlock(&e->lock);
+		kill_exec(e);
 	}
 	pthread_mutex_unlock(&reg.lock);
 }
@@ -637,11 +643,7 @@ void exec_stop(void)
 	for (size_t i = 0; i < reg.n; i++) {
 		struct exec *e = reg.v[i];
 
-		pthread_mutex_lock(&e->lock);
-		if (!e->done && e->kill_code == 0)
-			e->kill_code = EXEC_KILLED_CODE;
-		pthread_cond_signal(&e->cond);
-		pthread_mutex_unlock(&e->lock);
+		kill_exec(e);
 	}
 	pthread_cond_broadcast(&reg.cond);
 	pthread_mutex_unlock(&reg.lock);
@@ -817,11 +819,7 @@ static void recheck_box(struct exec *e)
 
 	if (fleet_use_box(reg.fleet, e->box_id, false, false, NULL, id, sizeof(id)) == FLEET_OK)
 		return;
-	pthread_mutex_lock(&e->lock);
-	if (!e->done && e->kill_code == 0)
-		e->kill_code = EXEC_KILLED_CODE;
-	pthread_cond_signal(&e->cond);
-	pthread_mutex_unlock(&e->lock);
+	kill_exec(e);
 }
 
 static enum MHD_Result box_refused(struct call *c, enum fleet_rc rc)
@@ -926,11 +924,7 @@ enum MHD_Result exec_kill(struct call *c)
 
 	if (e == NULL)
 		return r;
-	pthread_mutex_lock(&e->lock);
-	if (!e->done && e->kill_code == 0)
-		e->kill_code = EXEC_KILLED_CODE;
-	pthread_cond_signal(&e->cond);
-	pthread_mutex_unlock(&e->lock);
+	kill_exec(e);
 	reg_remove(e);
 	exec_unref(e);
 	return call_reply(c, MHD_HTTP_NO_CONTENT, NULL);

@@ -55,8 +55,7 @@ static int query_flag(struct call *c, const char *name, bool dflt, bool *out)
 /* The box's tree, or -1 having answered (404, 409). */
 static int box_files(struct call *c, struct ftree **t, enum MHD_Result *r)
 {
-	struct effect_cause cause = {
-		.method = c->method, .path = c->url, .request_id = c->request_id};
+	struct effect_cause cause = call_cause(c);
 	enum fleet_rc rc = fleet_files(c->env->fleet, c->segs[1], call_serve(c), &cause, t);
 
 	if (rc == FLEET_OK)
