@@ -123,6 +123,14 @@ char *time_format_stamp(int64_t t, char *buf, size_t size)
 	return buf;
 }
 
+int64_t time_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int64_t time_mono_ms(void)
 {
 	struct timespec ts;

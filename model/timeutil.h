@@ -24,6 +24,9 @@ char *time_format_rfc3339(int64_t t, char *buf, size_t size);
  * Returns buf. */
 char *time_format_stamp(int64_t t, char *buf, size_t size);
 
+/* Milliseconds since the epoch on the wall clock: for dates (a log line's time), not intervals. */
+int64_t time_wall_ms(void);
+
 /* Milliseconds on the monotonic clock: for intervals and deadlines, never for dates. */
 int64_t time_mono_ms(void);
 

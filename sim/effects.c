@@ -82,14 +82,6 @@ void effects_free(struct effects **e)
 	*e = NULL;
 }
 
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void effects_add(struct effects *e, enum effect_kind kind, const char *box_id, const char *box_name,
 		 const struct effect_cause *cause)
 {
@@ -106,7 +98,7 @@ void effects_add(struct effects *e, enum effect_kind kind, const char *box_id, c
 	}
 	x = &e->ring[(e->start + e->n++) % EFFECTS_KEPT];
 	x->seq = e->next_seq++;
-	x->at_ms = wall_ms();
+	x->at_ms = time_wall_ms();
 	x->kind = kind;
 	x->box_id = xstrdup(box_id);
 	x->box_name = xstrdup(box_name);

@@ -402,14 +402,6 @@ static size_t log_line(uint64_t seed, uint64_t n, int64_t wall_ms, char *buf, si
 	return len < 0 ? 0 : (size_t)len < size ? (size_t)len : size - 1;
 }
 
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void emit_line(struct exec *e, int64_t when)
 {
 	static const char fill[] = " filler filler filler filler filler filler filler filler";
@@ -434,7 +426,7 @@ static void emit_line(struct exec *e, int64_t when)
 /* A new main session has been "running" a while: its last lines are there. */
 static void prefill(struct exec *e)
 {
-	int64_t now = wall_ms();
+	int64_t now = time_wall_ms();
 	unsigned k = e->rate * 120 < MAIN_PREFILL ? e->rate * 120 : MAIN_PREFILL;
 
 	for (unsigned i = k; i > 0; i--)
@@ -458,7 +450,7 @@ static void main_round(struct exec *e)
 		return;
 	}
 	if (now >= e->next_line) {
-		emit_line(e, wall_ms());
+		emit_line(e, time_wall_ms());
 		e->next_line += 1000 / e->rate;
 		if (e->next_line < now - 1000) /* stalled: no burst of catch-up lines */
 			e->next_line = now;
