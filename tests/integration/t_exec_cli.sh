@@ -13,11 +13,14 @@ EXC_BOXTOP=${BOXTOP:-build/boxtop}
 EXC=$TMP/execcli
 mkdir -p "$EXC/home"
 
+# What every boxtop here runs under: none of the user's BoxLite settings, a
+# clean HOME (a command prefix, so a signal to a background one reaches it).
+EXC_ENV=(env -u BOXLITE_REST_URL -u BOXLITE_API_KEY -u BOXLITE_PROFILE -u BOXLITE_HOME
+	-u BOXLITE_REST_PATH_PREFIX HOME="$EXC/home")
 # exc ARGS...: boxtop --url EXC_URL ARGS with stdin from EXC_IN (default
 # /dev/null), bounded by 30 s; sets RC, output in $EXC/out and $EXC/err.
 exc() {
-	env -u BOXLITE_REST_URL -u BOXLITE_API_KEY -u BOXLITE_PROFILE -u BOXLITE_HOME \
-		-u BOXLITE_REST_PATH_PREFIX HOME="$EXC/home" timeout 30 "$EXC_BOXTOP" \
+	"${EXC_ENV[@]}" timeout 30 "$EXC_BOXTOP" \
 		--url "$EXC_URL" "$@" >"$EXC/out" 2>"$EXC/err" <"${EXC_IN:-/dev/null}"
 	RC=$?
 }
@@ -26,7 +29,7 @@ exc() {
 exc_bg() {
 	local name=$1
 	shift
-	env -u BOXLITE_REST_URL -u BOXLITE_API_KEY HOME="$EXC/home" "$EXC_BOXTOP" \
+	"${EXC_ENV[@]}" "$EXC_BOXTOP" \
 		--url "$EXC_URL" "$@" >"$EXC/$name.out" 2>"$EXC/$name.err" </dev/null &
 	EXC_BG=$!
 }
@@ -103,7 +106,7 @@ for flavor in spec serve cloud; do
 
 	# without -i stdin is not read: what boxtop was given is there for the next reader
 	{
-		env -u BOXLITE_REST_URL HOME="$EXC/home" timeout 30 "$EXC_BOXTOP" --url "$EXC_URL" \
+		"${EXC_ENV[@]}" timeout 30 "$EXC_BOXTOP" --url "$EXC_URL" \
 			exec "$BOX" -- echo no-stdin >"$EXC/out" 2>"$EXC/err"
 		echo $? >"$EXC/rc"
 		cat >"$EXC/rest"
@@ -118,7 +121,7 @@ for flavor in spec serve cloud; do
 
 	# | head: 141 at once, and the execution killed (DELETE), not left running
 	curl -s -o /dev/null -X DELETE "$EXC_URL/_sim/requests"
-	env -u BOXLITE_REST_URL HOME="$EXC/home" timeout 30 "$EXC_BOXTOP" --url "$EXC_URL" \
+	"${EXC_ENV[@]}" timeout 30 "$EXC_BOXTOP" --url "$EXC_URL" \
 		exec "$BOX" -- yes 2>"$EXC/err" </dev/null | head -c 1000000 >"$EXC/out"
 	RC=${PIPESTATUS[0]}
 	exc_rc "$flavor: | head: SIGPIPE's status" 141
@@ -164,7 +167,7 @@ for flavor in spec serve cloud; do
 	exc_rc 'logs' 0
 	exc_saw 'logs: timestamped lines' "$EXC/out" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z (INFO|WARN|ERROR|DEBUG)'
 	check 'logs to a pipe: raw (an SGR ESC)' grep -q $'\e\\[3[0-9]m' "$EXC/out"
-	env -u BOXLITE_REST_URL HOME="$EXC/home" timeout 30 script -qec \
+	"${EXC_ENV[@]}" timeout 30 script -qec \
 		"$EXC_BOXTOP --url $EXC_URL logs $BOX" /dev/null >"$EXC/tty" </dev/null
 	exc_is 'logs on a terminal: exit 0' $? 0
 	exc_saw 'logs on a terminal: lines' "$EXC/tty" 'Z INFO app: '
@@ -189,7 +192,7 @@ for flavor in spec serve cloud; do
 		sleep 1
 		printf 'exit 4\n'
 		sleep 3
-	) | env -u BOXLITE_REST_URL HOME="$EXC/home" timeout 30 script -qec \
+	) | "${EXC_ENV[@]}" timeout 30 script -qec \
 		"$EXC_BOXTOP --url $EXC_URL shell $BOX" /dev/null >"$EXC/shell"
 	RC=$?
 	exc_rc 'shell: the shell exit status' 4
