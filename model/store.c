@@ -1056,7 +1056,7 @@ void store_log_push(struct store *s, uint64_t session, int stream, const void *b
 	memcpy(c->data, bytes, n);
 	lock(s);
 	if (session == s->log_session) {
-		/* a queue already holding chunks has a wake pending: one byte per take, not per read */
+		/* a queue holding chunks has a wake pending: one byte per take, not per read */
 		first = s->log_head == NULL;
 		gone = make_room(s, n);
 		*(s->log_tail != NULL ? &s->log_tail->next : &s->log_head) = c;
